@@ -1,0 +1,51 @@
+//! The storage seam: where records live between sessions. The store keeps
+//! its whole index in memory and answers reads from it; a backend only loads
+//! that index when the store opens and makes batches of changes durable.
+//! IndexedDB, localStorage and Workers backends implement the same trait.
+
+mod memory;
+
+use std::future::Future;
+use std::pin::Pin;
+
+pub use memory::MemoryBackend;
+
+use crate::error::StorageError;
+use crate::model::{Change, Instance, Record};
+
+/// A boxed future that need not be `Send`: wasm is single-threaded and the
+/// host's storage APIs are not thread-safe.
+pub type LocalBoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// What a backend holds when the store opens.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Snapshot {
+    /// Every instance, in any order (the store orders them).
+    pub instances: Vec<Instance>,
+    /// Every record of those instances.
+    pub records: Vec<Record>,
+    /// One sentence per stored item that could not be decoded and was left
+    /// out, so the caller can report it instead of failing the whole open.
+    pub skipped: Vec<String>,
+}
+
+/// Durable storage for a store's changes.
+///
+/// Contract:
+/// - `commit` writes the whole batch or nothing, and its future resolves only
+///   once the batch is durable (or has failed).
+/// - Batches are handed over one at a time, in order: the store never calls
+///   `commit` again before the previous commit's future has resolved.
+/// - After a failed commit the store rolls its memory back to what the
+///   backend held before the batch, so a backend must not keep part of one.
+pub trait Backend {
+    /// False for the memory backend: nothing outlives the store, so the store
+    /// skips the undo journal and answers writes at once.
+    fn persists(&self) -> bool;
+
+    /// Everything stored, read once when the store opens.
+    fn load(&self) -> LocalBoxFuture<'_, Result<Snapshot, StorageError>>;
+
+    /// Makes one batch of changes durable, all or nothing.
+    fn commit(&self, changes: Vec<Change>) -> LocalBoxFuture<'static, Result<(), StorageError>>;
+}

@@ -1,0 +1,199 @@
+//! The in-memory index: every instance and record, addressed by hash maps so
+//! a read costs two lookups. Backends persist it; the index itself is the
+//! only copy the store reads from.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use crate::id::Uuid;
+use crate::model::{Change, Entry, Instance, Record};
+
+/// Records of one namespace, by key.
+pub type Keys = HashMap<String, Entry>;
+
+/// An instance and its namespaces.
+#[derive(Debug, Clone, Default)]
+pub struct Slot {
+    pub namespaces: HashMap<String, Keys>,
+}
+
+/// All instances and records.
+#[derive(Debug, Default)]
+pub struct Index {
+    instances: HashMap<Uuid, (Instance, Slot)>,
+    names: HashMap<String, Uuid>,
+}
+
+/// Orders strings as JavaScript does: by UTF-16 code units.
+pub fn cmp_utf16(a: &str, b: &str) -> Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        return a.cmp(b);
+    }
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+impl Index {
+    /// The id of the instance an `instanceId` argument names: its id first,
+    /// then its name.
+    pub fn resolve(&self, id_or_name: &str) -> Option<Uuid> {
+        Uuid::parse(id_or_name)
+            .filter(|id| self.instances.contains_key(id))
+            .or_else(|| self.names.get(id_or_name).copied())
+    }
+
+    /// The instance with this id.
+    pub fn instance(&self, id: &Uuid) -> Option<&Instance> {
+        self.instances.get(id).map(|(instance, _)| instance)
+    }
+
+    /// The namespaces of an instance.
+    pub fn slot(&self, id: &Uuid) -> Option<&Slot> {
+        self.instances.get(id).map(|(_, slot)| slot)
+    }
+
+    /// The instance using this name, if any.
+    pub fn named(&self, name: &str) -> Option<Uuid> {
+        self.names.get(name).copied()
+    }
+
+    /// Every instance, oldest first.
+    pub fn instances(&self) -> Vec<&Instance> {
+        let mut all: Vec<&Instance> = self.instances.values().map(|(i, _)| i).collect();
+        all.sort_by_key(|i| (i.seq, i.created_at, i.id));
+        all
+    }
+
+    /// The next creation sequence number.
+    pub fn next_seq(&self) -> u64 {
+        self.instances.values().map(|(i, _)| i.seq + 1).max().unwrap_or(0)
+    }
+
+    /// One record's entry.
+    pub fn entry(&self, id: &Uuid, namespace: &str, key: &str) -> Option<&Entry> {
+        self.slot(id)?.namespaces.get(namespace)?.get(key)
+    }
+
+    /// Every record as a full record, for persistence and snapshots.
+    pub fn records(&self) -> impl Iterator<Item = Record> + '_ {
+        self.instances.iter().flat_map(|(id, (_, slot))| {
+            slot.namespaces.iter().flat_map(move |(ns, keys)| {
+                keys.iter().map(move |(key, entry)| entry.to_record(*id, ns, key))
+            })
+        })
+    }
+
+    /// The changes that would undo `change` if applied after it, computed
+    /// before it is applied.
+    pub fn inverse(&self, change: &Change) -> Vec<Change> {
+        match change {
+            Change::PutInstance(instance) => match self.instance(&instance.id) {
+                Some(old) => vec![Change::PutInstance(old.clone())],
+                None => vec![Change::DeleteInstance(instance.id)],
+            },
+            Change::DeleteInstance(id) => match self.instances.get(id) {
+                Some((instance, slot)) => {
+                    let mut undo = vec![Change::PutInstance(instance.clone())];
+                    for (ns, keys) in &slot.namespaces {
+                        undo.extend(keys.iter().map(|(k, e)| Change::PutRecord(e.to_record(*id, ns, k))));
+                    }
+                    undo
+                }
+                None => Vec::new(),
+            },
+            Change::PutRecord(record) => {
+                match self.entry(&record.instance_id, &record.namespace, &record.key) {
+                    Some(old) => vec![Change::PutRecord(old.to_record(
+                        record.instance_id,
+                        &record.namespace,
+                        &record.key,
+                    ))],
+                    None => vec![Change::DeleteRecord {
+                        instance_id: record.instance_id,
+                        namespace: record.namespace.clone(),
+                        key: record.key.clone(),
+                    }],
+                }
+            }
+            Change::DeleteRecord { instance_id, namespace, key } => self
+                .entry(instance_id, namespace, key)
+                .map(|old| vec![Change::PutRecord(old.to_record(*instance_id, namespace, key))])
+                .unwrap_or_default(),
+            Change::DeleteNamespace { instance_id, namespace } => self
+                .slot(instance_id)
+                .and_then(|slot| slot.namespaces.get(namespace))
+                .map(|keys| {
+                    keys.iter()
+                        .map(|(k, e)| Change::PutRecord(e.to_record(*instance_id, namespace, k)))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Applies one change. A record for an instance the index does not hold
+    /// is ignored: it can only come from storage written by another copy of
+    /// the store that deleted the instance meanwhile.
+    pub fn apply(&mut self, change: Change) {
+        match change {
+            Change::PutInstance(instance) => {
+                let id = instance.id;
+                match self.instances.get_mut(&id) {
+                    Some((old, _)) => {
+                        if old.name != instance.name {
+                            self.names.remove(&old.name);
+                        }
+                        self.names.insert(instance.name.clone(), id);
+                        *old = instance;
+                    }
+                    None => {
+                        self.names.insert(instance.name.clone(), id);
+                        self.instances.insert(id, (instance, Slot::default()));
+                    }
+                }
+            }
+            Change::DeleteInstance(id) => {
+                if let Some((instance, _)) = self.instances.remove(&id) {
+                    if self.names.get(&instance.name) == Some(&id) {
+                        self.names.remove(&instance.name);
+                    }
+                }
+            }
+            Change::PutRecord(record) => {
+                if let Some((_, slot)) = self.instances.get_mut(&record.instance_id) {
+                    let entry = record.to_entry();
+                    slot.namespaces.entry(record.namespace).or_default().insert(record.key, entry);
+                }
+            }
+            Change::DeleteRecord { instance_id, namespace, key } => {
+                if let Some((_, slot)) = self.instances.get_mut(&instance_id) {
+                    if let Some(keys) = slot.namespaces.get_mut(&namespace) {
+                        keys.remove(&key);
+                        if keys.is_empty() {
+                            slot.namespaces.remove(&namespace);
+                        }
+                    }
+                }
+            }
+            Change::DeleteNamespace { instance_id, namespace } => {
+                if let Some((_, slot)) = self.instances.get_mut(&instance_id) {
+                    slot.namespaces.remove(&namespace);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_order_differs_from_utf8_order_above_the_bmp() {
+        // U+FF61 is one UTF-16 unit (0xFF61); U+1F600 is a surrogate pair
+        // starting 0xD83D, so JavaScript sorts the emoji first, UTF-8 last.
+        assert_eq!(cmp_utf16("\u{1F600}", "\u{FF61}"), Ordering::Less);
+        assert_eq!("\u{1F600}".cmp("\u{FF61}"), Ordering::Greater);
+        assert_eq!(cmp_utf16("a", "b"), Ordering::Less);
+        assert_eq!(cmp_utf16("B", "a"), Ordering::Less);
+    }
+}

@@ -1,0 +1,31 @@
+//! boltkv: the `codebolt.kvStore` API (instances > namespaces > keys, JSON
+//! values, createdAt/updatedAt timestamps) as a Rust key-value store that
+//! ships as WebAssembly for browsers and edge runtimes.
+//!
+//! The crate is a pure-Rust core, tested natively, plus (on wasm32 only) a
+//! thin `wasm` module that converts JavaScript arguments and answers.
+//! Reads answer from an in-memory index; a [`Backend`] makes writes durable
+//! in batches.
+
+mod backend;
+mod commit;
+mod error;
+mod id;
+mod index;
+mod limits;
+mod model;
+mod store;
+mod time;
+mod value;
+
+pub use backend::{Backend, LocalBoxFuture, MemoryBackend, Snapshot};
+pub use commit::Pending;
+pub use error::{Error, Field, Result, StorageError};
+pub use id::{IdSource, RandomIds, Uuid};
+pub use limits::Limits;
+pub use model::{Change, Instance, Record};
+pub use store::{Config, InstanceUpdate, KvStore};
+pub use time::{Clock, Timestamp};
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub use time::SystemClock;
+pub use value::Value;

@@ -1,0 +1,115 @@
+//! The data the store holds: instances, and records inside an instance's
+//! namespaces. These are the shapes of API.md; their JSON form is the one in
+//! the envelopes.
+
+use serde::Serialize;
+
+use crate::id::Uuid;
+use crate::time::Timestamp;
+use crate::value::Value;
+
+/// A named container of namespaces.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Instance {
+    /// Made by the store; the caller never picks it.
+    pub id: Uuid,
+    /// Unique among the store's instances, case-sensitive.
+    pub name: String,
+    /// Free text; absent when never given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// When the instance was created.
+    pub created_at: Timestamp,
+    /// When its name or description last changed.
+    pub updated_at: Timestamp,
+    /// Creation order across the store (`listInstances` is oldest first,
+    /// even for instances created within one millisecond).
+    #[serde(skip)]
+    pub seq: u64,
+}
+
+/// One key's value in one namespace of one instance.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Record {
+    /// Made when the key is first written, kept on overwrite.
+    pub id: Uuid,
+    /// Always the instance's id, never its name.
+    pub instance_id: Uuid,
+    /// The namespace the key lives in.
+    pub namespace: String,
+    /// The key.
+    pub key: String,
+    /// The stored JSON value.
+    pub value: Value,
+    /// When the key was first written.
+    pub created_at: Timestamp,
+    /// When the key was last written.
+    pub updated_at: Timestamp,
+    /// Grows with every write to the store; the basis for compare-and-swap.
+    #[serde(skip)]
+    pub version: u64,
+    /// When the record stops being visible, if it was given an expiry.
+    #[serde(skip)]
+    pub expires_at: Option<Timestamp>,
+}
+
+/// A record as the index keeps it: its place (instance, namespace, key) is
+/// the path to it, so it is not repeated here.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub id: Uuid,
+    pub value: Value,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: u64,
+    pub expires_at: Option<Timestamp>,
+}
+
+impl Entry {
+    /// The full record, given its place.
+    pub fn to_record(&self, instance_id: Uuid, namespace: &str, key: &str) -> Record {
+        Record {
+            id: self.id,
+            instance_id,
+            namespace: namespace.to_string(),
+            key: key.to_string(),
+            value: self.value.clone(),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            version: self.version,
+            expires_at: self.expires_at,
+        }
+    }
+}
+
+impl Record {
+    /// The record without its place, as the index keeps it.
+    pub fn to_entry(&self) -> Entry {
+        Entry {
+            id: self.id,
+            value: self.value.clone(),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            version: self.version,
+            expires_at: self.expires_at,
+        }
+    }
+}
+
+/// One durable change: what a backend must write, and the unit the store
+/// undoes when a write fails.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// Create or replace an instance.
+    PutInstance(Instance),
+    /// Remove an instance and every record in it.
+    DeleteInstance(Uuid),
+    /// Create or replace a record.
+    PutRecord(Record),
+    /// Remove one record.
+    DeleteRecord { instance_id: Uuid, namespace: String, key: String },
+    /// Remove every record of one namespace.
+    DeleteNamespace { instance_id: Uuid, namespace: String },
+}

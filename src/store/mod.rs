@@ -1,0 +1,155 @@
+//! The typed store: the twelve kvStore operations for Rust callers, on any
+//! backend. Reads answer from the in-memory index; writes change the index
+//! and resolve once their batch is durable (see `commit`).
+
+mod instances;
+pub use instances::InstanceUpdate;
+mod records;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::backend::Backend;
+use crate::commit::{Pending, Shared};
+use crate::error::{Error, Field, Result};
+use crate::id::{IdSource, Uuid};
+use crate::index::Index;
+use crate::limits::Limits;
+use crate::model::{Change, Instance};
+use crate::time::{Clock, Timestamp};
+
+/// How a store is set up: its limits and where it gets time and ids.
+pub struct Config {
+    /// Size limits for names and values.
+    pub limits: Limits,
+    /// The wall clock for timestamps.
+    pub clock: Box<dyn Clock>,
+    /// The source of record, instance and request ids.
+    pub ids: Box<dyn IdSource>,
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+impl Config {
+    /// Default limits, the system clock and secure random ids.
+    pub fn system() -> Result<Config> {
+        let ids = crate::id::RandomIds::new()
+            .map_err(|e| Error::InvalidOptions(format!("no secure random source is available ({e}).")))?;
+        Ok(Config { limits: Limits::default(), clock: Box::new(crate::time::SystemClock), ids: Box::new(ids) })
+    }
+}
+
+/// What makes each write distinct: its time, its ids, its version number.
+struct Mint {
+    clock: Box<dyn Clock>,
+    ids: Box<dyn IdSource>,
+    next_seq: u64,
+    next_version: u64,
+}
+
+/// A key-value store with instances, namespaces and keys.
+///
+/// Not `Send`: it lives on one thread, like the JavaScript objects behind
+/// its backends. Cloning gives another handle to the same store.
+#[derive(Clone)]
+pub struct KvStore {
+    shared: Rc<Shared>,
+    mint: Rc<RefCell<Mint>>,
+    limits: Limits,
+    skipped: Rc<[String]>,
+}
+
+impl KvStore {
+    /// Opens a store on `backend`, loading what it holds.
+    pub async fn open(backend: Box<dyn Backend>, config: Config) -> Result<KvStore> {
+        config.limits.validate()?;
+        let snapshot = backend.load().await?;
+        let mut index = Index::default();
+        let mut next_version = 1;
+        let mut instances = snapshot.instances;
+        instances.sort_by_key(|i| (i.seq, i.created_at, i.id));
+        for instance in instances {
+            index.apply(Change::PutInstance(instance));
+        }
+        for record in snapshot.records {
+            next_version = next_version.max(record.version + 1);
+            index.apply(Change::PutRecord(record));
+        }
+        let mint = Mint { clock: config.clock, ids: config.ids, next_seq: index.next_seq(), next_version };
+        Ok(KvStore {
+            shared: Rc::new(Shared::new(index, backend)),
+            mint: Rc::new(RefCell::new(mint)),
+            limits: config.limits,
+            skipped: snapshot.skipped.into(),
+        })
+    }
+
+    /// The limits this store enforces.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Stored items the backend could not decode when the store opened, one
+    /// sentence each; they were left out and the rest loaded.
+    pub fn skipped_on_open(&self) -> &[String] {
+        &self.skipped
+    }
+
+    /// Resolves once every write issued so far is durable.
+    pub fn flush(&self) -> Pending<()> {
+        Pending::after((), self.shared.newest(), &self.shared)
+    }
+
+    /// The current time, for envelopes.
+    pub fn now(&self) -> Timestamp {
+        Timestamp(self.mint.borrow().clock.now_ms())
+    }
+
+    /// A fresh random id, for request ids.
+    pub fn fresh_id(&self) -> Uuid {
+        self.mint.borrow_mut().ids.next_uuid()
+    }
+
+    /// Applies changes and answers once they are durable.
+    fn write<T>(&self, changes: Vec<Change>, answer: T) -> Pending<T> {
+        Pending::after(answer, self.shared.write(changes), &self.shared)
+    }
+
+    /// Carries out a planned write, or answers with why it was refused.
+    fn carry_out<T>(&self, plan: Result<(Vec<Change>, T)>) -> Pending<T> {
+        match plan {
+            Ok((changes, answer)) => self.write(changes, answer),
+            Err(e) => Pending::from(Err(e)),
+        }
+    }
+
+    /// The id of the instance an `instanceId` argument names, after checking
+    /// the argument itself.
+    fn resolve(&self, instance: &str) -> Result<Option<Uuid>> {
+        self.limits.check(Field::InstanceName, instance)?;
+        Ok(self.shared.index.borrow().resolve(instance))
+    }
+
+    /// A new instance named `name`, not yet applied.
+    fn new_instance(&self, name: &str, description: Option<String>) -> Instance {
+        let mut mint = self.mint.borrow_mut();
+        let now = Timestamp(mint.clock.now_ms());
+        let seq = mint.next_seq;
+        mint.next_seq += 1;
+        Instance {
+            id: mint.ids.next_uuid(),
+            name: name.to_string(),
+            description,
+            created_at: now,
+            updated_at: now,
+            seq,
+        }
+    }
+}
+
+/// Refuses a name that another instance uses.
+fn check_free(index: &Index, name: &str, except: Option<Uuid>) -> Result<()> {
+    match index.named(name) {
+        Some(owner) if Some(owner) != except => Err(Error::InstanceExists(name.to_string())),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,175 @@
+//! Record operations: get, set, delete, and the namespace-wide ones.
+
+use super::KvStore;
+use crate::commit::Pending;
+use crate::error::{Error, Field, Result};
+use crate::index::cmp_utf16;
+use crate::model::{Change, Record};
+use crate::time::Timestamp;
+use crate::value::Value;
+
+impl KvStore {
+    /// The value under a key; `None` when the key (or instance) is missing.
+    pub fn get(&self, instance: &str, namespace: &str, key: &str) -> Pending<Option<Value>> {
+        Pending::from(self.try_get(instance, namespace, key))
+    }
+
+    fn try_get(&self, instance: &str, namespace: &str, key: &str) -> Result<Option<Value>> {
+        let id = self.resolve(instance)?;
+        self.limits.check(Field::Namespace, namespace)?;
+        self.limits.check(Field::Key, key)?;
+        let index = self.shared.index.borrow();
+        Ok(id.and_then(|id| index.entry(&id, namespace, key)).map(|e| e.value.clone()))
+    }
+
+    /// Stores a value built in Rust; see [`KvStore::set_json`].
+    pub fn set(
+        &self,
+        instance: &str,
+        namespace: &str,
+        key: &str,
+        value: &serde_json::Value,
+        auto_create_instance: bool,
+    ) -> Pending<Record> {
+        match Value::from_serde(value, &self.limits) {
+            Ok(value) => self.set_value(instance, namespace, key, value, auto_create_instance),
+            Err(e) => Pending::from(Err(e)),
+        }
+    }
+
+    /// Stores a value given as JSON text. An overwrite keeps the record's
+    /// `id` and `createdAt`; an unknown instance is created (named
+    /// `instance`) only when `auto_create_instance` is true.
+    pub fn set_json(
+        &self,
+        instance: &str,
+        namespace: &str,
+        key: &str,
+        json: String,
+        auto_create_instance: bool,
+    ) -> Pending<Record> {
+        match Value::from_json(json, &self.limits) {
+            Ok(value) => self.set_value(instance, namespace, key, value, auto_create_instance),
+            Err(e) => Pending::from(Err(e)),
+        }
+    }
+
+    fn set_value(&self, instance: &str, namespace: &str, key: &str, value: Value, auto_create: bool) -> Pending<Record> {
+        self.carry_out(self.try_set(instance, namespace, key, value, auto_create))
+    }
+
+    fn try_set(
+        &self,
+        instance: &str,
+        namespace: &str,
+        key: &str,
+        value: Value,
+        auto_create: bool,
+    ) -> Result<(Vec<Change>, Record)> {
+        let found = self.resolve(instance)?;
+        self.limits.check(Field::Namespace, namespace)?;
+        self.limits.check(Field::Key, key)?;
+        let mut changes = Vec::with_capacity(2);
+        let instance_id = match found {
+            Some(id) => id,
+            None if auto_create => {
+                let created = self.new_instance(instance, None);
+                let id = created.id;
+                changes.push(Change::PutInstance(created));
+                id
+            }
+            None => return Err(Error::InstanceNotFound(instance.to_string())),
+        };
+        let previous = self.shared.index.borrow().entry(&instance_id, namespace, key).map(|e| (e.id, e.created_at, e.updated_at));
+        let mut mint = self.mint.borrow_mut();
+        let now = Timestamp(mint.clock.now_ms());
+        let version = mint.next_version;
+        mint.next_version += 1;
+        let (id, created_at, updated_at) = match previous {
+            Some((id, created_at, updated_at)) => (id, created_at, now.after(updated_at)),
+            None => (mint.ids.next_uuid(), now, now),
+        };
+        drop(mint);
+        let record = Record {
+            id,
+            instance_id,
+            namespace: namespace.to_string(),
+            key: key.to_string(),
+            value,
+            created_at,
+            updated_at,
+            version,
+            expires_at: None,
+        };
+        changes.push(Change::PutRecord(record.clone()));
+        Ok((changes, record))
+    }
+
+    /// Deletes one key; `false` when there was nothing to delete.
+    pub fn delete(&self, instance: &str, namespace: &str, key: &str) -> Pending<bool> {
+        let found = (|| {
+            let id = self.resolve(instance)?;
+            self.limits.check(Field::Namespace, namespace)?;
+            self.limits.check(Field::Key, key)?;
+            Ok(id.filter(|id| self.shared.index.borrow().entry(id, namespace, key).is_some()))
+        })();
+        match found {
+            Err(e) => Pending::from(Err(e)),
+            Ok(None) => Pending::from(Ok(false)),
+            Ok(Some(instance_id)) => {
+                let change = Change::DeleteRecord { instance_id, namespace: namespace.to_string(), key: key.to_string() };
+                self.write(vec![change], true)
+            }
+        }
+    }
+
+    /// Deletes every record of a namespace at once; answers how many.
+    pub fn delete_namespace(&self, instance: &str, namespace: &str) -> Pending<usize> {
+        let found = (|| {
+            let id = self.resolve(instance)?;
+            self.limits.check(Field::Namespace, namespace)?;
+            Ok(id.map(|id| (id, self.count_in(id, Some(namespace)))))
+        })();
+        match found {
+            Err(e) => Pending::from(Err(e)),
+            Ok(None | Some((_, 0))) => Pending::from(Ok(0)),
+            Ok(Some((instance_id, count))) => {
+                let change = Change::DeleteNamespace { instance_id, namespace: namespace.to_string() };
+                self.write(vec![change], count)
+            }
+        }
+    }
+
+    /// The namespaces holding at least one record, sorted as JavaScript sorts strings.
+    pub fn get_namespaces(&self, instance: &str) -> Pending<Vec<String>> {
+        Pending::from(self.resolve(instance).map(|id| {
+            let index = self.shared.index.borrow();
+            let mut names: Vec<String> = id
+                .and_then(|id| index.slot(&id))
+                .map(|slot| slot.namespaces.keys().cloned().collect())
+                .unwrap_or_default();
+            names.sort_by(|a, b| cmp_utf16(a, b));
+            names
+        }))
+    }
+
+    /// How many records an instance holds, in one namespace or in all.
+    pub fn get_record_count(&self, instance: &str, namespace: Option<&str>) -> Pending<usize> {
+        Pending::from((|| {
+            let id = self.resolve(instance)?;
+            if let Some(ns) = namespace {
+                self.limits.check(Field::Namespace, ns)?;
+            }
+            Ok(id.map_or(0, |id| self.count_in(id, namespace)))
+        })())
+    }
+
+    fn count_in(&self, instance_id: crate::id::Uuid, namespace: Option<&str>) -> usize {
+        let index = self.shared.index.borrow();
+        let Some(slot) = index.slot(&instance_id) else { return 0 };
+        match namespace {
+            Some(ns) => slot.namespaces.get(ns).map_or(0, |keys| keys.len()),
+            None => slot.namespaces.values().map(|keys| keys.len()).sum(),
+        }
+    }
+}

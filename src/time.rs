@@ -1,0 +1,106 @@
+//! Timestamps: milliseconds since the Unix epoch, shown as ISO-8601 UTC with
+//! milliseconds, the form JavaScript's `Date.prototype.toISOString` gives.
+//! Time enters the store only through [`Clock`], so native tests can fix it.
+
+use std::fmt;
+
+/// A point in time, in milliseconds since 1970-01-01T00:00:00Z.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub i64);
+
+/// Where the store reads the current time.
+pub trait Clock {
+    /// Milliseconds since the Unix epoch.
+    fn now_ms(&self) -> i64;
+}
+
+/// The host's wall clock, for native Rust callers (wasm uses `Date.now()`).
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+impl Clock for SystemClock {
+    fn now_ms(&self) -> i64 {
+        let now = std::time::SystemTime::now();
+        match now.duration_since(std::time::UNIX_EPOCH) {
+            Ok(after) => i64::try_from(after.as_millis()).unwrap_or(i64::MAX),
+            Err(before) => i64::try_from(before.duration().as_millis()).map_or(i64::MIN, |ms| -ms),
+        }
+    }
+}
+
+impl Timestamp {
+    /// The later of `self` and one millisecond after `previous`: an overwrite
+    /// always moves `updatedAt` forward, even within one millisecond or when
+    /// the wall clock steps back.
+    pub fn after(self, previous: Timestamp) -> Timestamp {
+        self.max(Timestamp(previous.0.saturating_add(1)))
+    }
+}
+
+/// Days since 1970-01-01 to a (year, month, day) civil date.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+impl fmt::Display for Timestamp {
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, with JavaScript's six-digit signed year
+    /// outside 0000..=9999.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let days = self.0.div_euclid(86_400_000);
+        let ms_of_day = self.0.rem_euclid(86_400_000);
+        let (year, month, day) = civil_from_days(days);
+        if (0..=9999).contains(&year) {
+            write!(f, "{year:04}")?;
+        } else {
+            let sign = if year < 0 { '-' } else { '+' };
+            write!(f, "{sign}{:06}", year.unsigned_abs())?;
+        }
+        write!(
+            f,
+            "-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+            ms_of_day / 3_600_000,
+            ms_of_day / 60_000 % 60,
+            ms_of_day / 1000 % 60,
+            ms_of_day % 1000
+        )
+    }
+}
+
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_like_to_iso_string() {
+        assert_eq!(Timestamp(0).to_string(), "1970-01-01T00:00:00.000Z");
+        assert_eq!(Timestamp(1_795_638_758_123).to_string(), "2026-11-25T20:32:38.123Z");
+        assert_eq!(Timestamp(951_782_400_000).to_string(), "2000-02-29T00:00:00.000Z");
+        assert_eq!(Timestamp(-1).to_string(), "1969-12-31T23:59:59.999Z");
+        assert_eq!(Timestamp(253_402_300_800_000).to_string(), "+010000-01-01T00:00:00.000Z");
+        assert_eq!(Timestamp(-62_198_755_200_000).to_string(), "-000001-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn after_moves_forward_by_at_least_one_millisecond() {
+        assert_eq!(Timestamp(10).after(Timestamp(10)), Timestamp(11));
+        assert_eq!(Timestamp(5).after(Timestamp(10)), Timestamp(11));
+        assert_eq!(Timestamp(20).after(Timestamp(10)), Timestamp(20));
+    }
+}
