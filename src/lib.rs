@@ -9,6 +9,7 @@
 
 mod backend;
 mod commit;
+pub mod envelope;
 mod error;
 mod id;
 mod index;
@@ -29,3 +30,6 @@ pub use time::{Clock, Timestamp};
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub use time::SystemClock;
 pub use value::Value;
+
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod wasm;

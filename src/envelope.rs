@@ -1,0 +1,186 @@
+//! The envelope every kvStore call resolves with, rendered as JSON text:
+//! stored values are spliced in as they are, and JavaScript turns the whole
+//! answer into fresh objects with one `JSON.parse`, so no caller ever holds
+//! a reference into the store.
+
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::id::Uuid;
+use crate::model::{Instance, Record};
+use crate::store::KvStore;
+use crate::time::Timestamp;
+use crate::value::Value;
+
+/// The twelve calls, for their `type` strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    CreateInstance,
+    GetInstance,
+    ListInstances,
+    UpdateInstance,
+    DeleteInstance,
+    Get,
+    Set,
+    Delete,
+    DeleteNamespace,
+    Query,
+    GetNamespaces,
+    GetRecordCount,
+}
+
+impl Method {
+    /// The envelope's `type`.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            Method::CreateInstance => "kvStore.createInstance",
+            Method::GetInstance => "kvStore.getInstance",
+            Method::ListInstances => "kvStore.listInstances",
+            Method::UpdateInstance => "kvStore.updateInstance",
+            Method::DeleteInstance => "kvStore.deleteInstance",
+            Method::Get => "kvStore.get",
+            Method::Set => "kvStore.set",
+            Method::Delete => "kvStore.delete",
+            Method::DeleteNamespace => "kvStore.deleteNamespace",
+            Method::Query => "kvStore.query",
+            Method::GetNamespaces => "kvStore.getNamespaces",
+            Method::GetRecordCount => "kvStore.getRecordCount",
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Envelope<'a, T> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    success: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+    timestamp: Timestamp,
+    request_id: Uuid,
+}
+
+/// Renders an envelope: `data` on success, the error's sentence on failure.
+pub fn render<T: Serialize>(method: Method, result: Result<T>, timestamp: Timestamp, request_id: Uuid) -> String {
+    let (data, message) = match result {
+        Ok(data) => (Some(data), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let envelope = Envelope {
+        kind: method.type_name(),
+        success: message.is_none(),
+        data,
+        error: message.as_deref(),
+        timestamp,
+        request_id,
+    };
+    serde_json::to_string(&envelope).unwrap_or_else(|e| {
+        let failed: Envelope<'_, ()> = Envelope {
+            kind: method.type_name(),
+            success: false,
+            data: None,
+            error: Some(&format!("The answer could not be written as JSON ({e}).")),
+            timestamp,
+            request_id,
+        };
+        serde_json::to_string(&failed).unwrap_or_default()
+    })
+}
+
+impl KvStore {
+    /// Renders an envelope stamped with this store's clock and a fresh request id.
+    pub fn envelope<T: Serialize>(&self, method: Method, result: Result<T>) -> String {
+        render(method, result, self.now(), self.fresh_id())
+    }
+}
+
+/// The `data` of each call, named as API.md names its fields.
+pub mod data {
+    use super::*;
+
+    /// `createInstance`, `getInstance`, `updateInstance`.
+    #[derive(Serialize)]
+    pub struct InstanceData {
+        pub instance: Instance,
+    }
+
+    /// `listInstances`.
+    #[derive(Serialize)]
+    pub struct InstancesData {
+        pub instances: Vec<Instance>,
+    }
+
+    /// `deleteInstance`, `delete`.
+    #[derive(Serialize)]
+    pub struct DeletedData {
+        pub deleted: bool,
+    }
+
+    /// `get`: `value` is `null` when the key is missing.
+    #[derive(Serialize)]
+    pub struct GetData {
+        pub value: Option<Value>,
+        pub exists: bool,
+    }
+
+    /// `set`.
+    #[derive(Serialize)]
+    pub struct RecordData {
+        pub record: Record,
+    }
+
+    /// `deleteNamespace`.
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct DeletedCountData {
+        pub deleted_count: usize,
+    }
+
+    /// `getNamespaces`.
+    #[derive(Serialize)]
+    pub struct NamespacesData {
+        pub namespaces: Vec<String>,
+    }
+
+    /// `getRecordCount`.
+    #[derive(Serialize)]
+    pub struct CountData {
+        pub count: usize,
+    }
+
+    impl GetData {
+        /// The answer for a value that may be missing.
+        pub fn of(value: Option<Value>) -> GetData {
+            GetData { exists: value.is_some(), value }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+
+    #[test]
+    fn success_has_data_and_no_error() {
+        let text = render(Method::Get, Ok(data::GetData::of(None)), Timestamp(0), Uuid([0; 16]));
+        assert_eq!(
+            text,
+            r#"{"type":"kvStore.get","success":true,"data":{"value":null,"exists":false},"timestamp":"1970-01-01T00:00:00.000Z","requestId":"00000000-0000-0000-0000-000000000000"}"#
+        );
+    }
+
+    #[test]
+    fn failure_has_error_and_no_data() {
+        let failed: Result<data::CountData> = Err(Error::InstanceNotFound("x".into()));
+        let text = render(Method::GetRecordCount, failed, Timestamp(0), Uuid([0; 16]));
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        assert_eq!(parsed["success"], false);
+        assert_eq!(parsed["type"], "kvStore.getRecordCount");
+        assert!(parsed.get("data").is_none());
+        assert!(parsed["error"].as_str().is_some_and(|e| e.contains("not found")));
+    }
+}

@@ -1,0 +1,138 @@
+/** Any JSON value: what `set` stores and `get` returns. */
+export type KVJsonValue = string | number | boolean | null | KVJsonValue[] | { [key: string]: KVJsonValue };
+
+/** A named container of namespaces. */
+export interface KVInstance {
+  /** A random UUID v4 made by the store. */
+  id: string;
+  /** Unique among instances, case-sensitive. */
+  name: string;
+  description?: string;
+  /** ISO-8601 UTC with milliseconds. */
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One key's value in one namespace of one instance. */
+export interface KVRecord<T = any> {
+  /** A random UUID v4, made when the key is first written and kept on overwrite. */
+  id: string;
+  /** Always the instance's id, never its name. */
+  instanceId: string;
+  namespace: string;
+  key: string;
+  value: T;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The envelope every call resolves with; `data` is present only on success. */
+export interface KVResponse<Type extends string, Data> {
+  type: Type;
+  success: boolean;
+  data?: Data;
+  message?: string;
+  /** A sentence saying what went wrong, present only on failure. */
+  error?: string;
+  /** ISO-8601 UTC with milliseconds. */
+  timestamp: string;
+  /** A fresh random UUID v4 per call. */
+  requestId: string;
+}
+
+export type KVInstanceResponse = KVResponse<'kvStore.createInstance' | 'kvStore.getInstance' | 'kvStore.updateInstance', { instance: KVInstance }>;
+export type KVCreateInstanceResponse = KVResponse<'kvStore.createInstance', { instance: KVInstance }>;
+export type KVGetInstanceResponse = KVResponse<'kvStore.getInstance', { instance: KVInstance }>;
+export type KVUpdateInstanceResponse = KVResponse<'kvStore.updateInstance', { instance: KVInstance }>;
+export type KVInstanceListResponse = KVResponse<'kvStore.listInstances', { instances: KVInstance[] }>;
+export type KVDeleteInstanceResponse = KVResponse<'kvStore.deleteInstance', { deleted: boolean }>;
+export type KVGetResponse<T = any> = KVResponse<'kvStore.get', { value: T | null; exists: boolean }>;
+export type KVSetResponse<T = any> = KVResponse<'kvStore.set', { record: KVRecord<T> }>;
+export type KVDeleteResponse = KVResponse<'kvStore.delete', { deleted: boolean }>;
+export type KVDeleteNamespaceResponse = KVResponse<'kvStore.deleteNamespace', { deletedCount: number }>;
+export type KVQueryResponse = KVResponse<'kvStore.query', { result: KVQueryResult }>;
+export type KVNamespacesResponse = KVResponse<'kvStore.getNamespaces', { namespaces: string[] }>;
+export type KVRecordCountResponse = KVResponse<'kvStore.getRecordCount', { count: number }>;
+
+/** A record field, or a dot path into the value such as `value.user.name`. */
+export type KVQueryField = 'id' | 'instanceId' | 'key' | 'namespace' | 'createdAt' | 'updatedAt' | 'value' | `value.${string}`;
+
+export type KVQueryOperator =
+  | 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'contains' | 'startsWith' | 'endsWith' | 'in' | 'exists'
+  | '=' | '==' | '!=' | '>' | '>=' | '<' | '<=' | 'starts_with' | 'ends_with';
+
+export interface KVQueryCondition {
+  field: KVQueryField;
+  operator: KVQueryOperator;
+  /** An array for `in`; absent (or a boolean) for `exists`. */
+  value?: KVJsonValue;
+}
+
+export interface KVQueryOrder {
+  field: KVQueryField;
+  direction?: 'asc' | 'desc' | 'ASC' | 'DESC';
+}
+
+/** The query DSL; `instance`/`namespace` and `order` are the server-side spellings. */
+export interface KVQueryDSL {
+  from?: { instance: string; namespace?: string };
+  instance?: string;
+  namespace?: string;
+  where?: KVQueryCondition[] | KVQueryCondition;
+  select?: KVQueryField[];
+  orderBy?: KVQueryOrder | KVQueryOrder[];
+  order?: KVQueryOrder | KVQueryOrder[];
+  /** Default 100. */
+  limit?: number;
+  offset?: number;
+}
+
+export interface KVQueryResult {
+  /** Full records, or projections when the query has `select`. */
+  records: Array<KVRecord | Record<string, any>>;
+  /** Every match, counted before `limit` and `offset`. */
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** Size limits; each defaults as documented in the README. */
+export interface KVLimits {
+  /** Longest key in UTF-8 bytes (default 512). */
+  maxKeyBytes?: number;
+  /** Longest namespace in UTF-8 bytes (default 256). */
+  maxNamespaceBytes?: number;
+  /** Longest instance name in UTF-8 bytes (default 256). */
+  maxInstanceNameBytes?: number;
+  /** Longest instance description in UTF-8 bytes (default 4096). */
+  maxDescriptionBytes?: number;
+  /** Largest value, as UTF-8 bytes of its JSON text (default 1048576). */
+  maxValueBytes?: number;
+  /** Deepest nesting of arrays and objects (default 64, at most 128). */
+  maxDepth?: number;
+}
+
+export interface KvStoreOptions {
+  limits?: KVLimits;
+}
+
+/** A key-value store with the `codebolt.kvStore` API. Every method resolves with an envelope and never rejects. */
+export class KvStore {
+  private constructor();
+  /** Opens a store; rejects only when the options are unusable. */
+  static open(options?: KvStoreOptions): Promise<KvStore>;
+  /** Releases the store's memory; the object is unusable afterwards. */
+  free(): void;
+  createInstance(name: string, description?: string): Promise<KVCreateInstanceResponse>;
+  getInstance(instanceId: string): Promise<KVGetInstanceResponse>;
+  listInstances(): Promise<KVInstanceListResponse>;
+  updateInstance(instanceId: string, updates: { name?: string; description?: string | null }): Promise<KVUpdateInstanceResponse>;
+  deleteInstance(instanceId: string): Promise<KVDeleteInstanceResponse>;
+  get<T = any>(instanceId: string, namespace: string, key: string): Promise<KVGetResponse<T>>;
+  set<T = any>(instanceId: string, namespace: string, key: string, value: T, autoCreateInstance?: boolean): Promise<KVSetResponse<T>>;
+  delete(instanceId: string, namespace: string, key: string): Promise<KVDeleteResponse>;
+  deleteNamespace(instanceId: string, namespace: string): Promise<KVDeleteNamespaceResponse>;
+  query(query: KVQueryDSL): Promise<KVQueryResponse>;
+  getNamespaces(instanceId: string): Promise<KVNamespacesResponse>;
+  getRecordCount(instanceId: string, namespace?: string): Promise<KVRecordCountResponse>;
+}

@@ -1,0 +1,66 @@
+// JavaScript's half of the value crossing. JSON.stringify already does what
+// API.md asks (toJSON, dropped undefined members, cycles and BigInt refused)
+// except for NaN and ±Infinity, which it would quietly turn into null.
+
+function refuseNonFinite(key, value) {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    const where = key === '' ? 'at the top level' : `under the key ${JSON.stringify(key)}`;
+    throw new RangeError(`${value} ${where} has no JSON form; store null or a string instead.`);
+  }
+  return value;
+}
+
+// The JSON text of `value`, or undefined when JSON has no text for it
+// (undefined, a function or a symbol). Throws when it cannot be stored exactly.
+export function jsonText(value) {
+  const text = JSON.stringify(value);
+  // A non-finite number can only have become `null`; texts without one are
+  // final, the rest are written again with the check (rare, so cheap overall).
+  if (text !== undefined && text.includes('null')) {
+    JSON.stringify(value, refuseNonFinite);
+  }
+  return text;
+}
+
+// The UTF-8 length of a string, without copying it into wasm memory.
+export function utf8Length(text) {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit < 0xdc00 && i + 1 < text.length) { bytes += 4; i++; }
+    else bytes += 3;
+  }
+  return bytes;
+}
+
+// What a value is, in words, for error sentences. Never throws, even for a
+// revoked Proxy (on which Array.isArray throws).
+export function describe(value) {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'undefined': return 'undefined';
+    case 'string': return 'a string';
+    case 'boolean': return 'a boolean';
+    case 'number': return 'a number';
+    case 'bigint': return 'a BigInt';
+    case 'symbol': return 'a symbol';
+    case 'function': return 'a function';
+  }
+  try {
+    return Array.isArray(value) ? 'an array' : 'an object';
+  } catch {
+    return 'a revoked Proxy';
+  }
+}
+
+// Why a call into JSON threw, as a sentence.
+export function reason(thrown) {
+  try {
+    if (thrown instanceof Error) return thrown.message;
+    return String(thrown);
+  } catch {
+    return 'it threw an exception that cannot be shown';
+  }
+}

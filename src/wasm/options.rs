@@ -1,0 +1,75 @@
+//! The object arguments: `KvStore.open`'s options and `updateInstance`'s
+//! changes, read from their JSON text with unknown fields refused, so a
+//! misspelt option is an error rather than silently ignored.
+
+use serde::{Deserialize, Deserializer};
+use wasm_bindgen::JsValue;
+
+use super::{args, platform::DateClock};
+use crate::error::{Error, Result};
+use crate::id::RandomIds;
+use crate::limits::Limits;
+use crate::store::{Config, InstanceUpdate};
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct OpenOptions {
+    #[serde(default)]
+    limits: LimitOptions,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct LimitOptions {
+    max_key_bytes: Option<usize>,
+    max_namespace_bytes: Option<usize>,
+    max_instance_name_bytes: Option<usize>,
+    max_description_bytes: Option<usize>,
+    max_value_bytes: Option<usize>,
+    max_depth: Option<usize>,
+}
+
+/// The store's configuration from `open`'s options (`undefined` for defaults).
+pub fn config(options: &JsValue) -> Result<Config> {
+    let parsed: OpenOptions = if options.is_undefined() || options.is_null() {
+        OpenOptions::default()
+    } else {
+        let json = args::object(options, "options", 1 << 16)?;
+        serde_json::from_str(&json).map_err(|e| Error::InvalidOptions(format!("{e}.")))?
+    };
+    let given = parsed.limits;
+    let base = Limits::default();
+    let limits = Limits {
+        max_key_bytes: given.max_key_bytes.unwrap_or(base.max_key_bytes),
+        max_namespace_bytes: given.max_namespace_bytes.unwrap_or(base.max_namespace_bytes),
+        max_instance_name_bytes: given.max_instance_name_bytes.unwrap_or(base.max_instance_name_bytes),
+        max_description_bytes: given.max_description_bytes.unwrap_or(base.max_description_bytes),
+        max_value_bytes: given.max_value_bytes.unwrap_or(base.max_value_bytes),
+        max_depth: given.max_depth.unwrap_or(base.max_depth),
+    };
+    let ids = RandomIds::new()
+        .map_err(|e| Error::InvalidOptions(format!("no secure random source (crypto.getRandomValues) is available: {e}.")))?;
+    Ok(Config { limits, clock: Box::new(DateClock), ids: Box::new(ids) })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateFields {
+    name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    description: Option<Option<String>>,
+}
+
+/// Tells a `null` description (remove it) from an absent one (keep it).
+fn present<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// `updateInstance`'s changes from their JSON text.
+pub fn update(json: &str) -> Result<InstanceUpdate> {
+    let fields: UpdateFields = serde_json::from_str(json).map_err(|e| Error::InvalidArgument {
+        name: "updates".to_string(),
+        problem: format!("must be {{ name?: string, description?: string | null }} ({e})."),
+    })?;
+    Ok(InstanceUpdate { name: fields.name, description: fields.description })
+}

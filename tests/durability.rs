@@ -1,0 +1,124 @@
+//! Group commit and rollback, through a backend that keeps, fails or holds
+//! its commits.
+
+mod common;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use boltkv::{Error, StorageError};
+use common::{KeepingBackend, TestClock, open};
+use futures::executor::{LocalPool, block_on};
+use futures::future::join_all;
+use futures::task::LocalSpawnExt;
+use serde_json::json;
+
+fn value_of(store: &boltkv::KvStore, ns: &str, key: &str) -> Option<serde_json::Value> {
+    block_on(store.get("app", ns, key)).expect("get works").map(|v| v.parse())
+}
+
+#[test]
+fn writes_issued_together_share_one_commit() {
+    let backend = KeepingBackend::default();
+    let store = open(Box::new(backend.clone()), &TestClock::default());
+    let writes: Vec<_> = (0..100).map(|i| store.set("app", "ns", &format!("k{i}"), &json!(i), true)).collect();
+    let results = block_on(join_all(writes));
+    assert!(results.iter().all(Result::is_ok));
+    // One instance creation plus 100 records, in one transaction.
+    assert_eq!(backend.0.borrow().commits, vec![101]);
+    assert_eq!(backend.0.borrow().records.len(), 100);
+}
+
+#[test]
+fn a_failed_commit_fails_every_write_in_it_and_restores_memory() {
+    let backend = KeepingBackend::default();
+    let store = open(Box::new(backend.clone()), &TestClock::default());
+    block_on(store.set("app", "ns", "kept", &json!("first"), true)).expect("first write");
+    backend.0.borrow_mut().outcomes.push_back(Err(StorageError::Full));
+
+    let overwrite = store.set("app", "ns", "kept", &json!("second"), false);
+    let create = store.set("app", "ns", "new", &json!(1), false);
+    let drop_ns = store.delete_namespace("app", "ns");
+    // Before the commit runs, reads see the writes.
+    assert_eq!(value_of(&store, "ns", "new"), None, "the namespace delete came last");
+    let results = block_on(join_all([
+        Box::pin(async { overwrite.await.map(|_| ()) }) as std::pin::Pin<Box<dyn std::future::Future<Output = _>>>,
+        Box::pin(async { create.await.map(|_| ()) }),
+        Box::pin(async { drop_ns.await.map(|_| ()) }),
+    ]));
+    for result in results {
+        assert_eq!(result, Err(Error::Storage(StorageError::Full)));
+    }
+    assert_eq!(value_of(&store, "ns", "kept"), Some(json!("first")));
+    assert_eq!(value_of(&store, "ns", "new"), None);
+    assert_eq!(block_on(store.get_record_count("app", None)), Ok(1));
+    // The store keeps working after the failure.
+    block_on(store.set("app", "ns", "after", &json!(true), false)).expect("later write");
+    assert_eq!(backend.0.borrow().records.len(), 2);
+}
+
+#[test]
+fn the_batch_behind_a_failed_one_is_undone_too() {
+    let backend = KeepingBackend::default();
+    let store = open(Box::new(backend.clone()), &TestClock::default());
+    block_on(store.create_instance("app", None)).expect("instance");
+    backend.0.borrow_mut().hold = true;
+    backend.0.borrow_mut().outcomes.push_back(Err(StorageError::Failed("disk error".into())));
+
+    let mut pool = LocalPool::new();
+    let outcomes = Rc::new(RefCell::new(Vec::new()));
+    let first = store.set("app", "ns", "k", &json!(1), false);
+    let sink = outcomes.clone();
+    pool.spawner().spawn_local(async move {
+        let outcome = first.await.map(|r| r.key);
+        sink.borrow_mut().push(outcome);
+    }).expect("spawn");
+    pool.run_until_stalled(); // the first batch is now in flight, held
+
+    let second = store.set("app", "ns", "k", &json!(2), false);
+    let sink = outcomes.clone();
+    pool.spawner().spawn_local(async move {
+        let outcome = second.await.map(|r| r.key);
+        sink.borrow_mut().push(outcome);
+    }).expect("spawn");
+    pool.run_until_stalled();
+    assert_eq!(value_of(&store, "ns", "k"), Some(json!(2)));
+
+    backend.release();
+    pool.run();
+    let failed = Err(Error::Storage(StorageError::Failed("disk error".into())));
+    assert_eq!(*outcomes.borrow(), vec![failed.clone(), failed]);
+    assert_eq!(value_of(&store, "ns", "k"), None);
+    assert_eq!(backend.0.borrow().records.len(), 0);
+}
+
+#[test]
+fn flush_waits_for_every_earlier_write() {
+    let backend = KeepingBackend::default();
+    let store = open(Box::new(backend.clone()), &TestClock::default());
+    let _unawaited = store.set("app", "ns", "k", &json!("v"), true);
+    block_on(store.flush()).expect("flush");
+    assert_eq!(backend.0.borrow().records.len(), 1);
+}
+
+#[test]
+fn a_reopened_store_has_the_same_records_ids_and_order() {
+    let backend = KeepingBackend::default();
+    let clock = TestClock::default();
+    let store = open(Box::new(backend.clone()), &clock);
+    for name in ["zeta", "alpha", "mid"] {
+        block_on(store.create_instance(name, Some("d"))).expect("instance");
+    }
+    clock.0.set(5);
+    let first = block_on(store.set("alpha", "ns", "k", &json!({"a": [1, 2]}), false)).expect("set");
+    clock.0.set(9);
+    let second = block_on(store.set("alpha", "ns", "k", &json!({"a": [3]}), false)).expect("overwrite");
+    let before = block_on(store.list_instances()).expect("list");
+
+    let reopened = open(Box::new(backend.clone()), &clock);
+    assert_eq!(block_on(reopened.list_instances()), Ok(before));
+    assert_eq!(block_on(reopened.get("alpha", "ns", "k")).map(|v| v.map(|v| v.parse())), Ok(Some(json!({"a": [3]}))));
+    let again = block_on(reopened.set("alpha", "ns", "k", &json!(0), false)).expect("third write");
+    assert_eq!((again.id, again.created_at), (first.id, first.created_at));
+    assert!(again.version > second.version, "versions keep growing across reopen");
+}

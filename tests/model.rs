@@ -1,0 +1,291 @@
+//! Property test: random sequences of the kvStore calls, run against the
+//! store and against a plain model built on ordered maps; every envelope's
+//! `data` (or failure) must be what the model predicts.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use boltkv::envelope::{Method, data};
+use boltkv::{InstanceUpdate, KvStore, MemoryBackend, Timestamp};
+use common::{TestClock, open};
+use futures::executor::block_on;
+use proptest::prelude::*;
+use serde_json::{Value as Json, json};
+
+const NAMES: [&str; 4] = ["a", "b", "c", "B"];
+const NAMESPACES: [&str; 3] = ["n1", "n2", "N"];
+const KEYS: [&str; 3] = ["k1", "k2", "K1"];
+
+#[derive(Debug, Clone)]
+enum Op {
+    Create { name: usize, description: bool },
+    GetInstance { name: usize, by_id: bool },
+    List,
+    Rename { name: usize, to: usize },
+    DeleteInstance { name: usize, by_id: bool },
+    Get { name: usize, ns: usize, key: usize },
+    Set { name: usize, ns: usize, key: usize, value: Json, auto: bool },
+    Delete { name: usize, ns: usize, key: usize },
+    DeleteNamespace { name: usize, ns: usize },
+    Namespaces { name: usize },
+    Count { name: usize, ns: Option<usize> },
+}
+
+fn values() -> impl Strategy<Value = Json> {
+    prop_oneof![
+        Just(Json::Null),
+        any::<bool>().prop_map(Json::from),
+        any::<i32>().prop_map(Json::from),
+        "[a-z\u{e9}\u{1F600}]{0,6}".prop_map(Json::from),
+        (any::<i16>(), "[a-z]{1,3}").prop_map(|(n, s)| json!({"n": n, "s": [s, null]})),
+    ]
+}
+
+fn ops() -> impl Strategy<Value = Op> {
+    let n = 0..NAMES.len();
+    let ns = 0..NAMESPACES.len();
+    let k = 0..KEYS.len();
+    prop_oneof![
+        (n.clone(), any::<bool>()).prop_map(|(name, description)| Op::Create { name, description }),
+        (n.clone(), any::<bool>()).prop_map(|(name, by_id)| Op::GetInstance { name, by_id }),
+        Just(Op::List),
+        (n.clone(), n.clone()).prop_map(|(name, to)| Op::Rename { name, to }),
+        (n.clone(), any::<bool>()).prop_map(|(name, by_id)| Op::DeleteInstance { name, by_id }),
+        (n.clone(), ns.clone(), k.clone()).prop_map(|(name, ns, key)| Op::Get { name, ns, key }),
+        (n.clone(), ns.clone(), k.clone(), values(), any::<bool>())
+            .prop_map(|(name, ns, key, value, auto)| Op::Set { name, ns, key, value, auto }),
+        (n.clone(), ns.clone(), k.clone()).prop_map(|(name, ns, key)| Op::Delete { name, ns, key }),
+        (n.clone(), ns.clone()).prop_map(|(name, ns)| Op::DeleteNamespace { name, ns }),
+        n.clone().prop_map(|name| Op::Namespaces { name }),
+        (n, proptest::option::of(ns)).prop_map(|(name, ns)| Op::Count { name, ns }),
+    ]
+}
+
+struct ModelInstance {
+    id: String,
+    name: String,
+    description: Option<String>,
+    created: i64,
+    updated: i64,
+}
+
+struct ModelRecord {
+    id: String,
+    value: Json,
+    created: i64,
+    updated: i64,
+}
+
+#[derive(Default)]
+struct Model {
+    instances: Vec<ModelInstance>,
+    records: BTreeMap<(String, String, String), ModelRecord>,
+}
+
+/// The outcome a call should have: its data, or a word its error contains.
+enum Expect {
+    Data(Json),
+    Fails(&'static str),
+}
+
+fn iso(ms: i64) -> String {
+    Timestamp(ms).to_string()
+}
+
+impl Model {
+    fn find(&self, name: &str) -> Option<usize> {
+        self.instances.iter().position(|i| i.id == name).or_else(|| self.instances.iter().position(|i| i.name == name))
+    }
+
+    fn instance_json(i: &ModelInstance) -> Json {
+        let mut out = json!({"id": i.id, "name": i.name, "createdAt": iso(i.created), "updatedAt": iso(i.updated)});
+        if let Some(d) = &i.description {
+            out["description"] = json!(d);
+        }
+        out
+    }
+
+    fn count(&self, id: &str, ns: Option<&str>) -> usize {
+        self.records.keys().filter(|(i, n, _)| i == id && ns.is_none_or(|ns| ns == n)).count()
+    }
+}
+
+/// Runs one call on the store, returning its envelope parsed.
+fn call(store: &KvStore, op: &Op, arg: &str) -> Json {
+    let text = match op {
+        Op::Create { name, description } => {
+            let d = description.then_some("about");
+            store.envelope(Method::CreateInstance, block_on(store.create_instance(NAMES[*name], d)).map(|instance| data::InstanceData { instance }))
+        }
+        Op::GetInstance { .. } => store.envelope(Method::GetInstance, block_on(store.get_instance(arg)).map(|instance| data::InstanceData { instance })),
+        Op::List => store.envelope(Method::ListInstances, block_on(store.list_instances()).map(|instances| data::InstancesData { instances })),
+        Op::Rename { to, .. } => {
+            let update = InstanceUpdate { name: Some(NAMES[*to].to_string()), description: None };
+            store.envelope(Method::UpdateInstance, block_on(store.update_instance(arg, update)).map(|instance| data::InstanceData { instance }))
+        }
+        Op::DeleteInstance { .. } => store.envelope(Method::DeleteInstance, block_on(store.delete_instance(arg)).map(|deleted| data::DeletedData { deleted })),
+        Op::Get { ns, key, .. } => store.envelope(Method::Get, block_on(store.get(arg, NAMESPACES[*ns], KEYS[*key])).map(data::GetData::of)),
+        Op::Set { ns, key, value, auto, .. } => store.envelope(
+            Method::Set,
+            block_on(store.set(arg, NAMESPACES[*ns], KEYS[*key], value, *auto)).map(|record| data::RecordData { record }),
+        ),
+        Op::Delete { ns, key, .. } => store.envelope(Method::Delete, block_on(store.delete(arg, NAMESPACES[*ns], KEYS[*key])).map(|deleted| data::DeletedData { deleted })),
+        Op::DeleteNamespace { ns, .. } => store.envelope(
+            Method::DeleteNamespace,
+            block_on(store.delete_namespace(arg, NAMESPACES[*ns])).map(|deleted_count| data::DeletedCountData { deleted_count }),
+        ),
+        Op::Namespaces { .. } => store.envelope(Method::GetNamespaces, block_on(store.get_namespaces(arg)).map(|namespaces| data::NamespacesData { namespaces })),
+        Op::Count { ns, .. } => store.envelope(
+            Method::GetRecordCount,
+            block_on(store.get_record_count(arg, ns.map(|n| NAMESPACES[n]))).map(|count| data::CountData { count }),
+        ),
+    };
+    serde_json::from_str(&text).expect("envelopes are JSON")
+}
+
+/// The instance argument an op passes: a name, or the id of that name.
+fn argument(model: &Model, op: &Op) -> String {
+    let (name, by_id) = match op {
+        Op::GetInstance { name, by_id } | Op::DeleteInstance { name, by_id } => (*name, *by_id),
+        Op::Create { name, .. } | Op::Rename { name, .. } | Op::Get { name, .. } | Op::Set { name, .. } => (*name, false),
+        Op::Delete { name, .. } | Op::DeleteNamespace { name, .. } | Op::Namespaces { name } | Op::Count { name, .. } => (*name, false),
+        Op::List => (0, false),
+    };
+    let name = NAMES[name];
+    match model.find(name) {
+        Some(at) if by_id => model.instances[at].id.clone(),
+        _ => name.to_string(),
+    }
+}
+
+/// Predicts the outcome and updates the model; `got` supplies the ids the
+/// store made (the model checks they are new, then remembers them).
+fn step(model: &mut Model, op: &Op, arg: &str, now: i64, got: &Json) -> Expect {
+    let found = model.find(arg);
+    let id_of = |m: &Model| found.map(|at| m.instances[at].id.clone());
+    match op {
+        Op::Create { name, description } => {
+            if model.find(NAMES[*name]).is_some_and(|at| model.instances[at].name == NAMES[*name]) {
+                return Expect::Fails("already exists");
+            }
+            let id = got["data"]["instance"]["id"].as_str().unwrap_or_default().to_string();
+            assert!(model.instances.iter().all(|i| i.id != id), "instance ids are fresh");
+            let created = ModelInstance { id, name: NAMES[*name].into(), description: description.then(|| "about".into()), created: now, updated: now };
+            let out = json!({"instance": Model::instance_json(&created)});
+            model.instances.push(created);
+            Expect::Data(out)
+        }
+        Op::GetInstance { .. } => match found {
+            Some(at) => Expect::Data(json!({"instance": Model::instance_json(&model.instances[at])})),
+            None => Expect::Fails("not found"),
+        },
+        Op::List => Expect::Data(json!({"instances": model.instances.iter().map(Model::instance_json).collect::<Vec<_>>()})),
+        Op::Rename { to, .. } => {
+            let Some(at) = found else { return Expect::Fails("not found") };
+            let new = NAMES[*to];
+            if model.instances.iter().enumerate().any(|(i, inst)| i != at && inst.name == new) {
+                return Expect::Fails("already exists");
+            }
+            let inst = &mut model.instances[at];
+            inst.name = new.into();
+            inst.updated = now.max(inst.updated + 1);
+            Expect::Data(json!({"instance": Model::instance_json(inst)}))
+        }
+        Op::DeleteInstance { .. } => {
+            let Some(at) = found else { return Expect::Data(json!({"deleted": false})) };
+            let gone = model.instances.remove(at);
+            model.records.retain(|(i, _, _), _| *i != gone.id);
+            Expect::Data(json!({"deleted": true}))
+        }
+        Op::Get { ns, key, .. } => {
+            let hit = id_of(model).and_then(|id| model.records.get(&(id, NAMESPACES[*ns].into(), KEYS[*key].into())));
+            Expect::Data(match hit {
+                Some(r) => json!({"value": r.value, "exists": true}),
+                None => json!({"value": null, "exists": false}),
+            })
+        }
+        Op::Set { ns, key, value, auto, .. } => {
+            let instance_id = match id_of(model) {
+                Some(id) => id,
+                None if *auto => {
+                    let id = got["data"]["record"]["instanceId"].as_str().unwrap_or_default().to_string();
+                    assert!(model.instances.iter().all(|i| i.id != id), "instance ids are fresh");
+                    model.instances.push(ModelInstance { id: id.clone(), name: arg.into(), description: None, created: now, updated: now });
+                    id
+                }
+                None => return Expect::Fails("not found"),
+            };
+            let place = (instance_id.clone(), NAMESPACES[*ns].to_string(), KEYS[*key].to_string());
+            let record = match model.records.remove(&place) {
+                Some(old) => ModelRecord { id: old.id, value: value.clone(), created: old.created, updated: now.max(old.updated + 1) },
+                None => {
+                    let id = got["data"]["record"]["id"].as_str().unwrap_or_default().to_string();
+                    assert!(model.records.values().all(|r| r.id != id), "record ids are fresh");
+                    ModelRecord { id, value: value.clone(), created: now, updated: now }
+                }
+            };
+            let out = json!({"record": {
+                "id": record.id, "instanceId": instance_id, "namespace": place.1, "key": place.2,
+                "value": record.value, "createdAt": iso(record.created), "updatedAt": iso(record.updated)
+            }});
+            model.records.insert(place, record);
+            Expect::Data(out)
+        }
+        Op::Delete { ns, key, .. } => {
+            let removed = id_of(model).and_then(|id| model.records.remove(&(id, NAMESPACES[*ns].into(), KEYS[*key].into())));
+            Expect::Data(json!({"deleted": removed.is_some()}))
+        }
+        Op::DeleteNamespace { ns, .. } => {
+            let count = id_of(model).map_or(0, |id| {
+                let before = model.records.len();
+                model.records.retain(|(i, n, _), _| !(*i == id && n == NAMESPACES[*ns]));
+                before - model.records.len()
+            });
+            Expect::Data(json!({"deletedCount": count}))
+        }
+        Op::Namespaces { .. } => {
+            let mut names: Vec<&str> = id_of(model)
+                .map(|id| model.records.keys().filter(|(i, _, _)| *i == id).map(|(_, n, _)| n.as_str()).collect())
+                .unwrap_or_default();
+            names.dedup();
+            names.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+            Expect::Data(json!({"namespaces": names}))
+        }
+        Op::Count { ns, .. } => {
+            let count = id_of(model).map_or(0, |id| model.count(&id, ns.map(|n| NAMESPACES[n])));
+            Expect::Data(json!({"count": count}))
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_envelope_matches_the_model(ops in proptest::collection::vec(ops(), 1..60)) {
+        let clock = TestClock::default();
+        let store = open(Box::new(MemoryBackend), &clock);
+        let mut model = Model::default();
+        for (i, op) in ops.iter().enumerate() {
+            // Some calls land in the same millisecond, to exercise updatedAt moving anyway.
+            let now = 1_700_000_000_000 + (i as i64 / 2) * 1000;
+            clock.0.set(now);
+            let arg = argument(&model, op);
+            let got = call(&store, op, &arg);
+            prop_assert_eq!(&got["timestamp"], &json!(iso(now)));
+            match step(&mut model, op, &arg, now, &got) {
+                Expect::Data(expected) => {
+                    prop_assert_eq!(&got["success"], &json!(true), "{:?} -> {}", op, got);
+                    prop_assert_eq!(&got["data"], &expected, "{:?}", op);
+                }
+                Expect::Fails(word) => {
+                    prop_assert_eq!(&got["success"], &json!(false), "{:?} -> {}", op, got);
+                    prop_assert!(got.get("data").is_none());
+                    let error = got["error"].as_str().unwrap_or_default();
+                    prop_assert!(error.contains(word), "{:?}: {}", op, error);
+                }
+            }
+        }
+    }
+}
