@@ -139,6 +139,12 @@ pub mod data {
         pub deleted_count: usize,
     }
 
+    /// `query`.
+    #[derive(Serialize)]
+    pub struct QueryData {
+        pub result: crate::query::QueryResult,
+    }
+
     /// `getNamespaces`.
     #[derive(Serialize)]
     pub struct NamespacesData {

@@ -15,6 +15,7 @@ mod id;
 mod index;
 mod limits;
 mod model;
+mod query;
 mod store;
 mod time;
 mod value;
@@ -25,6 +26,7 @@ pub use error::{Error, Field, Result, StorageError};
 pub use id::{IdSource, RandomIds, Uuid};
 pub use limits::Limits;
 pub use model::{Change, Instance, Record};
+pub use query::{Query, QueryResult, Row};
 pub use store::{Config, InstanceUpdate, KvStore};
 pub use time::{Clock, Timestamp};
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]

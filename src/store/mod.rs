@@ -4,6 +4,7 @@
 
 mod instances;
 pub use instances::InstanceUpdate;
+mod query;
 mod records;
 
 use std::cell::RefCell;

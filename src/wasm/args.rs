@@ -77,13 +77,12 @@ pub fn flag(value: &JsValue, arg: &str) -> Result<bool> {
 
 /// The JSON text of a value, refused (with JavaScript's reason) when JSON
 /// cannot carry it exactly, and when over `max` bytes before it is copied.
-pub fn json(value: &JsValue, what: &str, max: usize) -> Result<String> {
-    let text = json_text(value).map_err(|thrown| {
-        Error::InvalidValue(format!("{what} is not JSON-serializable: {}", reason(&thrown)))
-    })?;
+pub fn json(value: &JsValue, max: usize) -> Result<String> {
+    let text = json_text(value)
+        .map_err(|thrown| Error::InvalidValue(format!("JSON cannot represent it: {}", reason(&thrown))))?;
     let Some(js) = text.dyn_ref::<JsString>() else {
         return Err(Error::InvalidValue(format!(
-            "{what} is {}, which has no JSON form; pass null to store nothing.",
+            "it is {}, which has no JSON form; pass null to store nothing.",
             describe(value)
         )));
     };
@@ -100,7 +99,7 @@ pub fn object(value: &JsValue, arg: &str, max: usize) -> Result<String> {
     if kind != "an object" {
         return Err(invalid(arg, format!("must be an object, not {kind}.")));
     }
-    json(value, arg, max).map_err(|e| match e {
+    json(value, max).map_err(|e| match e {
         Error::InvalidValue(why) => invalid(arg, format!("cannot be read: {why}")),
         other => other,
     })

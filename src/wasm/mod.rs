@@ -128,7 +128,7 @@ impl JsKvStore {
     ) -> Promise {
         let call = (|| {
             let (i, n, k) = self.place(&instance_id, &namespace, &key)?;
-            let json = args::json(&value, "The value", self.store.limits().max_value_bytes)?;
+            let json = args::json(&value, self.store.limits().max_value_bytes)?;
             let auto_create = args::flag(&auto_create_instance, "autoCreateInstance")?;
             Ok(self.store.set_json(&i, &n, &k, json, auto_create))
         })();

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Builds the npm package and runs the demo of the main job against it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+bash scripts/build.sh
+node scripts/demo.mjs

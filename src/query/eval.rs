@@ -1,0 +1,154 @@
+//! Running a parsed query over records: matching, ordering, paging and
+//! building rows. A record's value is parsed only when a condition or an
+//! order key reads it, and again (for the page only) when `select` does, so
+//! a query on keys and namespaces never parses a value and a large match set
+//! never holds every parsed value at once (only the order keys it needs).
+
+use std::borrow::Cow;
+use std::cell::OnceCell;
+use std::cmp::Ordering;
+
+use serde_json::Value as Json;
+
+use super::compare::{number_and_string, order, same, scalar_order};
+use super::field::Field;
+use super::{Bound, Query, QueryResult, Row, Stored, Test};
+use crate::index::cmp_utf16;
+
+/// A record that passed every condition, with its order keys read out.
+struct Match<'a> {
+    record: Stored<'a>,
+    /// One per order key; `None` where the record lacks the field.
+    keys: Vec<Option<Json>>,
+}
+
+impl Query {
+    /// Runs the query over the records of its instance (and namespace).
+    pub(crate) fn run<'a>(&self, records: impl Iterator<Item = Stored<'a>>) -> QueryResult {
+        let mut matches: Vec<Match<'a>> = records.filter_map(|record| self.admit(record)).collect();
+        let total = matches.len();
+        self.sort_page(&mut matches);
+        let records = matches.into_iter().skip(self.offset).take(self.limit).map(|m| self.row(m.record)).collect();
+        QueryResult { records, total, limit: self.limit, offset: self.offset }
+    }
+
+    /// The record as a match, or `None` when a condition fails. Conditions
+    /// on metadata run first, so the value is parsed (once) only for records
+    /// that pass them, and only when a condition or order key reads it.
+    fn admit<'a>(&self, record: Stored<'a>) -> Option<Match<'a>> {
+        let parsed = OnceCell::new();
+        let on_metadata = self.conditions.iter().filter(|c| !c.field.reads_value());
+        let on_value = self.conditions.iter().filter(|c| c.field.reads_value());
+        if !on_metadata.chain(on_value).all(|c| c.test.holds(read(&c.field, &record, &parsed).as_deref())) {
+            return None;
+        }
+        let keys = self.order.iter().map(|k| read(&k.field, &record, &parsed).map(Cow::into_owned)).collect();
+        Some(Match { record, keys })
+    }
+
+    /// Puts the matches up to the end of the page in order; the rest, which
+    /// paging drops, are only partitioned off, not sorted.
+    fn sort_page(&self, matches: &mut Vec<Match<'_>>) {
+        let end = self.offset.saturating_add(self.limit);
+        if self.limit == 0 || self.offset >= matches.len() {
+            return;
+        }
+        let by_order = |a: &Match<'_>, b: &Match<'_>| self.compare(a, b);
+        if end < matches.len() {
+            matches.select_nth_unstable_by(end, by_order);
+            matches.truncate(end);
+        }
+        matches.sort_unstable_by(by_order);
+    }
+
+    /// The order of two matches: the order keys in sequence, then namespace,
+    /// then key (unique together, so no two matches tie).
+    fn compare(&self, a: &Match<'_>, b: &Match<'_>) -> Ordering {
+        let mut by_keys = self.order.iter().zip(a.keys.iter().zip(&b.keys)).map(|(key, (x, y))| {
+            let ascending = order(x.as_ref(), y.as_ref());
+            if key.descending { ascending.reverse() } else { ascending }
+        });
+        by_keys
+            .find(|o| o.is_ne())
+            .unwrap_or(Ordering::Equal)
+            .then_with(|| cmp_utf16(a.record.namespace, b.record.namespace))
+            .then_with(|| cmp_utf16(a.record.key, b.record.key))
+    }
+
+    /// The row for one record of the page.
+    fn row(&self, record: Stored<'_>) -> Row {
+        match &self.select {
+            None => Row::Record(record.to_record()),
+            Some(selection) => {
+                let value = selection.reads_value().then(|| parse_value(&record));
+                Row::Projection(selection.project(&record, value.as_ref()))
+            }
+        }
+    }
+}
+
+/// A field of `record`, parsing its value into `parsed` the first time a
+/// field needs it.
+fn read<'v>(field: &Field, record: &Stored<'_>, parsed: &'v OnceCell<Json>) -> Option<Cow<'v, Json>> {
+    let value = field.reads_value().then(|| parsed.get_or_init(|| parse_value(record)));
+    field.read(record, value)
+}
+
+/// Parses a record's value. Tests count the calls, to check that a query
+/// parses only the values it needs.
+fn parse_value(record: &Stored<'_>) -> Json {
+    #[cfg(test)]
+    PARSED.with(|count| count.set(count.get() + 1));
+    record.entry.value.parse()
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many values this thread has parsed for queries.
+    pub(crate) static PARSED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+impl Test {
+    /// Whether a field (`None` when the record lacks it) passes the test.
+    fn holds(&self, found: Option<&Json>) -> bool {
+        let Some(found) = found else { return *self == Test::Exists(false) };
+        match self {
+            Test::Exists(wanted) => *wanted,
+            Test::Equals(operand) => same(found, operand),
+            Test::Differs(operand) => !number_and_string(found, operand) && !same(found, operand),
+            Test::Compares(bound, operand) => scalar_order(found, operand).is_some_and(|o| bound.accepts(o)),
+            Test::Contains(operand) => contains(found, operand),
+            Test::StartsWith(operand) => texts(found, operand).is_some_and(|(s, p)| s.starts_with(p)),
+            Test::EndsWith(operand) => texts(found, operand).is_some_and(|(s, p)| s.ends_with(p)),
+            Test::OneOf(choices) => choices.iter().any(|choice| same(found, choice)),
+        }
+    }
+}
+
+impl Bound {
+    /// Whether `field.cmp(operand)` satisfies the operator.
+    fn accepts(self, ordering: Ordering) -> bool {
+        match self {
+            Bound::Greater => ordering.is_gt(),
+            Bound::GreaterOrEqual => ordering.is_ge(),
+            Bound::Less => ordering.is_lt(),
+            Bound::LessOrEqual => ordering.is_le(),
+        }
+    }
+}
+
+/// A string holding the operand string, or an array holding an element
+/// deep-equal to the operand. For well-formed strings, a UTF-8 substring is
+/// exactly a UTF-16 substring, so this agrees with JavaScript's `includes`.
+fn contains(found: &Json, operand: &Json) -> bool {
+    match (found, operand) {
+        (Json::String(text), Json::String(part)) => text.contains(part.as_str()),
+        (Json::Array(items), _) => items.iter().any(|item| same(item, operand)),
+        _ => false,
+    }
+}
+
+/// Both sides as strings, when both are.
+fn texts<'v>(found: &'v Json, operand: &'v Json) -> Option<(&'v str, &'v str)> {
+    Some((found.as_str()?, operand.as_str()?))
+}

@@ -1,0 +1,177 @@
+//! The Query DSL of API.md: which records of one instance to return, in what
+//! order, and which of their fields. A query is parsed once from the JSON the
+//! caller gave (so every mistake is reported before any record is read) into
+//! the types below, then run over the in-memory index by `KvStore::query`.
+//!
+//! - `parse`: the caller's JSON to a [`Query`], naming the bad part on error.
+//! - `field`: field names and dot paths, and reading them from a record.
+//! - `compare`: equality and ordering of JSON values as the DSL defines them.
+//! - `eval`: matching, ordering, paging.
+//! - `select`: projecting a record onto the selected fields.
+//!
+//! Where API.md is silent: numbers compare as JavaScript numbers (f64);
+//! `where` may be one condition instead of a list; `exists` takes `true`,
+//! `false` or no operand; `select: []` is refused (leave it out for whole
+//! records); a selected array element keeps its position, with `null` in
+//! the positions not selected; `limit`/`offset` accept any whole number
+//! (`2.0` too), larger than 2^53 - 1 counting as 2^53 - 1.
+
+mod compare;
+mod eval;
+mod field;
+mod parse;
+mod select;
+#[cfg(test)]
+mod tests;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::id::Uuid;
+use crate::model::{Entry, Record};
+
+use field::Field;
+use select::Selection;
+
+/// The limit a query gets when it names none.
+pub const DEFAULT_LIMIT: usize = 100;
+
+/// A parsed, valid query over one instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    /// The `instanceId` argument: an instance's id or name.
+    instance: String,
+    /// Only this namespace, when given.
+    namespace: Option<String>,
+    /// Every one must hold for a record to match.
+    conditions: Vec<Condition>,
+    /// The fields each row keeps; `None` returns whole records.
+    select: Option<Selection>,
+    /// Sort keys in sequence; namespace and key break the remaining ties.
+    order: Vec<OrderKey>,
+    limit: usize,
+    offset: usize,
+}
+
+/// The answer to a query: one page of rows and how many records matched.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueryResult {
+    /// The page: at most `limit` rows, after skipping `offset`.
+    pub records: Vec<Row>,
+    /// Every match, counted before `limit` and `offset` apply.
+    pub total: usize,
+    /// The limit in effect (the default when the query named none).
+    pub limit: usize,
+    /// The offset in effect.
+    pub offset: usize,
+}
+
+/// One row of a result: the whole record, or only the selected fields.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Row {
+    /// The query had no `select`.
+    Record(Record),
+    /// The selected fields, nested as their paths are.
+    Projection(serde_json::Value),
+}
+
+/// One `where` entry: a field and the test its value must pass.
+#[derive(Debug, Clone, PartialEq)]
+struct Condition {
+    field: Field,
+    test: Test,
+}
+
+/// What an operator checks, with its operand.
+#[derive(Debug, Clone, PartialEq)]
+enum Test {
+    /// `eq`: deep-equal to the operand.
+    Equals(serde_json::Value),
+    /// `neq`: present and not deep-equal to the operand.
+    Differs(serde_json::Value),
+    /// `gt gte lt lte`: same-typed scalar on the accepted side of the operand.
+    Compares(Bound, serde_json::Value),
+    /// `contains`: substring of a string, or element of an array.
+    Contains(serde_json::Value),
+    /// `startsWith`: a string with this prefix.
+    StartsWith(serde_json::Value),
+    /// `endsWith`: a string with this suffix.
+    EndsWith(serde_json::Value),
+    /// `in`: deep-equal to one of these.
+    OneOf(Vec<serde_json::Value>),
+    /// `exists`: present (`true`) or absent (`false`).
+    Exists(bool),
+}
+
+/// The four ordering operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    Greater,
+    GreaterOrEqual,
+    Less,
+    LessOrEqual,
+}
+
+/// One `orderBy` entry.
+#[derive(Debug, Clone, PartialEq)]
+struct OrderKey {
+    field: Field,
+    descending: bool,
+}
+
+/// A record as the index holds it, with its place: what a query reads
+/// without copying anything.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Stored<'a> {
+    pub instance_id: Uuid,
+    pub namespace: &'a str,
+    pub key: &'a str,
+    pub entry: &'a Entry,
+}
+
+impl Stored<'_> {
+    /// The full record, for a row without `select`.
+    fn to_record(self) -> Record {
+        self.entry.to_record(self.instance_id, self.namespace, self.key)
+    }
+}
+
+impl Query {
+    /// Parses the DSL from JSON (as `JSON.stringify` gives it from
+    /// JavaScript). A malformed query fails with [`Error::InvalidQuery`]
+    /// naming the bad part, e.g. `where[1].operator`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidQuery`] for any part that is not valid DSL: unknown
+    /// keys, fields or operators, operands of the wrong shape, a `limit` or
+    /// `offset` that is not a whole number from 0.
+    pub fn parse(query: &serde_json::Value) -> Result<Query> {
+        parse::query(query)
+    }
+
+    /// Parses the DSL from JSON text; text that is not JSON is an invalid query.
+    pub(crate) fn from_json(text: &str) -> Result<Query> {
+        let json: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::InvalidQuery {
+            part: "query".to_string(),
+            problem: format!("it is not valid JSON ({e}); pass the query object as JSON.stringify gives it."),
+        })?;
+        Query::parse(&json)
+    }
+
+    /// The instance the query reads: an id or a name.
+    pub(crate) fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// The only namespace the query reads, when it names one.
+    pub(crate) fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+
+    /// The answer for an instance that does not exist: no records, not an error.
+    pub(crate) fn nothing(&self) -> QueryResult {
+        QueryResult { records: Vec::new(), total: 0, limit: self.limit, offset: self.offset }
+    }
+}
