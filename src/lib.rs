@@ -34,4 +34,4 @@ pub use time::SystemClock;
 pub use value::Value;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-mod wasm;
+pub mod wasm;

@@ -1,6 +1,7 @@
 //! Property test: random sequences of the kvStore calls, run against the
 //! store and against a plain model built on ordered maps; every envelope's
 //! `data` (or failure) must be what the model predicts.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

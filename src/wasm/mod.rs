@@ -12,6 +12,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+
 use crate::commit::Pending;
 use crate::envelope::{data, Method};
 use crate::error::{Field, Result};
