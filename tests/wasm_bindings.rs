@@ -33,7 +33,7 @@ fn js(json: &str) -> JsValue {
 #[wasm_bindgen_test]
 async fn set_then_get_answers_with_exact_envelopes() {
     let store = open().await;
-    let set = envelope(store.set(s("shop"), s("users"), s("u1"), js(r#"{"name":"Ada","tags":["x"]}"#), JsValue::TRUE)).await;
+    let set = envelope(store.set(s("shop"), s("users"), s("u1"), js(r#"{"name":"Ada","tags":["x"]}"#), JsValue::TRUE, JsValue::UNDEFINED)).await;
     assert_eq!(set["type"], "kvStore.set");
     assert_eq!(set["success"], true);
     let record = &set["data"]["record"];
@@ -43,21 +43,21 @@ async fn set_then_get_answers_with_exact_envelopes() {
     assert_eq!(record["createdAt"], record["updatedAt"]);
     assert_ne!(set["requestId"], Json::Null);
 
-    let got = envelope(store.get(s("shop"), s("users"), s("u1"))).await;
+    let got = envelope(store.get(s("shop"), s("users"), s("u1"), JsValue::UNDEFINED)).await;
     assert_eq!(got["data"], json!({"value": {"name": "Ada", "tags": ["x"]}, "exists": true}));
     assert_ne!(got["requestId"], set["requestId"], "every call has its own request id");
-    let missing = envelope(store.get(s("shop"), s("users"), s("nobody"))).await;
+    let missing = envelope(store.get(s("shop"), s("users"), s("nobody"), JsValue::UNDEFINED)).await;
     assert_eq!(missing["data"], json!({"value": null, "exists": false}));
 }
 
 #[wasm_bindgen_test]
 async fn a_returned_value_is_a_fresh_copy() {
     let store = open().await;
-    envelope(store.set(s("i"), s("n"), s("k"), js(r#"{"list":[1]}"#), JsValue::TRUE)).await;
-    let first = JsFuture::from(store.get(s("i"), s("n"), s("k"))).await.expect("resolves");
+    envelope(store.set(s("i"), s("n"), s("k"), js(r#"{"list":[1]}"#), JsValue::TRUE, JsValue::UNDEFINED)).await;
+    let first = JsFuture::from(store.get(s("i"), s("n"), s("k"), JsValue::UNDEFINED)).await.expect("resolves");
     let value = Reflect::get(&Reflect::get(&first, &s("data")).unwrap_or_default(), &s("value")).unwrap_or_default();
     Reflect::set(&value, &s("list"), &s("mutated")).expect("a plain object");
-    let second = envelope(store.get(s("i"), s("n"), s("k"))).await;
+    let second = envelope(store.get(s("i"), s("n"), s("k"), JsValue::UNDEFINED)).await;
     assert_eq!(second["data"]["value"], json!({"list": [1]}));
 }
 
@@ -73,13 +73,13 @@ async fn values_json_cannot_carry_are_refused_and_nothing_is_stored() {
         (JsValue::UNDEFINED, "undefined"),
         (JsValue::bigint_from_str("10"), "BigInt"),
     ] {
-        let answer = envelope(store.set(s("i"), s("n"), s("k"), value, JsValue::TRUE)).await;
+        let answer = envelope(store.set(s("i"), s("n"), s("k"), value, JsValue::TRUE, JsValue::UNDEFINED)).await;
         assert_eq!(answer["success"], false);
         assert!(answer.get("data").is_none());
         let error = answer["error"].as_str().unwrap_or_default();
         assert!(error.contains(words), "{error}");
     }
-    let count = envelope(store.get_record_count(s("i"), JsValue::UNDEFINED)).await;
+    let count = envelope(store.get_record_count(s("i"), JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
     assert_eq!(count["data"], json!({"count": 0}));
 }
 
@@ -87,11 +87,12 @@ async fn values_json_cannot_carry_are_refused_and_nothing_is_stored() {
 async fn wrong_argument_types_get_a_sentence_naming_the_argument() {
     let store = open().await;
     let cases = [
-        (store.get(JsValue::from_f64(5.0), s("n"), s("k")), "instanceId must be a string, not a number."),
-        (store.get(s("i"), JsValue::NULL, s("k")), "namespace must be a string, not null."),
-        (store.delete(s("i"), s("n"), js("{}")), "key must be a string, not an object."),
-        (store.set(s("i"), s("n"), s("k"), s("v"), s("yes")), "autoCreateInstance must be true or false, not a string."),
-        (store.query(s("from")), "query must be an object, not a string."),
+        (store.get(JsValue::from_f64(5.0), s("n"), s("k"), JsValue::UNDEFINED), "instanceId must be a string, not a number."),
+        (store.get(s("i"), JsValue::NULL, s("k"), JsValue::UNDEFINED), "namespace must be a string, not null."),
+        (store.delete(s("i"), s("n"), js("{}"), JsValue::UNDEFINED), "key must be a string, not an object."),
+        (store.set(s("i"), s("n"), s("k"), s("v"), s("yes"), JsValue::UNDEFINED), "autoCreateInstance must be true or false, not a string."),
+        (store.query(s("from"), JsValue::UNDEFINED), "query must be an object, not a string."),
+        (store.get(s("i"), s("n"), s("k"), s("extra")), "get takes (instanceId, namespace, key); remove the extra argument."),
     ];
     for (call, expected) in cases {
         let answer = envelope(call).await;
@@ -104,10 +105,10 @@ async fn wrong_argument_types_get_a_sentence_naming_the_argument() {
 async fn a_query_counts_before_paging() {
     let store = open().await;
     for i in 0..5 {
-        envelope(store.set(s("i"), s("n"), s(&format!("k{i}")), JsValue::from_f64(f64::from(i)), JsValue::TRUE)).await;
+        envelope(store.set(s("i"), s("n"), s(&format!("k{i}")), JsValue::from_f64(f64::from(i)), JsValue::TRUE, JsValue::UNDEFINED)).await;
     }
     let query = js(r#"{"from":{"instance":"i"},"where":[{"field":"value","operator":"gte","value":1}],"select":["key"],"limit":2,"offset":1}"#);
-    let answer = envelope(store.query(query)).await;
+    let answer = envelope(store.query(query, JsValue::UNDEFINED)).await;
     assert_eq!(answer["data"], json!({"result": {"records": [{"key": "k2"}, {"key": "k3"}], "total": 4, "limit": 2, "offset": 1}}));
 }
 

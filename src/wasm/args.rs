@@ -7,6 +7,7 @@ use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::envelope::Method;
 use crate::error::{Error, Field, Result};
 use crate::limits::Limits;
 
@@ -22,6 +23,35 @@ extern "C" {
     pub fn describe(value: &JsValue) -> String;
 
     fn reason(thrown: &JsValue) -> String;
+
+    #[wasm_bindgen(catch, js_name = plainJsonText)]
+    fn plain_json_text(value: &JsValue) -> std::result::Result<JsValue, JsValue>;
+}
+
+/// The parameters of each method, as API.md lists them.
+fn parameters(method: Method) -> &'static str {
+    match method {
+        Method::CreateInstance => "(name, description?)",
+        Method::GetInstance | Method::DeleteInstance | Method::GetNamespaces => "(instanceId)",
+        Method::ListInstances => "()",
+        Method::UpdateInstance => "(instanceId, { name?, description? })",
+        Method::Get | Method::Delete => "(instanceId, namespace, key)",
+        Method::Set => "(instanceId, namespace, key, value, autoCreateInstance?)",
+        Method::DeleteNamespace => "(instanceId, namespace)",
+        Method::Query => "(queryDsl)",
+        Method::GetRecordCount => "(instanceId, namespace?)",
+    }
+}
+
+/// Refuses an argument past the last parameter: a call that passes one is
+/// not the call its author thinks it is. (`undefined` there is the same as
+/// passing nothing, as everywhere in JavaScript.)
+pub fn nothing_more(extra: &JsValue, method: Method) -> Result<()> {
+    if extra.is_undefined() {
+        return Ok(());
+    }
+    let name = method.type_name().trim_start_matches("kvStore.");
+    Err(invalid(name, format!("takes {}; remove the extra argument.", parameters(method))))
 }
 
 fn invalid(name: &str, problem: String) -> Error {
@@ -93,14 +123,46 @@ pub fn json(value: &JsValue, max: usize) -> Result<String> {
     Ok(String::from(js))
 }
 
-/// A plain object argument (not null, not an array) as JSON text.
-pub fn object(value: &JsValue, arg: &str, max: usize) -> Result<String> {
+/// Where an object argument is wrong: the member's path (empty for the
+/// whole argument) and what is wrong with it, as a predicate ("is a symbol,
+/// which is not JSON data.") for the caller to give a subject.
+pub struct Misfit {
+    pub part: String,
+    pub problem: String,
+}
+
+/// A plain-data object argument (options, updates, a query) as JSON text.
+/// Unlike values, these are not put through `JSON.stringify`'s rules: a
+/// function, symbol or boxed primitive anywhere in them is refused.
+pub fn plain_object(value: &JsValue, max: usize) -> std::result::Result<String, Misfit> {
+    let misfit = |problem: String| Misfit { part: String::new(), problem };
     let kind = describe(value);
     if kind != "an object" {
-        return Err(invalid(arg, format!("must be an object, not {kind}.")));
+        return Err(misfit(format!("must be an object, not {kind}.")));
     }
-    json(value, max).map_err(|e| match e {
-        Error::InvalidValue(why) => invalid(arg, format!("cannot be read: {why}")),
-        other => other,
-    })
+    let answer = plain_json_text(value).map_err(|thrown| misfit(format!("threw while being read: {}", reason(&thrown))))?;
+    if let Some(js) = answer.dyn_ref::<JsString>() {
+        if js.length() as usize > max {
+            return Err(misfit(format!("is over {max} bytes as JSON.")));
+        }
+        return Ok(String::from(js));
+    }
+    let field = |name: &str| js_sys::Reflect::get(&answer, &JsValue::from_str(name)).ok().and_then(|v| v.as_string());
+    Err(Misfit { part: field("part").unwrap_or_default(), problem: field("problem").unwrap_or_default() })
+}
+
+impl Misfit {
+    /// The error for an object argument named `arg`.
+    pub fn into_argument(self, arg: &str) -> Error {
+        let name = if self.part.is_empty() { arg.to_string() } else { format!("{arg}.{}", self.part) };
+        invalid(&name, self.problem)
+    }
+
+    /// The error for a query: the bad part named as the query's own path.
+    pub fn into_query_error(self) -> Error {
+        if self.part.is_empty() {
+            return invalid("query", self.problem);
+        }
+        Error::InvalidQuery { part: self.part, problem: format!("it {}", self.problem) }
+    }
 }

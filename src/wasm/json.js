@@ -64,3 +64,44 @@ export function reason(thrown) {
     return 'it threw an exception that cannot be shown';
   }
 }
+
+// Options, updates and queries must be plain JSON data: JSON.stringify would
+// quietly drop a function or a symbol there (so a misspelt `limit` callback
+// or a Symbol `offset` would fall back to a default) and unwrap a boxed
+// String. Returns the JSON text, or { part, problem } naming the first bad
+// member. Members that are `undefined` count as absent.
+export function plainJsonText(value) {
+  const bad = plainProblem(value, '', 0);
+  return bad ?? JSON.stringify(value);
+}
+
+// Problems are predicates ("is a symbol, ...") that the caller puts a subject to.
+function plainProblem(value, path, depth) {
+  if (depth > 128) return { part: path, problem: 'nests deeper than 128 levels.' };
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
+  if (typeof value === 'number') {
+    return Number.isFinite(value) ? undefined : { part: path, problem: `is ${value}, which has no JSON form.` };
+  }
+  if (typeof value !== 'object') return { part: path, problem: `is ${describe(value)}, which is not JSON data.` };
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const member = `${path}[${i}]`;
+      if (value[i] === undefined) return { part: member, problem: 'is undefined; arrays here may hold only JSON data.' };
+      const bad = plainProblem(value[i], member, depth + 1);
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== null && Object.getPrototypeOf(proto) !== null) {
+    const kind = typeof proto.constructor === 'function' && proto.constructor.name ? `a ${proto.constructor.name}` : 'not a plain object';
+    return { part: path, problem: `is ${kind}; pass plain JSON data (strings, numbers, booleans, null, arrays, plain objects).` };
+  }
+  for (const key of Object.keys(value)) {
+    const member = value[key];
+    if (member === undefined) continue;
+    const bad = plainProblem(member, path === '' ? key : `${path}.${key}`, depth + 1);
+    if (bad) return bad;
+  }
+  return undefined;
+}

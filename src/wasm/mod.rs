@@ -16,7 +16,7 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::commit::Pending;
 use crate::envelope::{data, Method};
 use crate::error::{Field, Result};
-use crate::store::{InstanceUpdate, KvStore};
+use crate::store::KvStore;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPESCRIPT: &str = include_str!("boltkv.d.ts");
@@ -75,8 +75,9 @@ impl JsKvStore {
     }
 
     #[wasm_bindgen(js_name = createInstance, skip_typescript)]
-    pub fn create_instance(&self, name: JsValue, description: JsValue) -> Promise {
+    pub fn create_instance(&self, name: JsValue, description: JsValue, extra: JsValue) -> Promise {
         let call = (|| {
+            args::nothing_more(&extra, Method::CreateInstance)?;
             let name = self.name(&name, "name", Field::InstanceName)?;
             let description = args::description(&description, self.store.limits())?;
             Ok(self.store.create_instance(&name, description.as_deref()))
@@ -85,36 +86,49 @@ impl JsKvStore {
     }
 
     #[wasm_bindgen(js_name = getInstance, skip_typescript)]
-    pub fn get_instance(&self, instance_id: JsValue) -> Promise {
-        let call = self.name(&instance_id, "instanceId", Field::InstanceName).map(|id| self.store.get_instance(&id));
+    pub fn get_instance(&self, instance_id: JsValue, extra: JsValue) -> Promise {
+        let call = (|| {
+            args::nothing_more(&extra, Method::GetInstance)?;
+            Ok(self.store.get_instance(&self.instance(&instance_id)?))
+        })();
         self.reply(Method::GetInstance, call, |instance| data::InstanceData { instance })
     }
 
     #[wasm_bindgen(js_name = listInstances, skip_typescript)]
-    pub fn list_instances(&self) -> Promise {
-        self.reply(Method::ListInstances, Ok(self.store.list_instances()), |instances| data::InstancesData { instances })
+    pub fn list_instances(&self, extra: JsValue) -> Promise {
+        let call = args::nothing_more(&extra, Method::ListInstances).map(|()| self.store.list_instances());
+        self.reply(Method::ListInstances, call, |instances| data::InstancesData { instances })
     }
 
     #[wasm_bindgen(js_name = updateInstance, skip_typescript)]
-    pub fn update_instance(&self, instance_id: JsValue, updates: JsValue) -> Promise {
+    pub fn update_instance(&self, instance_id: JsValue, updates: JsValue, extra: JsValue) -> Promise {
         let call = (|| {
-            let id = self.name(&instance_id, "instanceId", Field::InstanceName)?;
-            let max = self.store.limits().max_instance_name_bytes + self.store.limits().max_description_bytes;
-            let update: InstanceUpdate = options::update(&args::object(&updates, "updates", max + 64)?)?;
-            Ok(self.store.update_instance(&id, update))
+            args::nothing_more(&extra, Method::UpdateInstance)?;
+            let id = self.instance(&instance_id)?;
+            let limits = self.store.limits();
+            let max = limits.max_instance_name_bytes + limits.max_description_bytes + 64;
+            let json = args::plain_object(&updates, max).map_err(|m| m.into_argument("updates"))?;
+            Ok(self.store.update_instance(&id, options::update(&json)?))
         })();
         self.reply(Method::UpdateInstance, call, |instance| data::InstanceData { instance })
     }
 
     #[wasm_bindgen(js_name = deleteInstance, skip_typescript)]
-    pub fn delete_instance(&self, instance_id: JsValue) -> Promise {
-        let call = self.name(&instance_id, "instanceId", Field::InstanceName).map(|id| self.store.delete_instance(&id));
+    pub fn delete_instance(&self, instance_id: JsValue, extra: JsValue) -> Promise {
+        let call = (|| {
+            args::nothing_more(&extra, Method::DeleteInstance)?;
+            Ok(self.store.delete_instance(&self.instance(&instance_id)?))
+        })();
         self.reply(Method::DeleteInstance, call, |deleted| data::DeletedData { deleted })
     }
 
     #[wasm_bindgen(skip_typescript)]
-    pub fn get(&self, instance_id: JsValue, namespace: JsValue, key: JsValue) -> Promise {
-        let call = self.place(&instance_id, &namespace, &key).map(|(i, n, k)| self.store.get(&i, &n, &k));
+    pub fn get(&self, instance_id: JsValue, namespace: JsValue, key: JsValue, extra: JsValue) -> Promise {
+        let call = (|| {
+            args::nothing_more(&extra, Method::Get)?;
+            let (i, n, k) = self.place(&instance_id, &namespace, &key)?;
+            Ok(self.store.get(&i, &n, &k))
+        })();
         self.reply(Method::Get, call, data::GetData::of)
     }
 
@@ -126,8 +140,10 @@ impl JsKvStore {
         key: JsValue,
         value: JsValue,
         auto_create_instance: JsValue,
+        extra: JsValue,
     ) -> Promise {
         let call = (|| {
+            args::nothing_more(&extra, Method::Set)?;
             let (i, n, k) = self.place(&instance_id, &namespace, &key)?;
             let json = args::json(&value, self.store.limits().max_value_bytes)?;
             let auto_create = args::flag(&auto_create_instance, "autoCreateInstance")?;
@@ -137,15 +153,20 @@ impl JsKvStore {
     }
 
     #[wasm_bindgen(skip_typescript)]
-    pub fn delete(&self, instance_id: JsValue, namespace: JsValue, key: JsValue) -> Promise {
-        let call = self.place(&instance_id, &namespace, &key).map(|(i, n, k)| self.store.delete(&i, &n, &k));
+    pub fn delete(&self, instance_id: JsValue, namespace: JsValue, key: JsValue, extra: JsValue) -> Promise {
+        let call = (|| {
+            args::nothing_more(&extra, Method::Delete)?;
+            let (i, n, k) = self.place(&instance_id, &namespace, &key)?;
+            Ok(self.store.delete(&i, &n, &k))
+        })();
         self.reply(Method::Delete, call, |deleted| data::DeletedData { deleted })
     }
 
     #[wasm_bindgen(js_name = deleteNamespace, skip_typescript)]
-    pub fn delete_namespace(&self, instance_id: JsValue, namespace: JsValue) -> Promise {
+    pub fn delete_namespace(&self, instance_id: JsValue, namespace: JsValue, extra: JsValue) -> Promise {
         let call = (|| {
-            let id = self.name(&instance_id, "instanceId", Field::InstanceName)?;
+            args::nothing_more(&extra, Method::DeleteNamespace)?;
+            let id = self.instance(&instance_id)?;
             let ns = self.name(&namespace, "namespace", Field::Namespace)?;
             Ok(self.store.delete_namespace(&id, &ns))
         })();
@@ -153,36 +174,48 @@ impl JsKvStore {
     }
 
     #[wasm_bindgen(skip_typescript)]
-    pub fn query(&self, query: JsValue) -> Promise {
-        let call = args::object(&query, "query", self.store.limits().max_value_bytes)
-            .map(|json| self.store.query_json(&json));
+    pub fn query(&self, query: JsValue, extra: JsValue) -> Promise {
+        let call = (|| {
+            args::nothing_more(&extra, Method::Query)?;
+            let max = self.store.limits().max_value_bytes;
+            let json = args::plain_object(&query, max).map_err(args::Misfit::into_query_error)?;
+            Ok(self.store.query_json(&json))
+        })();
         self.reply(Method::Query, call, |result| data::QueryData { result })
     }
 
     #[wasm_bindgen(js_name = getNamespaces, skip_typescript)]
-    pub fn get_namespaces(&self, instance_id: JsValue) -> Promise {
-        let call = self.name(&instance_id, "instanceId", Field::InstanceName).map(|id| self.store.get_namespaces(&id));
+    pub fn get_namespaces(&self, instance_id: JsValue, extra: JsValue) -> Promise {
+        let call = (|| {
+            args::nothing_more(&extra, Method::GetNamespaces)?;
+            Ok(self.store.get_namespaces(&self.instance(&instance_id)?))
+        })();
         self.reply(Method::GetNamespaces, call, |namespaces| data::NamespacesData { namespaces })
     }
 
     #[wasm_bindgen(js_name = getRecordCount, skip_typescript)]
-    pub fn get_record_count(&self, instance_id: JsValue, namespace: JsValue) -> Promise {
+    pub fn get_record_count(&self, instance_id: JsValue, namespace: JsValue, extra: JsValue) -> Promise {
         let call = (|| {
-            let id = self.name(&instance_id, "instanceId", Field::InstanceName)?;
-            let ns = if namespace.is_undefined() || namespace.is_null() {
-                None
-            } else {
-                Some(self.name(&namespace, "namespace", Field::Namespace)?)
+            args::nothing_more(&extra, Method::GetRecordCount)?;
+            let id = self.instance(&instance_id)?;
+            let ns = match namespace.is_undefined() || namespace.is_null() {
+                true => None,
+                false => Some(self.name(&namespace, "namespace", Field::Namespace)?),
             };
             Ok(self.store.get_record_count(&id, ns.as_deref()))
         })();
         self.reply(Method::GetRecordCount, call, |count| data::CountData { count })
     }
 
+    /// The `instanceId` argument of a call.
+    fn instance(&self, instance_id: &JsValue) -> Result<String> {
+        self.name(instance_id, "instanceId", Field::InstanceName)
+    }
+
     /// The (instance, namespace, key) arguments of a record call.
     fn place(&self, instance_id: &JsValue, namespace: &JsValue, key: &JsValue) -> Result<(String, String, String)> {
         Ok((
-            self.name(instance_id, "instanceId", Field::InstanceName)?,
+            self.instance(instance_id)?,
             self.name(namespace, "namespace", Field::Namespace)?,
             self.name(key, "key", Field::Key)?,
         ))

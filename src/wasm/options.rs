@@ -34,7 +34,7 @@ pub fn config(options: &JsValue) -> Result<Config> {
     let parsed: OpenOptions = if options.is_undefined() || options.is_null() {
         OpenOptions::default()
     } else {
-        let json = args::object(options, "options", 1 << 16)?;
+        let json = args::plain_object(options, 1 << 16).map_err(|m| m.into_argument("options"))?;
         serde_json::from_str(&json).map_err(|e| Error::InvalidOptions(format!("{e}.")))?
     };
     let given = parsed.limits;

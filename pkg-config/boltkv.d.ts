@@ -1,0 +1,30 @@
+// The package's types: everything the glue declares except its init
+// functions, which the entry files call themselves.
+export type {
+  KVJsonValue,
+  KVInstance,
+  KVRecord,
+  KVResponse,
+  KVInstanceResponse,
+  KVCreateInstanceResponse,
+  KVGetInstanceResponse,
+  KVUpdateInstanceResponse,
+  KVInstanceListResponse,
+  KVDeleteInstanceResponse,
+  KVGetResponse,
+  KVSetResponse,
+  KVDeleteResponse,
+  KVDeleteNamespaceResponse,
+  KVQueryResponse,
+  KVNamespacesResponse,
+  KVRecordCountResponse,
+  KVQueryField,
+  KVQueryOperator,
+  KVQueryCondition,
+  KVQueryOrder,
+  KVQueryDSL,
+  KVQueryResult,
+  KVLimits,
+  KvStoreOptions,
+} from './glue/boltkv.js';
+export { KvStore } from './glue/boltkv.js';

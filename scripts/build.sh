@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/ (ESM, for browsers and bundlers, Node and
+# Workers), size-optimised:
+#   cargo build --release --target wasm32-unknown-unknown --lib
+#   wasm-bindgen --target web          -> pkg/glue/
+#   wasm-opt -Oz (binaryen >= 110: npm's, from tests/js, or one on PATH)
+#   pkg-config/* (package.json, entry files, types) -> pkg/
+# then imports the Node entry as a smoke test and prints the wasm size, raw
+# and brotli-compressed.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+TARGET=wasm32-unknown-unknown
+OUT=pkg
+GLUE=$OUT/glue
+
+section() { printf '\n==> %s\n' "$*"; }
+die() { printf 'build: %s\n' "$*" >&2; exit 1; }
+
+# The wasm-bindgen CLI must be the exact version of the crate in Cargo.lock.
+want=$(awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+[[ $have == "$want" ]] ||
+  die "wasm-bindgen ${have:-(not found)} on PATH, but Cargo.lock has wasm-bindgen $want; run scripts/install-test-deps.sh"
+
+section "cargo build --release --target $TARGET --lib"
+cargo build --release --target "$TARGET" --lib
+target_dir=$(cargo metadata --format-version 1 --no-deps |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+wasm_in=$target_dir/$TARGET/release/boltkv.wasm
+[[ -f $wasm_in ]] || die "cargo built no $wasm_in"
+
+section "wasm-bindgen $want --target web -> $GLUE"
+rm -rf "$OUT"
+wasm-bindgen --target web --omit-default-module-path --out-dir "$GLUE" --out-name boltkv "$wasm_in"
+wasm=$GLUE/boltkv_bg.wasm
+bindgen_bytes=$(wc -c <"$wasm")
+
+# wasm-opt: binaryen from npm (tests/js, installed by install-test-deps.sh),
+# else one on PATH, but never binaryen < 110: those rebind wasm-bindgen's
+# exported externref table to the funcref table, and the module then fails
+# at init with "WebAssembly.Table.grow(): failed to grow table by 4".
+wasm_opt=""
+for candidate in tests/js/node_modules/.bin/wasm-opt "$(command -v wasm-opt || true)"; do
+  [[ -n $candidate && -x $candidate ]] || continue
+  version=$("$candidate" --version 2>/dev/null | awk '{print $3}' || true)
+  if [[ $version =~ ^[0-9]+$ ]] && ((version >= 110)); then
+    wasm_opt=$candidate
+    break
+  fi
+  printf '    not using %s: binaryen %s (< 110) breaks wasm-bindgen output\n' "$candidate" "${version:-?}"
+done
+if [[ -n $wasm_opt ]]; then
+  section "wasm-opt -Oz ($("$wasm_opt" --version))"
+  # The features rustc enables by default for wasm32-unknown-unknown; the
+  # module's target_features section lists them too, and these flags make
+  # sure validation and the optimiser accept them whatever wasm-opt detects.
+  "$wasm_opt" -Oz \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    --strip-debug --strip-producers \
+    "$wasm" -o "$wasm.opt"
+  mv "$wasm.opt" "$wasm"
+else
+  section "no wasm-opt >= 110: the wasm is not post-optimised (scripts/install-test-deps.sh installs one)"
+fi
+
+section "pkg-config/ -> $OUT/"
+cp -R pkg-config/. "$OUT/"
+
+# Each entry file re-exports the glue's exports except init/initSync, and
+# boltkv.d.ts re-exports the glue's types except the init ones. The lists are
+# written out by hand, so check them against what wasm-bindgen made.
+node - "$OUT" <<'JS'
+const fs = require('fs');
+const path = require('path');
+const dir = process.argv[2];
+const read = (f) => fs.readFileSync(path.join(dir, f), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+function exported(src) {
+  const names = new Set();
+  const decl = /^export\s+(?:declare\s+)?(?:default\s+)?(?:abstract\s+)?(?:async\s+)?(?:class|function\*?|const|let|var|type|interface|enum|namespace)\s+([A-Za-z_$][\w$]*)/gm;
+  for (const m of src.matchAll(decl)) names.add(m[1]);
+  for (const m of src.matchAll(/^export\s+(?:type\s+)?\{([^}]*)\}/gm))
+    for (const part of m[1].split(',')) {
+      const name = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop().trim();
+      if (name) names.add(name);
+    }
+  if (/^export\s+default\b/m.test(src)) names.add('default');
+  return names;
+}
+const hidden = new Set(['default', 'initSync', '__wbg_init', 'InitInput', 'InitOutput', 'SyncInitInput']);
+const expect = (file) => [...exported(read(file))].filter((n) => !hidden.has(n)).sort();
+const js = expect('glue/boltkv.js');
+const dts = expect('glue/boltkv.d.ts');
+let bad = false;
+for (const [entry, want] of [['browser.js', js], ['node.js', js], ['worker.js', js], ['boltkv.d.ts', dts]]) {
+  const got = exported(read(entry));
+  const missing = want.filter((n) => !got.has(n));
+  const extra = [...got].filter((n) => !want.includes(n));
+  if (missing.length || extra.length) {
+    bad = true;
+    console.error(`pkg-config/${entry}: ` +
+      (missing.length ? `add to its export list: ${missing.join(', ')}. ` : '') +
+      (extra.length ? `not exported by the glue (remove): ${extra.join(', ')}.` : ''));
+  }
+}
+if (bad) process.exit(1);
+console.log(`    entry files re-export: ${js.join(', ') || '(nothing)'}; types: ${dts.length} names`);
+JS
+
+section "smoke test: import pkg/node.js, open a store, set and get"
+node --input-type=module - "$PWD/$OUT/node.js" <<'JS'
+const { KvStore } = await import(process.argv[2]);
+const kvStore = await KvStore.open();
+const set = await kvStore.set('smoke', 'ns', 'key', { ok: [1, 'two'] }, true);
+const got = await kvStore.get('smoke', 'ns', 'key');
+if (!set.success || !got.success || JSON.stringify(got.data.value) !== '{"ok":[1,"two"]}') {
+  console.error('build: the built package does not work:', JSON.stringify({ set, got }));
+  process.exit(1);
+}
+console.log('    ok: set and get answered', JSON.stringify(got.data));
+JS
+
+section "size of $wasm"
+raw=$(wc -c <"$wasm")
+if command -v brotli >/dev/null 2>&1; then
+  br=$(brotli -c "$wasm" | wc -c)
+else
+  br="? (brotli not on PATH)"
+fi
+printf '    wasm-bindgen output: %s bytes\n' "$bindgen_bytes"
+printf '    wasm raw:    %s bytes\n' "$raw"
+printf '    wasm brotli: %s bytes\n' "$br"

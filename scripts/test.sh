@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need (stage 0,
+# scripts/install-test-deps.sh), then runs every suite in order and stops at
+# the first failure:
+#   1. cargo test                        native unit and property tests
+#   2. wasm-bindgen-test, one shared suite in Node, headless Chromium and
+#      headless Firefox (cargo test --target wasm32-unknown-unknown)
+#   3. wasm-pack test --headless --chrome
+#   4. scripts/build.sh                  the npm package in pkg/
+#   5. node --test                       tests/js/**/*.test.mjs against pkg/
+#   6. tsc --strict --noEmit             tests/ts/usage.ts against pkg/'s types
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+RIG=$ROOT/target/test-rig          # logs and generated driver configs
+mkdir -p "$RIG"
+rm -f "$RIG"/*.log
+
+# The wasm-bindgen test runner picks its host from the environment: a
+# WASM_BINDGEN_USE_BROWSER=1 run drives the first of GECKODRIVER, CHROMEDRIVER
+# (and *_REMOTE) that is set, so start from none and set one per run.
+unset WASM_BINDGEN_USE_BROWSER WASM_BINDGEN_USE_NODE_EXPERIMENTAL WASM_BINDGEN_USE_DENO \
+  WASM_BINDGEN_TEST_ONLY_NODE WASM_BINDGEN_TEST_ONLY_WEB NO_HEADLESS \
+  GECKODRIVER CHROMEDRIVER SAFARIDRIVER MSEDGEDRIVER \
+  GECKODRIVER_REMOTE CHROMEDRIVER_REMOTE SAFARIDRIVER_REMOTE MSEDGEDRIVER_REMOTE
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+export CARGO_TERM_PROGRESS_WHEN=never
+
+stage_names=() stage_secs=()
+current="" started=0
+passed=0 failed=0 counts=()
+
+stage() {
+  finish_stage
+  current=$1 started=$(date +%s%N)
+  printf '\n======== [%d/6] %s ========\n' "${#stage_names[@]}" "$current"
+}
+finish_stage() {
+  [[ -n $current ]] || return 0
+  stage_names+=("$current")
+  stage_secs+=("$(awk -v ns=$(($(date +%s%N) - started)) 'BEGIN { printf "%.1f", ns / 1e9 }')")
+  current=""
+}
+summary() {
+  local i
+  printf '\n======== summary ========\n'
+  for i in "${!stage_names[@]}"; do printf '  %6ss  %s\n' "${stage_secs[$i]}" "${stage_names[$i]}"; done
+  for i in "${counts[@]}"; do printf '  %s\n' "$i"; done
+}
+on_exit() {
+  local rc=$?
+  [[ -z $current ]] || failed_stage=$current
+  finish_stage
+  trap - EXIT
+  summary
+  if ((rc == 0)); then
+    printf '%d passed, %d failed\n' "$passed" "$failed"
+  elif ((failed > 0)); then
+    printf 'FAILED in stage: %s\n%d passed, %d failed\n' "${failed_stage:-?}" "$passed" "$failed"
+  else
+    printf 'FAILED in stage: %s (exit code %d)\n' "${failed_stage:-?}" "$rc"
+  fi
+  exit "$rc"
+}
+trap on_exit EXIT
+
+# Adds the counts of cargo's "test result:" lines in a log to the totals.
+count_cargo() { # label log
+  local p f
+  read -r p f < <(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+                       END { print p + 0, f + 0 }' "$2")
+  passed=$((passed + p)) failed=$((failed + f))
+  counts+=("$(printf '%-44s %4d passed, %d failed' "$1" "$p" "$f")")
+}
+
+# Runs a cargo test command with its output shown and kept in a log, adds
+# its counts to the totals, and ends the run if it failed.
+cargo_run() { # label log command...
+  local label=$1 log=$2 rc=0
+  shift 2
+  "$@" 2>&1 | tee -a "$log" || rc=$?
+  count_cargo "$label" "$log"
+  return "$rc"
+}
+
+# A wasm test run that reports success but ran nothing is a failure: the
+# runner skips suites silently when the host does not match, for example.
+require_ran() { # log host-pattern
+  if grep -q 'only configured to run in' "$1"; then
+    echo "test.sh: the wasm test runner skipped the suite (see $1)" >&2
+    return 1
+  fi
+  grep -q "$2" "$1" || { echo "test.sh: expected '$2' in $1; the tests did not run where they should" >&2; return 1; }
+  grep -Eq '^running [1-9][0-9]* tests?$' "$1" || { echo "test.sh: no wasm tests ran (see $1)" >&2; return 1; }
+}
+
+# ---------------------------------------------------------------------------
+stage "install test dependencies (scripts/install-test-deps.sh)"
+scripts/install-test-deps.sh
+
+# WebDriver capabilities for the two browsers. The runner adds headless
+# (and, for Chromium, --no-sandbox, which running as root needs); these add
+# flags that keep Chromium off the network this machine does not have.
+chromium_bin=$(command -v chromium)
+firefox_bin=$(command -v firefox-esr || command -v firefox)
+cat >"$RIG/chromium.json" <<JSON
+{ "goog:chromeOptions": { "binary": "$chromium_bin", "args": [
+  "disable-gpu", "disable-background-networking", "disable-component-update",
+  "disable-sync", "disable-quic", "no-first-run", "no-default-browser-check" ] } }
+JSON
+cat >"$RIG/firefox.json" <<JSON
+{ "moz:firefoxOptions": { "binary": "$firefox_bin", "prefs": {
+  "app.update.enabled": false, "browser.shell.checkDefaultBrowser": false,
+  "datareporting.policy.dataSubmissionEnabled": false, "network.captive-portal-service.enabled": false,
+  "network.connectivity-service.enabled": false, "toolkit.telemetry.enabled": false } } }
+JSON
+
+# ---------------------------------------------------------------------------
+stage "cargo test (native)"
+cargo_run "native (cargo test)" "$RIG/native.log" cargo test --quiet --no-fail-fast
+
+# ---------------------------------------------------------------------------
+stage "wasm-bindgen-test in Node, headless Chromium, headless Firefox"
+echo "--- build"
+cargo test --quiet --target wasm32-unknown-unknown --no-run
+echo "--- Node.js $(node --version)"
+cargo_run "wasm-bindgen-test, Node" "$RIG/wasm-node.log" \
+  cargo test --no-fail-fast --target wasm32-unknown-unknown
+require_ran "$RIG/wasm-node.log" '^running'
+
+echo "--- $(chromium --version 2>/dev/null) via $(chromedriver --version | awk '{print $1, $2}')"
+cargo_run "wasm-bindgen-test, headless Chromium" "$RIG/wasm-chromium.log" \
+  env WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER="$(command -v chromedriver)" \
+  WASM_BINDGEN_TEST_WEBDRIVER_JSON="$RIG/chromium.json" \
+  cargo test --no-fail-fast --target wasm32-unknown-unknown
+require_ran "$RIG/wasm-chromium.log" 'Running headless tests in Chrome'
+
+echo "--- $("$firefox_bin" --version 2>/dev/null) via $(geckodriver --version | head -n1)"
+cargo_run "wasm-bindgen-test, headless Firefox" "$RIG/wasm-firefox.log" \
+  env WASM_BINDGEN_USE_BROWSER=1 GECKODRIVER="$(command -v geckodriver)" \
+  WASM_BINDGEN_TEST_WEBDRIVER_JSON="$RIG/firefox.json" \
+  cargo test --no-fail-fast --target wasm32-unknown-unknown
+require_ran "$RIG/wasm-firefox.log" 'Running headless tests in Firefox'
+
+# ---------------------------------------------------------------------------
+stage "wasm-pack test --headless --chrome"
+# wasm-pack finds wasm-bindgen-test-runner and chromedriver on PATH (it only
+# downloads them when they are missing, which install-test-deps.sh prevents)
+# and sets WASM_BINDGEN_TEST_ONLY_WEB; WASM_BINDGEN_USE_BROWSER=1 makes the
+# shared suite a browser suite, else the runner would skip it as Node-only.
+cargo_run "wasm-pack test --headless --chrome" "$RIG/wasm-pack.log" \
+  env WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER="$(command -v chromedriver)" \
+  WASM_BINDGEN_TEST_WEBDRIVER_JSON="$RIG/chromium.json" \
+  wasm-pack --log-level warn test --headless --chrome
+require_ran "$RIG/wasm-pack.log" 'Running headless tests in Chrome'
+
+# ---------------------------------------------------------------------------
+stage "build the npm package (scripts/build.sh)"
+scripts/build.sh
+# `import 'boltkv'` from tests/ resolves to pkg/ through its package.json
+# exports, as it would in a user's project.
+mkdir -p node_modules
+ln -sfn ../pkg node_modules/boltkv
+
+# ---------------------------------------------------------------------------
+stage "JavaScript conformance suite (node --test tests/js)"
+mapfile -t js_tests < <(find tests/js -path tests/js/node_modules -prune -o -name '*.test.mjs' -print | sort)
+if ((${#js_tests[@]} == 0)); then
+  echo "no tests/js/**/*.test.mjs yet: skipped"
+  counts+=("JavaScript conformance suite: no test files yet, skipped")
+else
+  node --test --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$RIG/js.tap" "${js_tests[@]}" || js_rc=$?
+  read -r p f < <(awk '/^# pass / { p = $3 } /^# fail / { f = $3 } END { print p + 0, f + 0 }' "$RIG/js.tap")
+  passed=$((passed + p)) failed=$((failed + f))
+  counts+=("$(printf '%-44s %4d passed, %d failed' "node --test (${#js_tests[@]} files)" "$p" "$f")")
+  ((${js_rc:-0} == 0)) || exit "$js_rc"
+fi
+
+# ---------------------------------------------------------------------------
+stage "TypeScript usage check (tsc --strict, tests/ts/usage.ts)"
+tsc=tests/js/node_modules/.bin/tsc
+if [[ ! -f tests/ts/usage.ts ]]; then
+  echo "no tests/ts/usage.ts yet: skipped"
+  counts+=("tsc usage check: no tests/ts/usage.ts yet, skipped")
+else
+  echo "$("$tsc" --version)"
+  if [[ -f tests/ts/tsconfig.json ]]; then
+    tsc_args=(-p tests/ts --strict --noEmit)
+  else
+    tsc_args=(--strict --noEmit --target es2022 --module esnext --moduleResolution bundler
+      --lib es2022,dom tests/ts/usage.ts)
+  fi
+  echo "tsc ${tsc_args[*]}"
+  "$tsc" "${tsc_args[@]}" || tsc_rc=$?
+  if ((${tsc_rc:-0} == 0)); then
+    passed=$((passed + 1)) && counts+=("tsc --strict usage check                        1 passed, 0 failed")
+  else
+    failed=$((failed + 1)) && counts+=("tsc --strict usage check                        0 passed, 1 failed")
+    exit "$tsc_rc"
+  fi
+fi
+
+finish_stage

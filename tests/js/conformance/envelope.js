@@ -1,0 +1,169 @@
+// The envelope every call resolves with: type per method, success, data or
+// error, timestamp, requestId.
+
+import { deepEqual, equal, match, ok } from './assert.js';
+import {
+  METHODS,
+  UUID_V4,
+  call,
+  expectErr,
+  expectOk,
+  isoTimestamp,
+  makeInstance,
+  ms,
+  put,
+  sortedKeys,
+} from './support.js';
+
+export const cases = [];
+const test = (name, fn) => cases.push({ name, fn });
+
+test('envelope: the store has all twelve methods', async (open) => {
+  const kv = await open();
+  for (const m of METHODS) equal(typeof kv[m], 'function', `kvStore.${m}`);
+});
+
+test('envelope: every method resolves a Promise with its type on success, and data has the documented keys', async (open) => {
+  const kv = await open();
+  const steps = [
+    ['createInstance', ['inst', 'described'], ['instance']],
+    ['getInstance', ['inst'], ['instance']],
+    ['listInstances', [], ['instances']],
+    ['updateInstance', ['inst', { description: 'changed' }], ['instance']],
+    ['set', ['inst', 'ns', 'k', { a: 1 }], ['record']],
+    ['get', ['inst', 'ns', 'k'], ['exists', 'value']],
+    ['query', [{ from: { instance: 'inst' } }], ['result']],
+    ['getNamespaces', ['inst'], ['namespaces']],
+    ['getRecordCount', ['inst'], ['count']],
+    ['delete', ['inst', 'ns', 'k'], ['deleted']],
+    ['deleteNamespace', ['inst', 'ns'], ['deletedCount']],
+    ['deleteInstance', ['inst'], ['deleted']],
+  ];
+  deepEqual(steps.map((s) => s[0]).sort(), METHODS.slice().sort(), 'all methods covered');
+  for (const [method, args, keys] of steps) {
+    const res = await call(kv, method, ...args);
+    const data = expectOk(res, method);
+    deepEqual(sortedKeys(data), keys, `${method} data keys`);
+  }
+});
+
+test('envelope: every method carries its type on failure too, with an error and no data', async (open) => {
+  const kv = await open();
+  const failing = [
+    ['createInstance', ['']],
+    ['getInstance', ['missing']],
+    ['updateInstance', ['missing', { name: 'x' }]],
+    ['deleteInstance', ['']],
+    ['get', ['', 'ns', 'k']],
+    ['set', ['missing', 'ns', 'k', 1]],
+    ['delete', ['i', '', 'k']],
+    ['deleteNamespace', ['i', '']],
+    ['query', [{}]],
+    ['getNamespaces', ['']],
+    ['getRecordCount', ['']],
+    // Last: the only way listInstances can fail is an extra argument.
+    ['listInstances', ['extra']],
+  ];
+  deepEqual(failing.map((s) => s[0]).sort(), METHODS.slice().sort(), 'all methods covered');
+  for (const [method, args] of failing) {
+    const res = await call(kv, method, ...args);
+    expectErr(res, method);
+  }
+});
+
+test('envelope: requestId is a fresh lowercase UUID v4 on every call', async (open) => {
+  const kv = await open();
+  await makeInstance(kv, 'i');
+  const ids = new Set();
+  for (let n = 0; n < 40; n++) {
+    const res = n % 2 ? await kv.get('i', 'ns', `k${n}`) : await kv.getInstance('nope');
+    match(res.requestId, UUID_V4, 'requestId');
+    ids.add(res.requestId);
+  }
+  const parallel = await Promise.all(Array.from({ length: 40 }, (_, n) => kv.getRecordCount('i', `n${n}`)));
+  for (const res of parallel) {
+    match(res.requestId, UUID_V4, 'requestId');
+    ids.add(res.requestId);
+  }
+  equal(ids.size, 80, 'all 80 requestIds differ');
+});
+
+test('envelope: timestamp is ISO-8601 UTC with milliseconds from the JavaScript clock', async (open) => {
+  const kv = await open();
+  const before = Date.now();
+  const res = await kv.listInstances();
+  const after = Date.now();
+  isoTimestamp(res.timestamp);
+  ok(ms(res.timestamp) >= before && ms(res.timestamp) <= after, `timestamp ${res.timestamp} lies between ${before} and ${after}`);
+  const inst = await makeInstance(kv, 'clock');
+  const after2 = Date.now();
+  ok(ms(inst.createdAt) >= after && ms(inst.createdAt) <= after2, 'createdAt comes from the same clock');
+});
+
+test('envelope: ids of instances and records are distinct UUID v4 made by the store', async (open) => {
+  const kv = await open();
+  const seen = new Set();
+  for (let n = 0; n < 10; n++) {
+    const inst = await makeInstance(kv, `inst-${n}`);
+    match(inst.id, UUID_V4);
+    seen.add(inst.id);
+    const rec = await put(kv, inst.id, 'ns', 'k', n);
+    match(rec.id, UUID_V4);
+    seen.add(rec.id);
+  }
+  equal(seen.size, 20, 'all ids differ');
+});
+
+test('envelope: returned objects are fresh: mutating one response does not change the next', async (open) => {
+  const kv = await open();
+  await makeInstance(kv, 'i', 'd');
+  const a = await kv.getInstance('i');
+  a.data.instance.name = 'hacked';
+  a.data.instance.extra = 1;
+  const b = await kv.getInstance('i');
+  equal(b.data.instance.name, 'i');
+  ok(!('extra' in b.data.instance), 'no extra key');
+  const l = await kv.listInstances();
+  l.data.instances.push({ bogus: true });
+  const l2 = await kv.listInstances();
+  equal(l2.data.instances.length, 1);
+});
+
+test('envelope: the store opens with no options, empty options and an empty limits object', async (open) => {
+  for (const args of [[], [undefined], [{}], [{ limits: {} }]]) {
+    const kv = await open(...args);
+    const data = expectOk(await kv.listInstances(), 'listInstances', `open(${args.length ? JSON.stringify(args[0]) : ''})`);
+    deepEqual(data, { instances: [] });
+  }
+});
+
+test('envelope: open() rejects with an Error for unusable limits', async (open) => {
+  const bad = [
+    { limits: { maxDepth: 129 } },
+    { limits: { maxDepth: 0 } },
+    { limits: { maxKeyBytes: 0 } },
+    { limits: { maxValueBytes: -1 } },
+    { limits: { maxNamespaceBytes: 'x' } },
+    { limits: { maxInstanceNameBytes: NaN } },
+    { limits: { maxDescriptionBytes: Infinity } },
+    { limits: 'x' },
+    { limits: null },
+    { limits: { maxKeyBytes: 1.5 } },
+    { limits: { maxKeyByte: 5 } },
+    { foo: 1 },
+    5,
+    'options',
+  ];
+  for (const options of bad) {
+    let threw = null;
+    try {
+      await open(options);
+    } catch (e) {
+      threw = e;
+    }
+    ok(threw instanceof Error, `open(${JSON.stringify(options, (k, v) => (typeof v === 'number' && !isFinite(v) ? String(v) : v))}) rejects with an Error, got ${threw}`);
+    ok(String(threw.message).length > 0, 'the Error has a message');
+  }
+  const kv = await open({ limits: { maxDepth: 128 } });
+  expectOk(await kv.listInstances(), 'listInstances', 'maxDepth 128 is accepted');
+});

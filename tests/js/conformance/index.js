@@ -1,0 +1,11 @@
+// Every conformance suite, by name. Each suite is a list of
+// { name, fn } where fn(open) runs one case against a fresh store made by
+// `open(options?)` (a function with the signature of KvStore.open).
+
+import { cases as envelope } from './envelope.js';
+import { cases as instances } from './instances.js';
+import { cases as records } from './records.js';
+import { cases as values } from './values.js';
+import { cases as query } from './query.js';
+
+export const suites = { envelope, instances, records, values, query };

@@ -1,0 +1,82 @@
+// Type-checks under `tsc --strict -p tests/ts`: how a user's TypeScript
+// project uses the boltkv package, with every response type named.
+import {
+  KvStore,
+  type KVSetResponse,
+  type KVGetResponse,
+  type KVInstanceResponse,
+  type KVInstanceListResponse,
+  type KVDeleteInstanceResponse,
+  type KVDeleteResponse,
+  type KVDeleteNamespaceResponse,
+  type KVQueryResponse,
+  type KVNamespacesResponse,
+  type KVRecordCountResponse,
+  type KVInstance,
+  type KVRecord,
+  type KVQueryDSL,
+} from '../../pkg/boltkv.js';
+
+const kvStore = await KvStore.open();
+const limited: KvStore = await KvStore.open({ limits: { maxKeyBytes: 64, maxValueBytes: 4096, maxDepth: 8 } });
+
+const r = await kvStore.set('i', 'n', 'k', { a: 1 }, true);
+const created: string | undefined = r.data?.record.createdAt;
+
+// One line per method, each response type by name.
+const setResponse: KVSetResponse = await kvStore.set('i', 'n', 'k2', [1, 'two', null]);
+const getResponse: KVGetResponse = await kvStore.get('i', 'n', 'k');
+const createResponse: KVInstanceResponse = await kvStore.createInstance('other', 'a description');
+const getInstanceResponse: KVInstanceResponse = await kvStore.getInstance('other');
+const listResponse: KVInstanceListResponse = await kvStore.listInstances();
+const updateResponse: KVInstanceResponse = await kvStore.updateInstance('other', { name: 'renamed', description: null });
+const deleteInstanceResponse: KVDeleteInstanceResponse = await kvStore.deleteInstance('renamed');
+const deleteResponse: KVDeleteResponse = await kvStore.delete('i', 'n', 'k2');
+const deleteNamespaceResponse: KVDeleteNamespaceResponse = await kvStore.deleteNamespace('i', 'old');
+const dsl: KVQueryDSL = {
+  from: { instance: 'i', namespace: 'n' },
+  where: [{ field: 'value.a', operator: 'eq', value: 1 }],
+  select: ['key', 'value.a'],
+  orderBy: { field: 'key', direction: 'asc' },
+  limit: 10,
+  offset: 0,
+};
+const queryResponse: KVQueryResponse = await kvStore.query(dsl);
+const namespacesResponse: KVNamespacesResponse = await kvStore.getNamespaces('i');
+const countResponse: KVRecordCountResponse = await kvStore.getRecordCount('i');
+const nsCountResponse: KVRecordCountResponse = await kvStore.getRecordCount('i', 'n');
+
+// The data shapes, as a user reads them.
+const record: KVRecord | undefined = setResponse.data?.record;
+const recordId: string | undefined = record?.id;
+const instanceId: string | undefined = record?.instanceId;
+const instance: KVInstance | undefined = createResponse.data?.instance;
+const description: string | undefined = instance?.description;
+const exists: boolean | undefined = getResponse.data?.exists;
+const names: string[] | undefined = listResponse.data?.instances.map((i: KVInstance) => i.name);
+const deleted: boolean | undefined = deleteResponse.data?.deleted;
+const instanceDeleted: boolean | undefined = deleteInstanceResponse.data?.deleted;
+const deletedCount: number | undefined = deleteNamespaceResponse.data?.deletedCount;
+const total: number | undefined = queryResponse.data?.result.total;
+const records = queryResponse.data?.result.records;
+const namespaces: string[] | undefined = namespacesResponse.data?.namespaces;
+const count: number | undefined = countResponse.data?.count;
+
+// The envelope.
+const success: boolean = r.success;
+const error: string | undefined = r.error;
+const timestamp: string = r.timestamp;
+const requestId: string = r.requestId;
+const type: string = r.type;
+
+// @ts-expect-error: a record has no such field
+r.data?.record.nope;
+
+// @ts-expect-error: createdAt is a string, not a number
+const wrong: number | undefined = r.data?.record.createdAt;
+
+export const used = [
+  limited, created, getInstanceResponse, updateResponse, nsCountResponse, recordId, instanceId, description,
+  exists, names, deleted, instanceDeleted, deletedCount, total, records, namespaces, count, success, error,
+  timestamp, requestId, type, wrong,
+];

@@ -1,0 +1,152 @@
+//! The shared wasm-bindgen-test suite: one set of tests that `scripts/test.sh`
+//! runs in Node, in headless Chromium and in headless Firefox (the runner
+//! picks the host from the environment, so there is deliberately no
+//! `wasm_bindgen_test_configure!` here).
+//!
+//! These tests use the pure-Rust API on wasm, with the clock and ids a
+//! JavaScript host gives (`Date.now()`, `crypto.getRandomValues`).
+#![cfg(target_arch = "wasm32")]
+
+use boltkv::{Clock, Config, Error, InstanceUpdate, KvStore, Limits, MemoryBackend, RandomIds, Timestamp};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+/// The host's clock, as the wasm facade reads it.
+struct JsClock;
+
+impl Clock for JsClock {
+    fn now_ms(&self) -> i64 {
+        js_sys::Date::now() as i64
+    }
+}
+
+async fn open() -> KvStore {
+    let ids = RandomIds::new().expect("the host has crypto.getRandomValues");
+    let config = Config { limits: Limits::default(), clock: Box::new(JsClock), ids: Box::new(ids) };
+    KvStore::open(Box::new(MemoryBackend), config).await.expect("a memory store opens")
+}
+
+fn is_uuid_v4(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 36
+        && bytes.iter().enumerate().all(|(i, &c)| match i {
+            8 | 13 | 18 | 23 => c == b'-',
+            14 => c == b'4',
+            19 => matches!(c, b'8' | b'9' | b'a' | b'b'),
+            _ => c.is_ascii_digit() || (b'a'..=b'f').contains(&c),
+        })
+}
+
+/// `2026-11-25T20:32:38.123Z`: what `Date.prototype.toISOString` prints.
+fn iso_of(ms: i64) -> String {
+    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64)).to_iso_string().into()
+}
+
+#[wasm_bindgen_test]
+async fn create_instance_then_get_it_by_id_and_by_name() {
+    let store = open().await;
+    let before = js_sys::Date::now() as i64;
+    let created = store.create_instance("shop", Some("the shop's data")).await.expect("created");
+    let after = js_sys::Date::now() as i64;
+
+    assert!(is_uuid_v4(&created.id.to_string()), "id {}", created.id);
+    assert_eq!(created.name, "shop");
+    assert_eq!(created.description.as_deref(), Some("the shop's data"));
+    assert_eq!(created.created_at, created.updated_at);
+    assert!(before <= created.created_at.0 && created.created_at.0 <= after, "clock is Date.now()");
+    assert_eq!(created.created_at.to_string(), iso_of(created.created_at.0));
+
+    let by_id = store.get_instance(&created.id.to_string()).await.expect("found by id");
+    let by_name = store.get_instance("shop").await.expect("found by name");
+    assert_eq!(by_id, created);
+    assert_eq!(by_name, created);
+    assert_eq!(store.list_instances().await.expect("listed"), vec![created]);
+}
+
+#[wasm_bindgen_test]
+async fn set_then_get_gives_back_the_exact_value() {
+    let store = open().await;
+    let shop = store.create_instance("shop", None).await.expect("created");
+    let value = serde_json::json!({ "name": "Ada", "tags": ["a", "b"], "age": 36, "ok": true, "none": null });
+
+    let record = store.set("shop", "users", "u1", &value, false).await.expect("stored");
+    assert_eq!(record.instance_id, shop.id, "instanceId is the id, never the name");
+    assert_eq!((record.namespace.as_str(), record.key.as_str()), ("users", "u1"));
+    assert_eq!(record.value.parse(), value);
+    assert_eq!(record.created_at, record.updated_at);
+    assert!(is_uuid_v4(&record.id.to_string()));
+
+    let got = store.get("shop", "users", "u1").await.expect("read").expect("the key exists");
+    assert_eq!(got.json(), r#"{"name":"Ada","tags":["a","b"],"age":36,"ok":true,"none":null}"#);
+    assert_eq!(store.get("shop", "users", "nobody").await.expect("read"), None);
+    assert_eq!(store.get("no-such-instance", "users", "u1").await.expect("read"), None);
+}
+
+#[wasm_bindgen_test]
+async fn overwrite_keeps_id_and_created_at_and_moves_updated_at() {
+    let store = open().await;
+    store.create_instance("shop", None).await.expect("created");
+    let first = store.set("shop", "ns", "k", &serde_json::json!(1), false).await.expect("stored");
+    let second = store.set("shop", "ns", "k", &serde_json::json!("two"), false).await.expect("stored");
+
+    assert_eq!(second.id, first.id);
+    assert_eq!(second.created_at, first.created_at);
+    assert!(second.updated_at > first.updated_at, "{} > {}", second.updated_at, first.updated_at);
+    assert_eq!(store.get("shop", "ns", "k").await.expect("read").expect("exists").json(), r#""two""#);
+    assert_eq!(store.get_record_count("shop", None).await.expect("counted"), 1);
+}
+
+#[wasm_bindgen_test]
+async fn set_on_unknown_instance_needs_auto_create() {
+    let store = open().await;
+    let refused = store.set("auto", "ns", "k", &serde_json::json!(null), false).await;
+    assert!(matches!(refused, Err(Error::InstanceNotFound(ref name)) if name == "auto"), "{refused:?}");
+    assert!(refused.unwrap_err().to_string().contains("not found"));
+
+    let record = store.set("auto", "ns", "k", &serde_json::json!(null), true).await.expect("stored");
+    let instance = store.get_instance("auto").await.expect("auto-created");
+    assert_eq!(record.instance_id, instance.id);
+    assert_eq!(store.get("auto", "ns", "k").await.expect("read").expect("a stored null exists").json(), "null");
+}
+
+#[wasm_bindgen_test]
+async fn namespaces_counts_and_deletes() {
+    let store = open().await;
+    store.create_instance("i", None).await.expect("created");
+    for (ns, key) in [("b", "1"), ("a", "1"), ("a", "2"), ("C", "1")] {
+        store.set("i", ns, key, &serde_json::json!(key), false).await.expect("stored");
+    }
+    assert_eq!(store.get_namespaces("i").await.expect("listed"), ["C", "a", "b"]);
+    assert_eq!(store.get_record_count("i", Some("a")).await.expect("counted"), 2);
+    assert_eq!(store.delete("i", "a", "1").await.expect("deleted"), true);
+    assert_eq!(store.delete("i", "a", "1").await.expect("deleted"), false);
+    assert_eq!(store.delete_namespace("i", "b").await.expect("deleted"), 1);
+    assert_eq!(store.get_namespaces("i").await.expect("listed"), ["C", "a"]);
+    assert_eq!(store.delete_instance("i").await.expect("deleted"), true);
+    assert_eq!(store.get_record_count("i", None).await.expect("counted"), 0);
+    assert_eq!(store.delete_instance("i").await.expect("deleted"), false);
+}
+
+#[wasm_bindgen_test]
+async fn update_instance_renames_and_refuses_taken_names() {
+    let store = open().await;
+    let a = store.create_instance("a", None).await.expect("created");
+    store.create_instance("b", None).await.expect("created");
+    let duplicate = store.create_instance("a", None).await;
+    assert!(duplicate.unwrap_err().to_string().contains("already exists"));
+
+    let update = InstanceUpdate { name: Some("renamed".into()), description: None };
+    let renamed = store.update_instance("a", update).await.expect("renamed");
+    assert_eq!((renamed.id, renamed.created_at), (a.id, a.created_at));
+    assert!(renamed.updated_at > a.updated_at);
+    let taken = InstanceUpdate { name: Some("b".into()), description: None };
+    assert!(store.update_instance("renamed", taken).await.unwrap_err().to_string().contains("already exists"));
+    let names: Vec<String> = store.list_instances().await.expect("listed").into_iter().map(|i| i.name).collect();
+    assert_eq!(names, ["renamed", "b"]);
+}
+
+#[wasm_bindgen_test]
+fn timestamps_print_as_javascript_does() {
+    for ms in [0, 1_795_638_758_123, js_sys::Date::now() as i64, -1, 253_402_300_800_000] {
+        assert_eq!(Timestamp(ms).to_string(), iso_of(ms), "{ms}");
+    }
+}
