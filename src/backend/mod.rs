@@ -3,6 +3,7 @@
 //! that index when the store opens and makes batches of changes durable.
 //! IndexedDB, localStorage and Workers backends implement the same trait.
 
+pub mod codec;
 mod memory;
 
 use std::future::Future;

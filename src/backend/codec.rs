@@ -1,0 +1,168 @@
+//! How records and instances are written as text in browser storage: one
+//! JSON document each, with times as epoch milliseconds and the value
+//! embedded as its stored JSON text. Decoding checks everything a document
+//! claims, so a foreign or damaged item is reported, never loaded half-way.
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::id::Uuid;
+use crate::limits::{DEPTH_CEILING, Limits};
+use crate::model::{Instance, Record};
+use crate::time::Timestamp;
+use crate::value::Value;
+
+/// The layout of stored documents; a store refuses to open data written in
+/// a layout it does not know.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RecordDoc<'a> {
+    id: String,
+    instance_id: String,
+    namespace: String,
+    key: String,
+    #[serde(borrow)]
+    value: &'a RawValue,
+    created_at: i64,
+    updated_at: i64,
+    version: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expires_at: Option<i64>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct InstanceDoc {
+    id: String,
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    seq: u64,
+}
+
+/// A record as one JSON document.
+pub fn encode_record(record: &Record) -> String {
+    let doc = RecordDoc {
+        id: record.id.to_string(),
+        instance_id: record.instance_id.to_string(),
+        namespace: record.namespace.clone(),
+        key: record.key.clone(),
+        value: record.value.raw(),
+        created_at: record.created_at.0,
+        updated_at: record.updated_at.0,
+        version: record.version,
+        expires_at: record.expires_at.map(|t| t.0),
+    };
+    serde_json::to_string(&doc).unwrap_or_default()
+}
+
+/// An instance as one JSON document.
+pub fn encode_instance(instance: &Instance) -> String {
+    let doc = InstanceDoc {
+        id: instance.id.to_string(),
+        name: instance.name.clone(),
+        description: instance.description.clone(),
+        created_at: instance.created_at.0,
+        updated_at: instance.updated_at.0,
+        seq: instance.seq,
+    };
+    serde_json::to_string(&doc).unwrap_or_default()
+}
+
+fn id(text: &str, what: &str) -> Result<Uuid, String> {
+    Uuid::parse(text).ok_or_else(|| format!("its {what} {text:?} is not a UUID"))
+}
+
+/// A record from its document, or why it is not one.
+pub fn decode_record(text: &str) -> Result<Record, String> {
+    let doc: RecordDoc<'_> = serde_json::from_str(text).map_err(|e| format!("it is not a record document ({e})"))?;
+    // Values were checked against the limits in force when they were written;
+    // only what any store must refuse is checked again.
+    let loading = Limits { max_value_bytes: usize::MAX, max_depth: DEPTH_CEILING, ..Limits::default() };
+    let value = Value::from_json(doc.value.get().to_string(), &loading).map_err(|e| e.to_string())?;
+    if doc.namespace.is_empty() || doc.key.is_empty() {
+        return Err("its namespace or key is empty".to_string());
+    }
+    Ok(Record {
+        id: id(&doc.id, "id")?,
+        instance_id: id(&doc.instance_id, "instanceId")?,
+        namespace: doc.namespace,
+        key: doc.key,
+        value,
+        created_at: Timestamp(doc.created_at),
+        updated_at: Timestamp(doc.updated_at),
+        version: doc.version,
+        expires_at: doc.expires_at.map(Timestamp),
+    })
+}
+
+/// An instance from its document, or why it is not one.
+pub fn decode_instance(text: &str) -> Result<Instance, String> {
+    let doc: InstanceDoc = serde_json::from_str(text).map_err(|e| format!("it is not an instance document ({e})"))?;
+    if doc.name.is_empty() {
+        return Err("its name is empty".to_string());
+    }
+    Ok(Instance {
+        id: id(&doc.id, "id")?,
+        name: doc.name,
+        description: doc.description,
+        created_at: Timestamp(doc.created_at),
+        updated_at: Timestamp(doc.updated_at),
+        seq: doc.seq,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> Record {
+        Record {
+            id: Uuid::v4_from_bytes([1; 16]),
+            instance_id: Uuid::v4_from_bytes([2; 16]),
+            namespace: "ns".into(),
+            key: "k\u{1F600}".into(),
+            value: Value::from_json(r#"{"a":[1,null,"\u0000"]}"#.into(), &Limits::default()).expect("valid"),
+            created_at: Timestamp(1),
+            updated_at: Timestamp(2),
+            version: 7,
+            expires_at: None,
+        }
+    }
+
+    #[test]
+    fn records_and_instances_round_trip() {
+        let r = record();
+        assert_eq!(decode_record(&encode_record(&r)), Ok(r));
+        let i = Instance {
+            id: Uuid::v4_from_bytes([3; 16]),
+            name: "app".into(),
+            description: Some("d".into()),
+            created_at: Timestamp(5),
+            updated_at: Timestamp(6),
+            seq: 4,
+        };
+        assert_eq!(decode_instance(&encode_instance(&i)), Ok(i));
+    }
+
+    #[test]
+    fn damaged_documents_are_refused_with_a_reason() {
+        let good = encode_record(&record());
+        for bad in [
+            "".to_string(),
+            "not json".to_string(),
+            good.replace("\"version\":7", "\"version\":-1"),
+            good.replace("\"ns\"", "\"\""),
+            good.replace(&Uuid::v4_from_bytes([1; 16]).to_string(), "nope"),
+            good.replace("[1,null", "[1,NaN"),
+            good.replace("\"version\"", "\"extra\":1,\"version\""),
+        ] {
+            assert!(decode_record(&bad).is_err(), "{bad}");
+        }
+        assert!(decode_instance(&good).is_err(), "a record is not an instance");
+    }
+}
