@@ -15,7 +15,9 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::commit::Pending;
 use crate::envelope::{data, Method};
-use crate::error::{Field, Result};
+use crate::backend::{Backend, MemoryBackend};
+use crate::error::{Error, Field, Result};
+use options::BackendChoice;
 use crate::store::KvStore;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -39,10 +41,13 @@ impl JsKvStore {
     /// Opens a store: `await KvStore.open()` or `KvStore.open({ limits })`.
     #[wasm_bindgen(skip_typescript)]
     pub async fn open(options: JsValue) -> std::result::Result<JsKvStore, JsError> {
-        let config = options::config(&options).map_err(|e| JsError::new(&e.to_string()))?;
-        let store = KvStore::open(Box::new(crate::backend::MemoryBackend), config)
-            .await
-            .map_err(|e| JsError::new(&e.to_string()))?;
+        let refuse = |e: Error| JsError::new(&e.to_string());
+        let opening = options::opening(&options).map_err(refuse)?;
+        let backend: Box<dyn Backend> = match opening.backend {
+            BackendChoice::Memory => Box::new(MemoryBackend),
+            other => return Err(refuse(Error::InvalidOptions(format!("the {other:?} backend is not built yet.")))),
+        };
+        let store = KvStore::open(backend, opening.config).await.map_err(refuse)?;
         Ok(JsKvStore { store })
     }
 

@@ -16,7 +16,46 @@ use crate::store::{Config, InstanceUpdate};
 struct OpenOptions {
     #[serde(default)]
     limits: LimitOptions,
+    #[serde(default)]
+    backend: BackendChoice,
+    name: Option<String>,
+    fallback: Option<Fallback>,
 }
+
+/// Where a store's records live, as `open`'s `backend` option names it.
+#[derive(Deserialize, Default, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendChoice {
+    /// In memory only (the default).
+    #[default]
+    #[serde(rename = "memory")]
+    Memory,
+    /// One IndexedDB database per store name.
+    #[serde(rename = "indexeddb")]
+    IndexedDb,
+    /// One localStorage item per record, under a prefix of the store name.
+    #[serde(rename = "localStorage")]
+    LocalStorage,
+}
+
+/// What to do when the chosen storage cannot be used at all.
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fallback {
+    /// Keep the records in memory and say so.
+    #[serde(rename = "memory")]
+    Memory,
+}
+
+/// Everything `KvStore.open` was asked for.
+pub struct Opening {
+    pub config: Config,
+    pub backend: BackendChoice,
+    /// The store's name: its database, or its localStorage prefix.
+    pub name: String,
+    pub fallback: Option<Fallback>,
+}
+
+/// The store's name when `open` is given none.
+pub const DEFAULT_NAME: &str = "boltkv";
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -29,8 +68,8 @@ struct LimitOptions {
     max_depth: Option<usize>,
 }
 
-/// The store's configuration from `open`'s options (`undefined` for defaults).
-pub fn config(options: &JsValue) -> Result<Config> {
+/// What `open`'s options (`undefined` for defaults) ask for.
+pub fn opening(options: &JsValue) -> Result<Opening> {
     let parsed: OpenOptions = if options.is_undefined() || options.is_null() {
         OpenOptions::default()
     } else {
@@ -49,7 +88,16 @@ pub fn config(options: &JsValue) -> Result<Config> {
     };
     let ids = RandomIds::new()
         .map_err(|e| Error::InvalidOptions(format!("no secure random source (crypto.getRandomValues) is available: {e}.")))?;
-    Ok(Config { limits, clock: Box::new(DateClock), ids: Box::new(ids) })
+    let name = parsed.name.unwrap_or_else(|| DEFAULT_NAME.to_string());
+    if name.is_empty() || name.len() > 256 {
+        return Err(Error::InvalidOptions("name must be 1 to 256 bytes long.".to_string()));
+    }
+    Ok(Opening {
+        config: Config { limits, clock: Box::new(DateClock), ids: Box::new(ids) },
+        backend: parsed.backend,
+        name,
+        fallback: parsed.fallback,
+    })
 }
 
 #[derive(Deserialize)]
