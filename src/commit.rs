@@ -72,6 +72,19 @@ impl Shared {
         Some(batch)
     }
 
+    /// Has the backend deliver the changes other copies of the store commit
+    /// to this index. The sink holds the store weakly: the backend belongs to
+    /// the store, and must not keep it alive.
+    pub fn listen(self: &Rc<Self>) {
+        let store = Rc::downgrade(self);
+        self.backend.watch(Rc::new(move |changes: Vec<Change>| {
+            if let Some(shared) = store.upgrade() {
+                let mut index = shared.index.borrow_mut();
+                changes.into_iter().for_each(|change| index.apply_remote(change));
+            }
+        }));
+    }
+
     /// The newest batch: once it is durable, so is every earlier write.
     pub fn newest(&self) -> Option<Rc<Batch>> {
         let open = self.open.borrow().clone();

@@ -130,6 +130,26 @@ impl Index {
         }
     }
 
+    /// Applies a change another copy of the store made. Two copies that
+    /// created the same key at once agree on one record: the identity (`id`,
+    /// `createdAt`) of the older, the value of the later write, so every copy
+    /// converges whichever order the changes arrive in.
+    pub fn apply_remote(&mut self, change: Change) {
+        let Change::PutRecord(mut record) = change else { return self.apply(change) };
+        if let Some(held) = self.entry(&record.instance_id, &record.namespace, &record.key) {
+            if held.id != record.id {
+                if (held.created_at, held.id) < (record.created_at, record.id) {
+                    (record.id, record.created_at) = (held.id, held.created_at);
+                }
+                if (held.updated_at, held.id) > (record.updated_at, record.id) {
+                    (record.value, record.updated_at) = (held.value.clone(), held.updated_at);
+                }
+            }
+            record.version = record.version.max(held.version);
+        }
+        self.apply(Change::PutRecord(record));
+    }
+
     /// Applies one change. A record for an instance the index does not hold
     /// is ignored: it can only come from storage written by another copy of
     /// the store that deleted the instance meanwhile.

@@ -20,7 +20,7 @@ mod store;
 mod time;
 mod value;
 
-pub use backend::{Backend, LocalBoxFuture, MemoryBackend, Snapshot, codec};
+pub use backend::{Backend, ChangeSink, LocalBoxFuture, MemoryBackend, Snapshot, codec};
 pub use commit::Pending;
 pub use error::{Error, Field, Result, StorageError};
 pub use id::{IdSource, RandomIds, Uuid};

@@ -25,8 +25,8 @@ fn writes_issued_together_share_one_commit() {
     let results = block_on(join_all(writes));
     assert!(results.iter().all(Result::is_ok));
     // One instance creation plus 100 records, in one transaction.
-    assert_eq!(backend.0.borrow().commits, vec![101]);
-    assert_eq!(backend.0.borrow().records.len(), 100);
+    assert_eq!(backend.disk.borrow().commits, vec![101]);
+    assert_eq!(backend.disk.borrow().records.len(), 100);
 }
 
 #[test]
@@ -34,7 +34,7 @@ fn a_failed_commit_fails_every_write_in_it_and_restores_memory() {
     let backend = KeepingBackend::default();
     let store = open(Box::new(backend.clone()), &TestClock::default());
     block_on(store.set("app", "ns", "kept", &json!("first"), true)).expect("first write");
-    backend.0.borrow_mut().outcomes.push_back(Err(StorageError::Full));
+    backend.disk.borrow_mut().outcomes.push_back(Err(StorageError::Full));
 
     let overwrite = store.set("app", "ns", "kept", &json!("second"), false);
     let create = store.set("app", "ns", "new", &json!(1), false);
@@ -54,7 +54,7 @@ fn a_failed_commit_fails_every_write_in_it_and_restores_memory() {
     assert_eq!(block_on(store.get_record_count("app", None)), Ok(1));
     // The store keeps working after the failure.
     block_on(store.set("app", "ns", "after", &json!(true), false)).expect("later write");
-    assert_eq!(backend.0.borrow().records.len(), 2);
+    assert_eq!(backend.disk.borrow().records.len(), 2);
 }
 
 #[test]
@@ -62,8 +62,8 @@ fn the_batch_behind_a_failed_one_is_undone_too() {
     let backend = KeepingBackend::default();
     let store = open(Box::new(backend.clone()), &TestClock::default());
     block_on(store.create_instance("app", None)).expect("instance");
-    backend.0.borrow_mut().hold = true;
-    backend.0.borrow_mut().outcomes.push_back(Err(StorageError::Failed("disk error".into())));
+    backend.disk.borrow_mut().hold = true;
+    backend.disk.borrow_mut().outcomes.push_back(Err(StorageError::Failed("disk error".into())));
 
     let mut pool = LocalPool::new();
     let outcomes = Rc::new(RefCell::new(Vec::new()));
@@ -89,7 +89,7 @@ fn the_batch_behind_a_failed_one_is_undone_too() {
     let failed = Err(Error::Storage(StorageError::Failed("disk error".into())));
     assert_eq!(*outcomes.borrow(), vec![failed.clone(), failed]);
     assert_eq!(value_of(&store, "ns", "k"), None);
-    assert_eq!(backend.0.borrow().records.len(), 0);
+    assert_eq!(backend.disk.borrow().records.len(), 0);
 }
 
 #[test]
@@ -98,7 +98,7 @@ fn flush_waits_for_every_earlier_write() {
     let store = open(Box::new(backend.clone()), &TestClock::default());
     let _unawaited = store.set("app", "ns", "k", &json!("v"), true);
     block_on(store.flush()).expect("flush");
-    assert_eq!(backend.0.borrow().records.len(), 1);
+    assert_eq!(backend.disk.borrow().records.len(), 1);
 }
 
 #[test]
@@ -121,4 +121,49 @@ fn a_reopened_store_has_the_same_records_ids_and_order() {
     let again = block_on(reopened.set("alpha", "ns", "k", &json!(0), false)).expect("third write");
     assert_eq!((again.id, again.created_at), (first.id, first.created_at));
     assert!(again.version > second.version, "versions keep growing across reopen");
+}
+
+#[test]
+fn a_store_sees_what_another_tab_commits_and_keeps_the_first_identity() {
+    let tab_a = KeepingBackend::default();
+    let tab_b = tab_a.beside();
+    let clock = TestClock::default();
+    let a = open(Box::new(tab_a.clone()), &clock);
+    let b = open(Box::new(tab_b.clone()), &clock);
+    clock.0.set(10);
+    let created = block_on(a.set("app", "ns", "k", &json!("from a"), true)).expect("a writes");
+    // B learnt of the instance and the record from A's commit.
+    assert_eq!(block_on(b.get("app", "ns", "k")).map(|v| v.map(|v| v.parse())), Ok(Some(json!("from a"))));
+    clock.0.set(20);
+    let overwritten = block_on(b.set("app", "ns", "k", &json!("from b"), false)).expect("b overwrites");
+    assert_eq!((overwritten.id, overwritten.created_at), (created.id, created.created_at));
+    assert!(overwritten.version > created.version);
+    assert_eq!(value_of(&a, "ns", "k"), Some(json!("from b")));
+}
+
+#[test]
+fn two_tabs_creating_one_key_at_once_converge_on_one_record() {
+    let tab_a = KeepingBackend::default();
+    let tab_b = tab_a.beside();
+    let clock = TestClock::default();
+    let a = open(Box::new(tab_a.clone()), &clock);
+    let b = open(Box::new(tab_b.clone()), &clock);
+    block_on(a.create_instance("app", None)).expect("instance");
+    // Both write before either commit is seen by the other.
+    clock.0.set(10);
+    let from_a = a.set("app", "ns", "k", &json!("a"), false);
+    clock.0.set(11);
+    let from_b = b.set("app", "ns", "k", &json!("b"), false);
+    let (ra, rb) = block_on(futures::future::join(from_a, from_b));
+    let (ra, rb) = (ra.expect("a"), rb.expect("b"));
+    assert_ne!(ra.id, rb.id, "each tab made its own id");
+    let seen = |s: &boltkv::KvStore| {
+        let q = s.query_json(r#"{"from":{"instance":"app"}}"#);
+        let result = block_on(q).expect("query");
+        serde_json::to_value(&result.records).expect("json")
+    };
+    assert_eq!(seen(&a), seen(&b), "both tabs hold the same record");
+    let record = &seen(&a)[0];
+    assert_eq!(record["id"], json!(ra.id.to_string()), "the older creation's id");
+    assert_eq!(record["value"], json!("b"), "the later write's value");
 }

@@ -8,6 +8,7 @@ mod memory;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 
 pub use memory::MemoryBackend;
 
@@ -30,6 +31,10 @@ pub struct Snapshot {
     pub skipped: Vec<String>,
 }
 
+/// Where a backend delivers changes that another copy of the store (another
+/// tab on the same storage) has made durable.
+pub type ChangeSink = Rc<dyn Fn(Vec<Change>)>;
+
 /// Durable storage for a store's changes.
 ///
 /// Contract:
@@ -49,4 +54,10 @@ pub trait Backend {
 
     /// Makes one batch of changes durable, all or nothing.
     fn commit(&self, changes: Vec<Change>) -> LocalBoxFuture<'static, Result<(), StorageError>>;
+
+    /// Starts telling `sink` about changes other copies of the store commit
+    /// to the same storage. Storage no one else can reach has nothing to say.
+    fn watch(&self, sink: ChangeSink) {
+        drop(sink);
+    }
 }

@@ -76,8 +76,10 @@ impl KvStore {
             index.apply(Change::PutRecord(record));
         }
         let mint = Mint { clock: config.clock, ids: config.ids, next_seq: index.next_seq(), next_version };
+        let shared = Rc::new(Shared::new(index, backend));
+        shared.listen();
         Ok(KvStore {
-            shared: Rc::new(Shared::new(index, backend)),
+            shared,
             mint: Rc::new(RefCell::new(mint)),
             limits: config.limits,
             skipped: snapshot.skipped.into(),

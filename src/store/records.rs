@@ -80,13 +80,14 @@ impl KvStore {
             }
             None => return Err(Error::InstanceNotFound(instance.to_string())),
         };
-        let previous = self.shared.index.borrow().entry(&instance_id, namespace, key).map(|e| (e.id, e.created_at, e.updated_at));
+        let previous = self.shared.index.borrow().entry(&instance_id, namespace, key).map(|e| (e.id, e.created_at, e.updated_at, e.version));
         let mut mint = self.mint.borrow_mut();
         let now = Timestamp(mint.clock.now_ms());
-        let version = mint.next_version;
-        mint.next_version += 1;
+        // Versions grow per record even when another tab wrote the last one.
+        let version = previous.map_or(mint.next_version, |p| mint.next_version.max(p.3 + 1));
+        mint.next_version = version + 1;
         let (id, created_at, updated_at) = match previous {
-            Some((id, created_at, updated_at)) => (id, created_at, now.after(updated_at)),
+            Some((id, created_at, updated_at, _)) => (id, created_at, now.after(updated_at)),
             None => (mint.ids.next_uuid(), now, now),
         };
         drop(mint);

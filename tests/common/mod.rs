@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use boltkv::{Backend, Change, Clock, Config, IdSource, Instance, KvStore, Limits, LocalBoxFuture, Record, Snapshot, StorageError, Uuid};
+use boltkv::{Backend, Change, ChangeSink, Clock, Config, IdSource, Instance, KvStore, Limits, LocalBoxFuture, Record, Snapshot, StorageError, Uuid};
 
 /// A clock that reads whatever the test last set.
 #[derive(Clone, Default)]
@@ -49,23 +49,40 @@ pub struct Disk {
     /// While set, commits wait until the test clears it.
     pub hold: bool,
     pub waiting: Vec<Waker>,
+    /// Every store watching this disk, by backend, as tabs on one origin.
+    pub watchers: Vec<(usize, ChangeSink)>,
+    /// How many backends share this disk besides the first.
+    pub tabs: usize,
 }
 
-/// A persisting backend over a shared [`Disk`].
+/// A persisting backend over a shared [`Disk`]: backends made with
+/// [`KeepingBackend::beside`] are other tabs on the same storage, told of
+/// each other's commits.
 #[derive(Clone, Default)]
-pub struct KeepingBackend(pub Rc<RefCell<Disk>>);
+pub struct KeepingBackend {
+    pub disk: Rc<RefCell<Disk>>,
+    me: usize,
+}
 
 impl KeepingBackend {
     pub fn release(&self) {
-        let mut disk = self.0.borrow_mut();
+        let mut disk = self.disk.borrow_mut();
         disk.hold = false;
         disk.waiting.drain(..).for_each(Waker::wake);
+    }
+
+    /// Another tab's backend on the same disk.
+    pub fn beside(&self) -> KeepingBackend {
+        let mut disk = self.disk.borrow_mut();
+        disk.tabs += 1;
+        KeepingBackend { disk: self.disk.clone(), me: disk.tabs }
     }
 }
 
 struct CommitFuture {
     disk: Rc<RefCell<Disk>>,
     changes: Option<Vec<Change>>,
+    from: usize,
 }
 
 impl Future for CommitFuture {
@@ -82,9 +99,13 @@ impl Future for CommitFuture {
         disk.commits.push(changes.len());
         let outcome = disk.outcomes.pop_front().unwrap_or(Ok(()));
         if outcome.is_ok() {
-            for change in changes {
+            for change in changes.clone() {
                 apply(&mut disk, change);
             }
+            let others: Vec<ChangeSink> =
+                disk.watchers.iter().filter(|(who, _)| *who != this.from).map(|(_, sink)| sink.clone()).collect();
+            drop(disk);
+            others.into_iter().for_each(|sink| sink(changes.clone()));
         }
         Poll::Ready(outcome)
     }
@@ -117,7 +138,7 @@ impl Backend for KeepingBackend {
     }
 
     fn load(&self) -> LocalBoxFuture<'_, Result<Snapshot, StorageError>> {
-        let disk = self.0.borrow();
+        let disk = self.disk.borrow();
         let snapshot = Snapshot {
             instances: disk.instances.values().cloned().collect(),
             records: disk.records.values().cloned().collect(),
@@ -127,7 +148,11 @@ impl Backend for KeepingBackend {
     }
 
     fn commit(&self, changes: Vec<Change>) -> LocalBoxFuture<'static, Result<(), StorageError>> {
-        Box::pin(CommitFuture { disk: self.0.clone(), changes: Some(changes) })
+        Box::pin(CommitFuture { disk: self.disk.clone(), changes: Some(changes), from: self.me })
+    }
+
+    fn watch(&self, sink: ChangeSink) {
+        self.disk.borrow_mut().watchers.push((self.me, sink));
     }
 }
 
