@@ -21,6 +21,8 @@ mod time;
 mod value;
 
 pub use backend::{Backend, ChangeSink, LocalBoxFuture, MemoryBackend, Snapshot, codec};
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub use backend::IndexedDbBackend;
 pub use commit::Pending;
 pub use error::{Error, Field, Result, StorageError};
 pub use id::{IdSource, RandomIds, Uuid};

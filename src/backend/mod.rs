@@ -4,12 +4,16 @@
 //! IndexedDB, localStorage and Workers backends implement the same trait.
 
 pub mod codec;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod indexeddb;
 mod memory;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub use indexeddb::IndexedDbBackend;
 pub use memory::MemoryBackend;
 
 use crate::error::StorageError;

@@ -114,6 +114,23 @@ export interface KVLimits {
 
 export interface KvStoreOptions {
   limits?: KVLimits;
+  /** Where records live (default 'memory'); 'indexeddb' uses the database `boltkv:` + name. */
+  backend?: 'memory' | 'indexeddb' | 'localStorage';
+  /** The store's name, 1 to 256 bytes (default 'boltkv'). */
+  name?: string;
+  /** Open on memory instead of failing when the chosen storage is unavailable; `storage` says so. */
+  fallback?: 'memory';
+}
+
+/** Where a store keeps its records: `kvStore.storage`. */
+export interface KVStorageInfo {
+  /** The backend in use; 'memory' after a fallback. */
+  backend: 'memory' | 'indexeddb' | 'localStorage';
+  name: string;
+  /** Why the chosen backend was not used, when the store fell back to memory. */
+  fallbackReason?: string;
+  /** One sentence per stored item that could not be read when the store opened; the rest loaded. */
+  skipped: string[];
 }
 
 /** A key-value store with the `codebolt.kvStore` API. Every method resolves with an envelope and never rejects. */
@@ -121,6 +138,8 @@ export class KvStore {
   private constructor();
   /** Opens a store; rejects only when the options are unusable. */
   static open(options?: KvStoreOptions): Promise<KvStore>;
+  /** Where the records live, and what could not be loaded. */
+  readonly storage: KVStorageInfo;
   /** Releases the store's memory; the object is unusable afterwards. */
   free(): void;
   createInstance(name: string, description?: string): Promise<KVCreateInstanceResponse>;

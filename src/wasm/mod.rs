@@ -6,6 +6,7 @@
 mod args;
 mod options;
 mod platform;
+mod storage;
 
 use js_sys::Promise;
 use serde::Serialize;
@@ -15,7 +16,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::commit::Pending;
 use crate::envelope::{data, Method};
-use crate::backend::{Backend, MemoryBackend};
+use crate::backend::{Backend, IndexedDbBackend};
 use crate::error::{Error, Field, Result};
 use options::BackendChoice;
 use crate::store::KvStore;
@@ -27,6 +28,7 @@ const TYPESCRIPT: &str = include_str!("boltkv.d.ts");
 #[wasm_bindgen(js_name = KvStore, skip_typescript)]
 pub struct JsKvStore {
     store: KvStore,
+    storage: storage::Storage,
 }
 
 /// One fresh object tree from envelope text.
@@ -43,12 +45,23 @@ impl JsKvStore {
     pub async fn open(options: JsValue) -> std::result::Result<JsKvStore, JsError> {
         let refuse = |e: Error| JsError::new(&e.to_string());
         let opening = options::opening(&options).map_err(refuse)?;
-        let backend: Box<dyn Backend> = match opening.backend {
-            BackendChoice::Memory => Box::new(MemoryBackend),
+        let (backend, mut storage) = match opening.backend {
+            BackendChoice::Memory => storage::memory(&opening),
+            BackendChoice::IndexedDb => {
+                let opened = IndexedDbBackend::open(&opening.name).await;
+                storage::chosen("indexeddb", &opening, opened.map(|b| Box::new(b) as Box<dyn Backend>)).map_err(refuse)?
+            }
             other => return Err(refuse(Error::InvalidOptions(format!("the {other:?} backend is not built yet.")))),
         };
         let store = KvStore::open(backend, opening.config).await.map_err(refuse)?;
-        Ok(JsKvStore { store })
+        storage.skipped = store.skipped_on_open().to_vec();
+        Ok(JsKvStore { store, storage })
+    }
+
+    /// Where the records live: `{ backend, name, fallbackReason?, skipped }`.
+    #[wasm_bindgen(getter, skip_typescript)]
+    pub fn storage(&self) -> JsValue {
+        parse(serde_json::to_string(&self.storage).unwrap_or_default())
     }
 
     /// Answers a call: at once when nothing waits for storage, else when

@@ -1,0 +1,358 @@
+//! The raw IndexedDB calls, kept here so the backend reads as typed Rust.
+//! Every event is awaited through a `Promise` whose `resolve`/`reject` are
+//! the event handlers themselves, so awaiting a request or transaction
+//! allocates no Rust closure; the only closures are the schema upgrade, the
+//! page chain of a scan and the connection watchers, each owned by a value
+//! that drops it once its events can no longer fire.
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{DomException, IdbDatabase, IdbFactory, IdbKeyRange, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction};
+
+use crate::backend::codec::FORMAT_VERSION;
+
+/// Records, keyed out of line by `[instanceId, namespace, key]`.
+pub const RECORDS: &str = "records";
+/// Instances, keyed out of line by their id.
+pub const INSTANCES: &str = "instances";
+/// One document, `{ format }`, under the key `"format"`.
+pub const META: &str = "meta";
+const FORMAT: &str = "format";
+
+#[wasm_bindgen]
+extern "C" {
+    /// An `IDBDatabase` seen through the calls web-sys does not offer.
+    type Database;
+
+    /// `IDBDatabase.transaction(names, mode, options)`: web-sys hides the
+    /// options argument (and so `durability`) behind an unstable cfg.
+    #[wasm_bindgen(method, catch, js_name = transaction)]
+    fn transaction_with_options(this: &Database, names: &Array, mode: &str, options: &Object) -> Result<IdbTransaction, JsValue>;
+
+    /// An `IDBTransaction` seen through the calls web-sys does not offer.
+    type Transaction;
+
+    /// `IDBTransaction.commit()`, which web-sys marks deprecated although
+    /// every current engine has it.
+    #[wasm_bindgen(method, catch)]
+    fn commit(this: &Transaction) -> Result<(), JsValue>;
+
+    /// The global `setTimeout`, in windows and workers alike.
+    #[wasm_bindgen(catch, js_name = setTimeout)]
+    fn set_timeout(callback: &Function, ms: i32) -> Result<JsValue, JsValue>;
+}
+
+/// What a thrown exception or a failed request said: its DOMException name
+/// (`QuotaExceededError`, `AbortError`, ...) and message.
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub name: String,
+    pub message: String,
+}
+
+impl Fault {
+    /// Reads any thrown value: a DOMException, an Error, or anything else.
+    pub fn from_js(value: &JsValue) -> Fault {
+        if let Some(e) = value.dyn_ref::<DomException>() {
+            return Fault { name: e.name(), message: e.message() };
+        }
+        if let Some(e) = value.dyn_ref::<js_sys::Error>() {
+            return Fault { name: e.name().into(), message: e.message().into() };
+        }
+        Fault::new("Error", &value.as_string().unwrap_or_else(|| format!("{value:?}")))
+    }
+
+    pub fn new(name: &str, message: &str) -> Fault {
+        Fault { name: name.to_string(), message: message.to_string() }
+    }
+
+    /// True when the browser ran out of room for this origin.
+    pub fn is_quota(&self) -> bool {
+        self.name == "QuotaExceededError"
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.name, self.message.trim_end_matches('.'))
+    }
+}
+
+fn fault(value: JsValue) -> Fault {
+    Fault::from_js(&value)
+}
+
+/// The host's `indexedDB`, read from the global object so windows and
+/// workers are served alike; reading it can itself throw (SecurityError).
+pub fn factory() -> Result<IdbFactory, Fault> {
+    let value = Reflect::get(&js_sys::global(), &JsValue::from_str("indexedDB")).map_err(fault)?;
+    if value.is_undefined() || value.is_null() {
+        return Err(Fault::new("NotSupportedError", "this JavaScript environment has no indexedDB"));
+    }
+    value.dyn_into().map_err(|_| Fault::new("TypeError", "the global indexedDB is not an IDBFactory"))
+}
+
+/// Waits for a request's `success` (Ok) or `error` (Err, with its error).
+async fn settled(request: &IdbRequest) -> Result<JsValue, Fault> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        request.set_onsuccess(Some(&resolve));
+        request.set_onerror(Some(&reject));
+    });
+    match JsFuture::from(promise).await {
+        Ok(_) => request.result().map_err(fault),
+        Err(_) => Err(match request.error() {
+            Ok(Some(e)) => Fault::from_js(&e),
+            _ => Fault::new("UnknownError", "the request failed without saying why"),
+        }),
+    }
+}
+
+/// Waits for a transaction's `complete` (Ok) or `abort` (Err, with the
+/// transaction's error). Its `error` events need no handler: nothing here
+/// calls `preventDefault`, so every request error aborts the transaction,
+/// and the spec then sets `transaction.error` to that request's error.
+pub async fn finished(tx: &IdbTransaction) -> Result<(), Fault> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        tx.set_oncomplete(Some(&resolve));
+        tx.set_onabort(Some(&reject));
+    });
+    match JsFuture::from(promise).await {
+        Ok(_) => Ok(()),
+        Err(_) => Err(match tx.error() {
+            Some(e) => Fault::from_js(&e),
+            None => Fault::new("AbortError", "the transaction was aborted"),
+        }),
+    }
+}
+
+/// Resolves after `ms` milliseconds (at once if timers are unavailable).
+pub async fn sleep(ms: i32) {
+    let promise = Promise::new(&mut |resolve, _| {
+        if set_timeout(&resolve, ms).is_err() {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Opens database `name` at version 1, creating the fixed schema if it did
+/// not exist; `true` beside the connection when it was created just now.
+pub async fn open(factory: &IdbFactory, name: &str) -> Result<(IdbDatabase, bool), Fault> {
+    let request = factory.open_with_u32(name, 1).map_err(fault)?;
+    let created = Rc::new(Cell::new(false));
+    let upgrade = Closure::once({
+        let (request, created) = (request.clone(), created.clone());
+        move || -> Result<(), JsValue> {
+            created.set(true);
+            create_schema(&request)
+        }
+    });
+    request.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
+    let opened = settled(&request).await;
+    request.set_onupgradeneeded(None);
+    drop(upgrade);
+    let db = opened?.dyn_into::<IdbDatabase>().map_err(|_| Fault::new("TypeError", "open did not give a database"))?;
+    Ok((db, created.get()))
+}
+
+/// The version-1 schema; throwing aborts the upgrade and fails the open.
+fn create_schema(request: &IdbOpenDbRequest) -> Result<(), JsValue> {
+    let db: IdbDatabase = request.result()?.dyn_into()?;
+    db.create_object_store(RECORDS)?;
+    db.create_object_store(INSTANCES)?;
+    let meta = db.create_object_store(META)?;
+    let doc = Object::new();
+    Reflect::set(&doc, &JsValue::from_str(FORMAT), &JsValue::from(FORMAT_VERSION))?;
+    meta.put_with_key(&doc, &JsValue::from_str(FORMAT))?;
+    Ok(())
+}
+
+/// The format number stored in `meta`, if there is one.
+pub async fn stored_format(db: &IdbDatabase) -> Result<Option<f64>, Fault> {
+    let tx = db.transaction_with_str(META).map_err(fault)?;
+    let request = tx.object_store(META).and_then(|s| s.get(&JsValue::from_str(FORMAT))).map_err(fault)?;
+    finished(&tx).await?;
+    let doc = request.result().map_err(fault)?;
+    Ok(Reflect::get(&doc, &JsValue::from_str(FORMAT)).ok().and_then(|v| v.as_f64()))
+}
+
+/// A readwrite transaction over `stores` with relaxed durability: the
+/// browser may answer `complete` before the OS has flushed to disk, which
+/// is the default in Firefox and Safari and is 10x cheaper in Chrome.
+pub fn write_transaction(db: &IdbDatabase, stores: &[&str]) -> Result<IdbTransaction, Fault> {
+    let names: Array = stores.iter().map(|s| JsValue::from_str(s)).collect();
+    let options = Object::new();
+    Reflect::set(&options, &JsValue::from_str("durability"), &JsValue::from_str("relaxed")).map_err(fault)?;
+    db.unchecked_ref::<Database>().transaction_with_options(&names, "readwrite", &options).map_err(fault)
+}
+
+/// Asks `tx` to commit now rather than after an event-loop turn; without
+/// it (or when it throws) the transaction still commits on its own.
+pub fn commit(tx: &IdbTransaction) {
+    let _ = tx.unchecked_ref::<Transaction>().commit();
+}
+
+/// A readonly transaction over `stores`.
+pub fn read_transaction(db: &IdbDatabase, stores: &[&str]) -> Result<IdbTransaction, Fault> {
+    let names: Array = stores.iter().map(|s| JsValue::from_str(s)).collect();
+    db.transaction_with_str_sequence(&names).map_err(fault)
+}
+
+/// A record's key: `[instanceId, namespace, key]`.
+pub fn record_key(instance: &str, namespace: &str, key: &str) -> JsValue {
+    Array::of3(&instance.into(), &namespace.into(), &key.into()).into()
+}
+
+/// Every key `[instance, namespace, *]`. Arrays sort after strings, so
+/// `[instance, namespace, []]` is above every string key of the namespace
+/// and below `[instance, n2, ...]` for any namespace `n2` after it, even
+/// one that `namespace` is a prefix of (`"a"` < `"a\0"`).
+pub fn namespace_range(instance: &str, namespace: &str) -> Result<JsValue, Fault> {
+    let lower = Array::of2(&instance.into(), &namespace.into());
+    let upper = Array::of3(&instance.into(), &namespace.into(), &Array::new());
+    IdbKeyRange::bound_with_lower_open_and_upper_open(&lower, &upper, false, true).map(Into::into).map_err(fault)
+}
+
+/// Every key `[instance, *, *]`, bounded the same way as a namespace.
+pub fn instance_range(instance: &str) -> Result<JsValue, Fault> {
+    let lower = Array::of1(&instance.into());
+    let upper = Array::of2(&instance.into(), &Array::new());
+    IdbKeyRange::bound_with_lower_open_and_upper_open(&lower, &upper, false, true).map(Into::into).map_err(fault)
+}
+
+/// Writes `value` under `key` in `store`.
+pub fn put(store: &IdbObjectStore, key: &JsValue, value: &str) -> Result<(), Fault> {
+    store.put_with_key(&JsValue::from_str(value), key).map(drop).map_err(fault)
+}
+
+/// Deletes a key or a key range from `store`.
+pub fn delete(store: &IdbObjectStore, key: &JsValue) -> Result<(), Fault> {
+    store.delete(key).map(drop).map_err(fault)
+}
+
+/// One page of a scan: keys and values, index for index.
+pub struct Page {
+    pub keys: Array,
+    pub values: Array,
+}
+
+/// A full read of one object store in pages of `getAllKeys`/`getAll`
+/// pairs, each next pair issued from the previous page's `success` event so
+/// the whole scan stays in one transaction (one consistent snapshot).
+pub struct Scan {
+    state: Rc<RefCell<ScanState>>,
+    _next: Closure<dyn FnMut()>,
+}
+
+struct ScanState {
+    store: IdbObjectStore,
+    size: u32,
+    keys: Option<IdbRequest>,
+    values: Option<IdbRequest>,
+    pages: Vec<Page>,
+    fault: Option<Fault>,
+    next: Option<Function>,
+}
+
+impl Scan {
+    /// Starts reading `name` in `tx`; the pages are there once `tx` completes.
+    pub fn start(tx: &IdbTransaction, name: &str, size: u32) -> Result<Scan, Fault> {
+        let store = tx.object_store(name).map_err(fault)?;
+        let state = Rc::new(RefCell::new(ScanState {
+            store, size, keys: None, values: None, pages: Vec::new(), fault: None, next: None,
+        }));
+        let next = Closure::<dyn FnMut()>::new({
+            let (state, tx) = (state.clone(), tx.clone());
+            move || {
+                let mut state = state.borrow_mut();
+                if let Err(e) = state.advance() {
+                    state.fault = Some(fault(e));
+                    let _ = tx.abort();
+                }
+            }
+        });
+        let mut first = state.borrow_mut();
+        first.next = Some(next.as_ref().unchecked_ref::<Function>().clone());
+        first.request(None).map_err(fault)?;
+        drop(first);
+        Ok(Scan { state, _next: next })
+    }
+
+    /// The pages read, once the transaction has completed.
+    pub fn pages(self) -> Result<Vec<Page>, Fault> {
+        let mut state = self.state.borrow_mut();
+        match state.fault.take() {
+            Some(f) => Err(f),
+            None => Ok(std::mem::take(&mut state.pages)),
+        }
+    }
+}
+
+impl ScanState {
+    /// Asks for the page after `last` (the first page when `None`).
+    fn request(&mut self, last: Option<&JsValue>) -> Result<(), JsValue> {
+        let range: JsValue = match last {
+            Some(key) => IdbKeyRange::lower_bound_with_open(key, true)?.into(),
+            None => JsValue::NULL,
+        };
+        let keys = self.store.get_all_keys_with_key_and_limit(&range, self.size)?;
+        let values = self.store.get_all_with_key_and_limit(&range, self.size)?;
+        // Requests succeed in order, so the values' success means both are in.
+        values.set_onsuccess(self.next.as_ref());
+        self.keys = Some(keys);
+        self.values = Some(values);
+        Ok(())
+    }
+
+    /// Keeps the page that just arrived and asks for the next if it was full.
+    fn advance(&mut self) -> Result<(), JsValue> {
+        let (Some(keys), Some(values)) = (self.keys.take(), self.values.take()) else { return Ok(()) };
+        let keys: Array = keys.result()?.dyn_into()?;
+        let values: Array = values.result()?.dyn_into()?;
+        let last = (keys.length() == self.size).then(|| keys.get(self.size - 1));
+        self.pages.push(Page { keys, values });
+        match last {
+            Some(last) => self.request(Some(&last)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A connection's watchers: on `versionchange` (another tab upgrading or
+/// deleting the database) it closes itself so the other side can proceed;
+/// on either that or `close` (the browser closed it) it marks itself lost.
+pub struct Watch {
+    db: IdbDatabase,
+    _closures: [Closure<dyn FnMut()>; 2],
+}
+
+impl Watch {
+    pub fn new(db: &IdbDatabase, lost: Rc<Cell<bool>>) -> Watch {
+        let on_change = Closure::<dyn FnMut()>::new({
+            let (db, lost) = (db.clone(), lost.clone());
+            move || {
+                db.close();
+                lost.set(true);
+            }
+        });
+        let on_close = Closure::<dyn FnMut()>::new(move || lost.set(true));
+        db.set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
+        db.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        Watch { db: db.clone(), _closures: [on_change, on_close] }
+    }
+}
+
+impl Drop for Watch {
+    /// Closes the connection and unhooks the handlers before they are freed.
+    fn drop(&mut self) {
+        self.db.set_onversionchange(None);
+        self.db.set_onclose(None);
+        self.db.close();
+    }
+}
