@@ -20,7 +20,9 @@ mod store;
 mod time;
 mod value;
 
-pub use backend::{Backend, LocalBoxFuture, MemoryBackend, Snapshot, codec};
+pub use backend::{Backend, LocalBoxFuture, MemoryBackend, Snapshot, codec, item_key};
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub use backend::LocalStorageBackend;
 pub use commit::Pending;
 pub use error::{Error, Field, Result, StorageError};
 pub use id::{IdSource, RandomIds, Uuid};

@@ -4,11 +4,16 @@
 //! IndexedDB, localStorage and Workers backends implement the same trait.
 
 pub mod codec;
+pub mod item_key;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod local_storage;
 mod memory;
 
 use std::future::Future;
 use std::pin::Pin;
 
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub use local_storage::LocalStorageBackend;
 pub use memory::MemoryBackend;
 
 use crate::error::StorageError;

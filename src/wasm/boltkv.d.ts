@@ -114,6 +114,20 @@ export interface KVLimits {
 
 export interface KvStoreOptions {
   limits?: KVLimits;
+  /** Where records live (default `'memory'`). */
+  backend?: 'memory' | 'indexeddb' | 'localStorage';
+  /** The store's name: its IndexedDB database or its localStorage prefix (default `'boltkv'`). */
+  name?: string;
+  /** When the chosen storage cannot be used at all, keep records in memory instead of failing. */
+  fallback?: 'memory';
+}
+
+/** Where a store keeps its records, as `kvStore.storage` reports it. */
+export interface KVStorageInfo {
+  backend: 'memory' | 'indexeddb' | 'localStorage';
+  name: string;
+  /** Why the store is in memory although another backend was asked for (`fallback: 'memory'`). */
+  fallbackReason?: string;
 }
 
 /** A key-value store with the `codebolt.kvStore` API. Every method resolves with an envelope and never rejects. */
@@ -121,6 +135,8 @@ export class KvStore {
   private constructor();
   /** Opens a store; rejects only when the options are unusable. */
   static open(options?: KvStoreOptions): Promise<KvStore>;
+  /** Where the records live; a fresh object on every read. */
+  readonly storage: KVStorageInfo;
   /** Releases the store's memory; the object is unusable afterwards. */
   free(): void;
   createInstance(name: string, description?: string): Promise<KVCreateInstanceResponse>;

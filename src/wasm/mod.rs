@@ -15,9 +15,9 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::commit::Pending;
 use crate::envelope::{data, Method};
-use crate::backend::{Backend, MemoryBackend};
+use crate::backend::{LocalStorageBackend, MemoryBackend};
 use crate::error::{Error, Field, Result};
-use options::BackendChoice;
+use options::{BackendChoice, StorageInfo};
 use crate::store::KvStore;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -27,6 +27,7 @@ const TYPESCRIPT: &str = include_str!("boltkv.d.ts");
 #[wasm_bindgen(js_name = KvStore, skip_typescript)]
 pub struct JsKvStore {
     store: KvStore,
+    storage: StorageInfo,
 }
 
 /// One fresh object tree from envelope text.
@@ -43,12 +44,23 @@ impl JsKvStore {
     pub async fn open(options: JsValue) -> std::result::Result<JsKvStore, JsError> {
         let refuse = |e: Error| JsError::new(&e.to_string());
         let opening = options::opening(&options).map_err(refuse)?;
-        let backend: Box<dyn Backend> = match opening.backend {
-            BackendChoice::Memory => Box::new(MemoryBackend),
+        let (backend, storage) = match opening.backend {
+            BackendChoice::Memory => opening.settle(Ok(MemoryBackend)),
+            BackendChoice::LocalStorage => opening.settle(LocalStorageBackend::open(&opening.name)),
             other => return Err(refuse(Error::InvalidOptions(format!("the {other:?} backend is not built yet.")))),
-        };
+        }
+        .map_err(refuse)?;
         let store = KvStore::open(backend, opening.config).await.map_err(refuse)?;
-        Ok(JsKvStore { store })
+        Ok(JsKvStore { store, storage })
+    }
+
+    /// Where the records live, `{ backend, name, fallbackReason? }`, so a
+    /// caller can tell when `fallback: 'memory'` was used; a fresh object
+    /// on every read.
+    #[wasm_bindgen(getter, skip_typescript)]
+    pub fn storage(&self) -> JsValue {
+        // Three plain fields always serialize; the default only keeps this total.
+        parse(serde_json::to_string(&self.storage).unwrap_or_default())
     }
 
     /// Answers a call: at once when nothing waits for storage, else when

@@ -2,11 +2,12 @@
 //! changes, read from their JSON text with unknown fields refused, so a
 //! misspelt option is an error rather than silently ignored.
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use wasm_bindgen::JsValue;
 
 use super::{args, platform::DateClock};
-use crate::error::{Error, Result};
+use crate::backend::{Backend, MemoryBackend};
+use crate::error::{Error, Result, StorageError};
 use crate::id::RandomIds;
 use crate::limits::Limits;
 use crate::store::{Config, InstanceUpdate};
@@ -23,7 +24,7 @@ struct OpenOptions {
 }
 
 /// Where a store's records live, as `open`'s `backend` option names it.
-#[derive(Deserialize, Default, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Deserialize, Serialize, Default, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BackendChoice {
     /// In memory only (the default).
     #[default]
@@ -52,6 +53,34 @@ pub struct Opening {
     /// The store's name: its database, or its localStorage prefix.
     pub name: String,
     pub fallback: Option<Fallback>,
+}
+
+/// Where a store opened, as `kvStore.storage` reports it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StorageInfo {
+    pub backend: BackendChoice,
+    pub name: String,
+    /// Why the store is in memory although another backend was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback_reason: Option<String>,
+}
+
+impl Opening {
+    /// The backend `open` asked for, given how opening it went; memory
+    /// instead when it is unavailable and `fallback: 'memory'` allows that,
+    /// with the reason kept so the caller can tell.
+    pub fn settle<B: Backend + 'static>(&self, opened: Result<B, StorageError>) -> Result<(Box<dyn Backend>, StorageInfo)> {
+        let info = |backend, fallback_reason| StorageInfo { backend, name: self.name.clone(), fallback_reason };
+        match opened {
+            Ok(backend) => Ok((Box::new(backend), info(self.backend, None))),
+            Err(StorageError::Unavailable(why)) if self.fallback == Some(Fallback::Memory) => {
+                let reason = format!("{} The records are kept in memory only.", StorageError::Unavailable(why));
+                Ok((Box::new(MemoryBackend), info(BackendChoice::Memory, Some(reason))))
+            }
+            Err(e) => Err(Error::Storage(e)),
+        }
+    }
 }
 
 /// The store's name when `open` is given none.
