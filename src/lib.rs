@@ -20,7 +20,8 @@ mod store;
 mod time;
 mod value;
 
-pub use backend::{Backend, LocalBoxFuture, MemoryBackend, Snapshot, codec, item_key};
+pub use backend::{Backend, LocalBoxFuture, MemoryBackend, Snapshot, codec};
+pub use backend::item_key;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub use backend::LocalStorageBackend;
 pub use commit::Pending;

@@ -55,6 +55,29 @@ export function fill_local_storage(key, room) {
   return length;
 }
 export function now() { return performance.now(); }
+// Wraps Storage.prototype.setItem to log each call as [key, 'ok' or the
+// exception's name]; the call numbered `fail_at` (from 0) throws `kind`
+// instead of writing, once.
+let original = null, log = [];
+export function watch_set_item(fail_at, kind) {
+  original = Storage.prototype.setItem;
+  log = [];
+  let n = 0;
+  Storage.prototype.setItem = function (key, value) {
+    let error = null;
+    if (n++ === fail_at) {
+      error = kind === 'legacy' ? new DOMException('Persistent storage maximum size reached', 'NS_ERROR_DOM_QUOTA_REACHED')
+        : kind === 'code22' ? Object.assign(new Error('quota'), { code: 22 })
+        : new Error('disk on fire');
+    } else {
+      try { original.call(this, key, value); } catch (e) { error = e; }
+    }
+    log.push([key, error ? error.name : 'ok']);
+    if (error) throw error;
+  };
+}
+export function set_item_log() { return JSON.stringify(log); }
+export function unwatch_set_item() { if (original) Storage.prototype.setItem = original; original = null; }
 "#)]
 extern "C" {
     fn block_local_storage();
@@ -63,6 +86,30 @@ extern "C" {
     fn count_prefix(prefix: &str) -> u32;
     fn fill_local_storage(key: &str, room: u32) -> u32;
     fn now() -> f64;
+    fn watch_set_item(fail_at: i32, kind: &str);
+    fn set_item_log() -> String;
+    fn unwatch_set_item();
+}
+
+/// Watches `setItem` while alive (see `watch_set_item`).
+struct Watch;
+
+impl Watch {
+    fn new(fail_at: i32, kind: &str) -> Watch {
+        watch_set_item(fail_at, kind);
+        Watch
+    }
+
+    /// Every `setItem` call so far, as (item key, "ok" or exception name).
+    fn log(&self) -> Vec<(String, String)> {
+        serde_json::from_str(&set_item_log()).expect("the log is JSON")
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        unwatch_set_item();
+    }
 }
 
 fn storage() -> web_sys::Storage {
@@ -326,12 +373,20 @@ async fn a_real_quota_error_fails_the_batch_and_keeps_nothing_of_it() {
     // A batch whose first items fit and whose last does not: in item-key
     // order `b` and `c` are written, then `d` throws.
     let batch = [("b", s("small")), ("c", s("small")), ("d", s(&big)), ("a", s("new a"))];
+    let watch = Watch::new(-1, "");
     let calls = batch.iter().map(|(key, value)| JsFuture::from(store.set(s("app"), s("ns"), s(key), value.clone(), JsValue::FALSE, NONE)));
     for answer in join_all(calls).await {
         let answer = as_json(&answer.expect("resolves"));
         assert_eq!(answer["success"], false, "{answer}");
         assert!(answer["error"].as_str().unwrap_or_default().contains("storage is full"), "{answer}");
     }
+    let log = watch.log();
+    drop(watch);
+    let item = |key| name.keys().record(&id, "ns", key);
+    let outcomes: Vec<(String, &str)> = log.iter().map(|(k, o)| (k.clone(), if o == "ok" { "ok" } else { "threw" })).collect();
+    assert_eq!(outcomes, [(item("a"), "ok"), (item("b"), "ok"), (item("c"), "ok"), (item("d"), "threw"), (item("a"), "ok")],
+        "a, b and c were written, d threw, then a was put back (b and c were removed)");
+    console_log!("the browser's quota exception: {}", log.get(3).map(|(_, o)| o.as_str()).unwrap_or_default());
     for key in ["b", "c", "d"] {
         assert_eq!(storage().get_item(&name.keys().record(&id, "ns", key)).ok().flatten(), None, "{key} was not left behind");
         let got = envelope(store.get(s("app"), s("ns"), s(key), NONE)).await;
@@ -354,6 +409,45 @@ async fn a_real_quota_error_fails_the_batch_and_keeps_nothing_of_it() {
     let reopened = open_js(&name.0, "").await.expect("reopens");
     let got = envelope(reopened.get(s("app"), s("ns"), s("d"), NONE)).await;
     assert_eq!(got["data"]["value"], big.as_str());
+}
+
+#[wasm_bindgen_test]
+async fn a_batch_failing_midway_is_put_back_and_only_quota_errors_say_full() {
+    let name = Name::new("midway");
+    let store = open_rust(&name).await;
+    for key in ["k1", "k2", "k3"] {
+        store.set("app", "a", key, &json!(key), true).await.expect("set");
+    }
+    store.set("app", "c", "over", &json!("old"), false).await.expect("set");
+    let before = on_disk(&name).await;
+
+    for (kind, full) in [("error", false), ("legacy", true), ("code22", true)] {
+        // Removals come first, then writes in item-key order: b/x is
+        // written, b/y throws, c/over is never reached.
+        let watch = Watch::new(1, kind);
+        let cleared = store.delete_namespace("app", "a");
+        let x = store.set("app", "b", "x", &json!(1), false);
+        let y = store.set("app", "b", "y", &json!(2), false);
+        let over = store.set("app", "c", "over", &json!("new"), false);
+        let errors = [cleared.await.err(), x.await.err(), y.await.err(), over.await.err()];
+        let log = watch.log();
+        drop(watch);
+        for error in errors {
+            match error {
+                Some(Error::Storage(StorageError::Full)) if full => {}
+                Some(Error::Storage(StorageError::Failed(why))) if !full => assert!(why.contains("Error: disk on fire"), "{why}"),
+                other => panic!("{kind}: every call of the batch fails the same way, got {other:?}"),
+            }
+        }
+        assert_eq!(log.len(), 5, "{kind}: b/x, b/y, then a/k3, a/k2, a/k1 put back: {log:?}");
+        assert_eq!(store.get_record_count("app", Some("a")).await, Ok(3), "{kind}");
+        assert_eq!(store.get_record_count("app", Some("b")).await, Ok(0), "{kind}");
+        let over = store.get("app", "c", "over").await.map(|v| v.map(|v| v.parse()));
+        assert_eq!(over, Ok(Some(json!("old"))), "{kind}");
+        assert_eq!(on_disk(&name).await, before, "{kind}: storage holds exactly the pre-batch state");
+    }
+    store.delete_namespace("app", "a").await.expect("works once setItem does");
+    assert_eq!(on_disk(&name).await.records.len(), 1);
 }
 
 /// Puts `window.localStorage` back when dropped.
@@ -397,6 +491,8 @@ async fn a_security_error_fails_open_or_falls_back_to_memory_when_asked() {
     assert_eq!(as_json(&store.storage()), json!({ "backend": "localStorage", "name": name.0 }), "no fallback once unblocked");
 }
 
+/// Prints (never asserts) the cost of a burst and of a reopen, with the
+/// same burst on a memory store as the baseline of the JavaScript layer.
 #[wasm_bindgen_test]
 async fn timing_of_a_burst_and_of_a_reopen() {
     let name = Name::new("timing");
@@ -416,4 +512,10 @@ async fn timing_of_a_burst_and_of_a_reopen() {
     let count = envelope(reopened.get_record_count(s("app"), NONE, NONE)).await;
     assert_eq!(count["data"]["count"], 1000);
     console_log!("localStorage: 1,000 sets fired together {burst:.1} ms; reopening a store of 1,000 records {reopen:.1} ms");
+    let memory = JsKvStore::open(JsValue::UNDEFINED).await.expect("memory");
+    envelope(memory.create_instance(s("app"), NONE, NONE)).await;
+    let started = now();
+    let calls = (0..1000).map(|i| JsFuture::from(memory.set(s("app"), s("ns"), s(&format!("key-{i}")), value.clone(), JsValue::FALSE, NONE)));
+    join_all(calls).await;
+    console_log!("memory: 1,000 sets fired together {:.1} ms", now() - started);
 }
