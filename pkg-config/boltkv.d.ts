@@ -26,5 +26,6 @@ export type {
   KVQueryResult,
   KVLimits,
   KvStoreOptions,
+  KVStorageInfo,
 } from './glue/boltkv.js';
 export { KvStore } from './glue/boltkv.js';

@@ -126,8 +126,10 @@ stage "wasm-bindgen-test in Node, headless Chromium, headless Firefox"
 echo "--- build"
 cargo test --quiet --target wasm32-unknown-unknown --no-run
 echo "--- Node.js $(node --version)"
+# Node has neither IndexedDB nor localStorage: the browser-storage suites
+# (wasm_indexeddb, wasm_local_storage) run in the browser stages only.
 cargo_run "wasm-bindgen-test, Node" "$RIG/wasm-node.log" \
-  cargo test --no-fail-fast --target wasm32-unknown-unknown
+  cargo test --no-fail-fast --target wasm32-unknown-unknown --test wasm --test wasm_bindings
 require_ran "$RIG/wasm-node.log" '^running'
 
 echo "--- $(chromium --version 2>/dev/null) via $(chromedriver --version | awk '{print $1, $2}')"

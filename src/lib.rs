@@ -23,6 +23,9 @@ mod value;
 pub use backend::{Backend, ChangeSink, LocalBoxFuture, MemoryBackend, Snapshot, codec};
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub use backend::IndexedDbBackend;
+pub use backend::item_key;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub use backend::LocalStorageBackend;
 pub use commit::Pending;
 pub use error::{Error, Field, Result, StorageError};
 pub use id::{IdSource, RandomIds, Uuid};

@@ -6,6 +6,9 @@
 pub mod codec;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod indexeddb;
+pub mod item_key;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod local_storage;
 mod memory;
 
 use std::future::Future;
@@ -14,6 +17,7 @@ use std::rc::Rc;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub use indexeddb::IndexedDbBackend;
+pub use local_storage::LocalStorageBackend;
 pub use memory::MemoryBackend;
 
 use crate::error::StorageError;

@@ -16,7 +16,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::commit::Pending;
 use crate::envelope::{data, Method};
-use crate::backend::{Backend, IndexedDbBackend};
+use crate::backend::{IndexedDbBackend, LocalStorageBackend};
 use crate::error::{Error, Field, Result};
 use options::BackendChoice;
 use crate::store::KvStore;
@@ -40,7 +40,7 @@ fn parse(envelope: String) -> JsValue {
 
 #[wasm_bindgen(js_class = KvStore)]
 impl JsKvStore {
-    /// Opens a store: `await KvStore.open()` or `KvStore.open({ limits })`.
+    /// Opens a store: `await KvStore.open()`, or with `{ backend, name, fallback, limits }`.
     #[wasm_bindgen(skip_typescript)]
     pub async fn open(options: JsValue) -> std::result::Result<JsKvStore, JsError> {
         let refuse = |e: Error| JsError::new(&e.to_string());
@@ -48,10 +48,11 @@ impl JsKvStore {
         let (backend, mut storage) = match opening.backend {
             BackendChoice::Memory => storage::memory(&opening),
             BackendChoice::IndexedDb => {
-                let opened = IndexedDbBackend::open(&opening.name).await;
-                storage::chosen("indexeddb", &opening, opened.map(|b| Box::new(b) as Box<dyn Backend>)).map_err(refuse)?
+                storage::chosen("indexeddb", &opening, IndexedDbBackend::open(&opening.name).await).map_err(refuse)?
             }
-            other => return Err(refuse(Error::InvalidOptions(format!("the {other:?} backend is not built yet.")))),
+            BackendChoice::LocalStorage => {
+                storage::chosen("localStorage", &opening, LocalStorageBackend::open(&opening.name)).map_err(refuse)?
+            }
         };
         let store = KvStore::open(backend, opening.config).await.map_err(refuse)?;
         storage.skipped = store.skipped_on_open().to_vec();

@@ -31,15 +31,16 @@ pub fn memory(opening: &Opening) -> (Box<dyn Backend>, Storage) {
 
 /// The backend `kind` (`open`'s spelling) as opened, or memory when it is
 /// unavailable and the caller allowed that fallback.
-pub fn chosen(
+pub fn chosen<B: Backend + 'static>(
     kind: &'static str,
     opening: &Opening,
-    opened: Result<Box<dyn Backend>, StorageError>,
+    opened: Result<B, StorageError>,
 ) -> Result<(Box<dyn Backend>, Storage), Error> {
     match opened {
-        Ok(backend) => Ok((backend, Storage::new(kind, opening, None))),
+        Ok(backend) => Ok((Box::new(backend), Storage::new(kind, opening, None))),
         Err(e @ StorageError::Unavailable(_)) if opening.fallback == Some(Fallback::Memory) => {
-            Ok((Box::new(MemoryBackend), Storage::new("memory", opening, Some(e.to_string()))))
+            let reason = format!("{e} The records are kept in memory only.");
+            Ok((Box::new(MemoryBackend), Storage::new("memory", opening, Some(reason))))
         }
         Err(e) => Err(Error::Storage(e)),
     }
