@@ -17,6 +17,7 @@ use std::rc::Rc;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub use indexeddb::IndexedDbBackend;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub use local_storage::LocalStorageBackend;
 pub use memory::MemoryBackend;
 
