@@ -10,7 +10,11 @@
 #     wasm-bindgen's externref table export, a bug fixed in binaryen 110)
 # Nothing is downloaded but packages from crates.io, Debian and npm; in
 # particular wasm-pack is never left to fetch wasm-bindgen or a driver itself.
+# With --build-only it installs just what scripts/build.sh needs (the target,
+# wasm-bindgen-cli, the npm packages): the demo command uses that.
 set -euo pipefail
+build_only=false
+[[ ${1:-} == --build-only ]] && build_only=true
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
@@ -41,6 +45,7 @@ else
   rustup target add wasm32-unknown-unknown
 fi
 
+if $build_only; then :; else
 section "Debian packages (browsers, drivers, brotli)"
 missing=()
 have chromium || missing+=(chromium)
@@ -56,6 +61,7 @@ else
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+fi
 
 section "wasm-bindgen-cli $WASM_BINDGEN_VERSION (wasm-bindgen, wasm-bindgen-test-runner)"
 if [[ $(wasm-bindgen --version 2>/dev/null) == "wasm-bindgen $WASM_BINDGEN_VERSION" &&
@@ -66,6 +72,7 @@ else
   cargo install --quiet --locked --force --version "$WASM_BINDGEN_VERSION" wasm-bindgen-cli
 fi
 
+if $build_only; then :; else
 section "wasm-pack and geckodriver"
 if have wasm-pack; then
   note "present: $(wasm-pack --version)"
@@ -79,9 +86,10 @@ else
   note "cargo install geckodriver $GECKODRIVER_VERSION (a few minutes)"
   cargo install --quiet --locked --version "$GECKODRIVER_VERSION" geckodriver
 fi
+fi
 
 section "npm dev dependencies (tests/js)"
-have node && have npm || die "node and npm are needed for the JavaScript tests; this machine kind comes with both"
+have node && have npm || die "node and npm are needed to build and test; this machine kind comes with both"
 lock=tests/js/package-lock.json
 stamp=tests/js/node_modules/.boltkv-lock.sha256
 want=$(sha256sum "$lock" | cut -d' ' -f1)
