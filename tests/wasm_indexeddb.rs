@@ -421,3 +421,38 @@ async fn a_closed_connection_is_reopened_or_fails_clearly_after_bounded_retries(
     drop(store);
     assert_eq!(state(&open(&name).await).await, after);
 }
+
+/// Waits (boundedly) until `seen` holds, giving the browser turns to deliver
+/// messages between checks.
+async fn eventually(mut seen: impl AsyncFnMut() -> bool) -> bool {
+    for _ in 0..100 {
+        if seen().await {
+            return true;
+        }
+        let turn = Promise::new(&mut |resolve, _| {
+            let _ = web_sys::window().map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10));
+        });
+        let _ = JsFuture::from(turn).await;
+    }
+    false
+}
+
+#[wasm_bindgen_test]
+async fn two_stores_on_one_database_see_each_others_commits() {
+    let name = unique("tabs");
+    let (a, b) = (open(&name).await, open(&name).await);
+    let created = set(&a, "app", "ns", "k", json!({"from": "a"})).await;
+    assert_eq!(created["success"], true);
+    let arrived = eventually(async || envelope(b.get(s("app"), s("ns"), s("k"), NONE)).await["data"]["exists"] == true).await;
+    assert!(arrived, "b hears of a's commit");
+    let overwritten = set(&b, "app", "ns", "k", json!({"from": "b"})).await;
+    assert_eq!(overwritten["data"]["record"]["id"], created["data"]["record"]["id"], "the first id is kept");
+    assert_eq!(overwritten["data"]["record"]["createdAt"], created["data"]["record"]["createdAt"]);
+    let back = eventually(async || envelope(a.get(s("app"), s("ns"), s("k"), NONE)).await["data"]["value"] == json!({"from": "b"})).await;
+    assert!(back, "a hears of b's overwrite");
+    let removed = envelope(b.delete_namespace(s("app"), s("ns"), NONE)).await;
+    assert_eq!(removed["data"]["deletedCount"], 1);
+    let gone = eventually(async || envelope(a.get_record_count(s("app"), NONE, NONE)).await["data"]["count"] == 0).await;
+    assert!(gone, "a hears of b's namespace delete");
+    assert_eq!(state(&a).await, state(&b).await);
+}

@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 
 use crate::id::Uuid;
 use crate::limits::{DEPTH_CEILING, Limits};
-use crate::model::{Instance, Record};
+use crate::model::{Change, Instance, Record};
 use crate::time::Timestamp;
 use crate::value::Value;
 
@@ -42,6 +42,58 @@ struct InstanceDoc {
     created_at: i64,
     updated_at: i64,
     seq: u64,
+}
+
+/// A change as another copy of the store receives it: puts carry their
+/// document, deletes the place they delete.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+enum ChangeDoc {
+    PutInstance(String),
+    DeleteInstance(String),
+    PutRecord(String),
+    DeleteRecord([String; 3]),
+    DeleteNamespace([String; 2]),
+}
+
+/// A committed batch as one JSON document, for other tabs.
+pub fn encode_changes(changes: &[Change]) -> String {
+    let docs: Vec<ChangeDoc> = changes
+        .iter()
+        .map(|change| match change {
+            Change::PutInstance(instance) => ChangeDoc::PutInstance(encode_instance(instance)),
+            Change::DeleteInstance(id) => ChangeDoc::DeleteInstance(id.to_string()),
+            Change::PutRecord(record) => ChangeDoc::PutRecord(encode_record(record)),
+            Change::DeleteRecord { instance_id, namespace, key } => {
+                ChangeDoc::DeleteRecord([instance_id.to_string(), namespace.clone(), key.clone()])
+            }
+            Change::DeleteNamespace { instance_id, namespace } => {
+                ChangeDoc::DeleteNamespace([instance_id.to_string(), namespace.clone()])
+            }
+        })
+        .collect();
+    serde_json::to_string(&docs).unwrap_or_default()
+}
+
+/// A batch another tab committed, or why the message is not one (a newer
+/// or foreign sender: the receiver ignores it rather than guess).
+pub fn decode_changes(text: &str) -> Result<Vec<Change>, String> {
+    let docs: Vec<ChangeDoc> = serde_json::from_str(text).map_err(|e| format!("it is not a batch of changes ({e})"))?;
+    docs.into_iter()
+        .map(|doc| {
+            Ok(match doc {
+                ChangeDoc::PutInstance(text) => Change::PutInstance(decode_instance(&text)?),
+                ChangeDoc::DeleteInstance(id_text) => Change::DeleteInstance(id(&id_text, "instance id")?),
+                ChangeDoc::PutRecord(text) => Change::PutRecord(decode_record(&text)?),
+                ChangeDoc::DeleteRecord([instance_id, namespace, key]) => {
+                    Change::DeleteRecord { instance_id: id(&instance_id, "instanceId")?, namespace, key }
+                }
+                ChangeDoc::DeleteNamespace([instance_id, namespace]) => {
+                    Change::DeleteNamespace { instance_id: id(&instance_id, "instanceId")?, namespace }
+                }
+            })
+        })
+        .collect()
 }
 
 /// A record as one JSON document.
@@ -147,6 +199,20 @@ mod tests {
             seq: 4,
         };
         assert_eq!(decode_instance(&encode_instance(&i)), Ok(i));
+    }
+
+    #[test]
+    fn batches_round_trip_for_other_tabs() {
+        let r = record();
+        let batch = vec![
+            Change::PutRecord(r.clone()),
+            Change::DeleteRecord { instance_id: r.instance_id, namespace: "n/s".into(), key: "k".into() },
+            Change::DeleteNamespace { instance_id: r.instance_id, namespace: "ns".into() },
+            Change::DeleteInstance(r.instance_id),
+        ];
+        assert_eq!(decode_changes(&encode_changes(&batch)), Ok(batch));
+        assert!(decode_changes(r#"[{"renameKey":["a","b"]}]"#).is_err());
+        assert!(decode_changes(r#"[{"deleteInstance":"nope"}]"#).is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! commit all or nothing by undoing what it wrote when a write throws.
 
 mod batch;
+mod events;
 mod thrown;
 
 use std::cell::Cell;
@@ -16,7 +17,7 @@ use web_sys::Storage;
 
 use super::codec::{self, FORMAT_VERSION};
 use super::item_key::{ItemKey, ItemKeys};
-use super::{Backend, LocalBoxFuture, Snapshot};
+use super::{Backend, ChangeSink, LocalBoxFuture, Snapshot};
 use crate::error::StorageError;
 use crate::model::{Change, Instance, Record};
 
@@ -29,6 +30,8 @@ pub struct LocalStorageBackend {
     /// Whether the meta item is known to hold [`FORMAT_VERSION`]; until it
     /// is, each commit writes it along with the batch.
     meta_written: Cell<bool>,
+    /// Other tabs' writes, heard through the window's `storage` event.
+    events: events::Listening,
 }
 
 impl LocalStorageBackend {
@@ -45,7 +48,13 @@ impl LocalStorageBackend {
         if let Some(version) = &meta {
             check_format(name, version)?;
         }
-        Ok(LocalStorageBackend { storage, keys, name: name.to_string(), meta_written: Cell::new(meta.is_some()) })
+        Ok(LocalStorageBackend {
+            storage,
+            keys,
+            name: name.to_string(),
+            meta_written: Cell::new(meta.is_some()),
+            events: events::Listening::default(),
+        })
     }
 
     /// The keys of every item under this store's prefix. All keys are read
@@ -89,20 +98,7 @@ impl LocalStorageBackend {
             };
             let loaded = match kind {
                 ItemKey::Meta => continue,
-                ItemKey::Instance(id) => codec::decode_instance(&text).and_then(|instance| {
-                    if instance.id.to_string() == id {
-                        Ok(Loaded::Instance(instance))
-                    } else {
-                        Err(format!("it holds instance {} under the key of instance {id}", instance.id))
-                    }
-                }),
-                ItemKey::Record { instance_id, namespace, key } => codec::decode_record(&text).and_then(|record| {
-                    if (record.instance_id.to_string(), &record.namespace, &record.key) == (instance_id, &namespace, &key) {
-                        Ok(Loaded::Record(record))
-                    } else {
-                        Err("it holds a record whose instance, namespace or key differs from its item key".to_string())
-                    }
-                }),
+                item_kind => decode_item(item_kind, &text),
             };
             match loaded {
                 Ok(Loaded::Instance(instance)) => snapshot.instances.push(instance),
@@ -129,6 +125,27 @@ enum Loaded {
     Record(Record),
 }
 
+/// The instance or record an item holds, checked against its item key.
+fn decode_item(kind: ItemKey, text: &str) -> Result<Loaded, String> {
+    match kind {
+        ItemKey::Meta => Err("it is the meta item".to_string()),
+        ItemKey::Instance(id) => codec::decode_instance(text).and_then(|instance| {
+            if instance.id.to_string() == id {
+                Ok(Loaded::Instance(instance))
+            } else {
+                Err(format!("it holds instance {} under the key of instance {id}", instance.id))
+            }
+        }),
+        ItemKey::Record { instance_id, namespace, key } => codec::decode_record(text).and_then(|record| {
+            if (record.instance_id.to_string(), &record.namespace, &record.key) == (instance_id, &namespace, &key) {
+                Ok(Loaded::Record(record))
+            } else {
+                Err("it holds a record whose instance, namespace or key differs from its item key".to_string())
+            }
+        }),
+    }
+}
+
 /// Refuses data written in a layout this version does not know.
 fn check_format(name: &str, version: &str) -> Result<(), StorageError> {
     match version.parse::<u32>() {
@@ -150,5 +167,9 @@ impl Backend for LocalStorageBackend {
 
     fn commit(&self, changes: Vec<Change>) -> LocalBoxFuture<'static, Result<(), StorageError>> {
         Box::pin(std::future::ready(batch::commit(self, changes)))
+    }
+
+    fn watch(&self, sink: ChangeSink) {
+        self.events.start(&self.storage, self.keys.clone(), sink);
     }
 }

@@ -10,6 +10,8 @@ pub mod item_key;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod local_storage;
 mod memory;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod tabs;
 
 use std::future::Future;
 use std::pin::Pin;

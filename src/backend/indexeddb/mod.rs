@@ -34,7 +34,8 @@ use std::rc::Rc;
 use js_sys::JSON;
 use web_sys::{IdbDatabase, IdbObjectStore, IdbTransaction};
 
-use super::{Backend, LocalBoxFuture, Snapshot, codec};
+use super::tabs::Tabs;
+use super::{Backend, ChangeSink, LocalBoxFuture, Snapshot, codec};
 use crate::error::StorageError;
 use crate::model::Change;
 use sys::{Fault, INSTANCES, RECORDS};
@@ -59,6 +60,8 @@ struct Inner {
     /// The document of every instance on disk, by id, to write back into a
     /// database that was deleted and re-created under the store.
     instances: RefCell<BTreeMap<String, String>>,
+    /// The other tabs on this database, told of every committed batch.
+    tabs: Option<Tabs>,
 }
 
 struct Connection {
@@ -76,7 +79,8 @@ impl IndexedDbBackend {
     pub async fn open(name: &str) -> Result<IndexedDbBackend, StorageError> {
         let name = format!("{DATABASE_PREFIX}{name}");
         let conn = Connection::open(&name).await?;
-        let inner = Inner { name, conn: RefCell::new(Some(Rc::new(conn))), instances: RefCell::default() };
+        let tabs = Tabs::open(&name);
+        let inner = Inner { name, conn: RefCell::new(Some(Rc::new(conn))), instances: RefCell::default(), tabs };
         Ok(IndexedDbBackend { inner: Rc::new(inner) })
     }
 }
@@ -181,6 +185,9 @@ impl Inner {
                     Some(doc) => instances.insert(id, doc),
                     None => instances.remove(&id),
                 };
+            }
+            if let Some(tabs) = &self.tabs {
+                tabs.post(&changes);
             }
             return Ok(());
         }
@@ -330,5 +337,11 @@ impl Backend for IndexedDbBackend {
     fn commit(&self, changes: Vec<Change>) -> LocalBoxFuture<'static, Result<(), StorageError>> {
         let inner = self.inner.clone();
         Box::pin(async move { inner.commit(changes).await })
+    }
+
+    fn watch(&self, sink: ChangeSink) {
+        if let Some(tabs) = &self.inner.tabs {
+            tabs.listen(sink);
+        }
     }
 }
