@@ -8,7 +8,9 @@
 #   3. wasm-pack test --headless --chrome
 #   4. scripts/build.sh                  the npm package in pkg/
 #   5. node --test                       tests/js/**/*.test.mjs against pkg/
-#   6. tsc --strict --noEmit             tests/ts/usage.ts against pkg/'s types
+#   6. node tests/browser/run.mjs        the conformance suite in headless
+#      Chromium and Firefox, on the memory, indexeddb and localStorage backends
+#   7. tsc --strict --noEmit             tests/ts/usage.ts against pkg/'s types
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -35,7 +37,7 @@ passed=0 failed=0 counts=()
 stage() {
   finish_stage
   current=$1 started=$(date +%s%N)
-  printf '\n======== [%d/6] %s ========\n' "${#stage_names[@]}" "$current"
+  printf '\n======== [%d/7] %s ========\n' "${#stage_names[@]}" "$current"
 }
 finish_stage() {
   [[ -n $current ]] || return 0
@@ -180,6 +182,17 @@ else
   counts+=("$(printf '%-44s %4d passed, %d failed' "node --test (${#js_tests[@]} files)" "$p" "$f")")
   ((${js_rc:-0} == 0)) || exit "$js_rc"
 fi
+
+# ---------------------------------------------------------------------------
+stage "conformance suite in headless Chromium and Firefox, every backend (tests/browser/run.mjs)"
+# Serves the repo on 127.0.0.1 and runs tests/js/conformance in each browser
+# on each backend against pkg/browser.js; its last line is `N passed, N failed`.
+node tests/browser/run.mjs 2>&1 | tee "$RIG/browser.log" || browser_rc=$?
+read -r p f < <(awk '/^[0-9]+ passed, [0-9]+ failed$/ { p = $1; f = $3 } END { print p + 0, f + 0 }' "$RIG/browser.log")
+if ((${browser_rc:-0} != 0 && f == 0)); then f=1; fi # it failed without saying what: count that
+passed=$((passed + p)) failed=$((failed + f))
+counts+=("$(printf '%-44s %4d passed, %d failed' "browser conformance (2 browsers x 3 backends)" "$p" "$f")")
+((${browser_rc:-0} == 0)) || exit "$browser_rc"
 
 # ---------------------------------------------------------------------------
 stage "TypeScript usage check (tsc --strict, tests/ts/usage.ts)"
