@@ -51,21 +51,37 @@ impl Uuid {
     }
 }
 
+impl Uuid {
+    /// The canonical text, built without the formatting machinery: ids are
+    /// written into every envelope, so this is on the hot path of each call.
+    pub fn to_text(&self) -> [u8; 36] {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [b'-'; 36];
+        let mut at = 0;
+        for (i, byte) in self.0.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                at += 1;
+            }
+            if let Some([high, low]) = out.get_mut(at..at + 2) {
+                *high = HEX[usize::from(byte >> 4)];
+                *low = HEX[usize::from(byte & 0x0f)];
+            }
+            at += 2;
+        }
+        out
+    }
+}
+
 impl fmt::Display for Uuid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, b) in self.0.iter().enumerate() {
-            if matches!(i, 4 | 6 | 8 | 10) {
-                f.write_str("-")?;
-            }
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
+        // Only ASCII hex digits and hyphens were written.
+        f.write_str(std::str::from_utf8(&self.to_text()).unwrap_or_default())
     }
 }
 
 impl serde::Serialize for Uuid {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        serializer.serialize_str(std::str::from_utf8(&self.to_text()).unwrap_or_default())
     }
 }
 

@@ -53,22 +53,46 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (year, month, day)
 }
 
+impl Timestamp {
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` for years 0000 to 9999, built without the
+    /// formatting machinery (every envelope carries timestamps); `None`
+    /// outside those years.
+    fn to_text(self) -> Option<[u8; 24]> {
+        let days = self.0.div_euclid(86_400_000);
+        let ms_of_day = self.0.rem_euclid(86_400_000);
+        let (year, month, day) = civil_from_days(days);
+        if !(0..=9999).contains(&year) {
+            return None;
+        }
+        let mut out = *b"0000-00-00T00:00:00.000Z";
+        let fields = [(0, 4, year), (5, 2, month), (8, 2, day), (11, 2, ms_of_day / 3_600_000)];
+        let more = [(14, 2, ms_of_day / 60_000 % 60), (17, 2, ms_of_day / 1000 % 60), (20, 3, ms_of_day % 1000)];
+        for (at, width, mut number) in fields.into_iter().chain(more) {
+            for slot in out.iter_mut().skip(at).take(width).rev() {
+                // `number % 10` is a digit 0..=9.
+                *slot = b'0' + (number % 10) as u8;
+                number /= 10;
+            }
+        }
+        Some(out)
+    }
+}
+
 impl fmt::Display for Timestamp {
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, with JavaScript's six-digit signed year
     /// outside 0000..=9999.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(text) = self.to_text() {
+            return f.write_str(std::str::from_utf8(&text).unwrap_or_default());
+        }
         let days = self.0.div_euclid(86_400_000);
         let ms_of_day = self.0.rem_euclid(86_400_000);
         let (year, month, day) = civil_from_days(days);
-        if (0..=9999).contains(&year) {
-            write!(f, "{year:04}")?;
-        } else {
-            let sign = if year < 0 { '-' } else { '+' };
-            write!(f, "{sign}{:06}", year.unsigned_abs())?;
-        }
+        let sign = if year < 0 { '-' } else { '+' };
         write!(
             f,
-            "-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+            "{sign}{:06}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+            year.unsigned_abs(),
             ms_of_day / 3_600_000,
             ms_of_day / 60_000 % 60,
             ms_of_day / 1000 % 60,
@@ -79,7 +103,10 @@ impl fmt::Display for Timestamp {
 
 impl serde::Serialize for Timestamp {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        match self.to_text() {
+            Some(text) => serializer.serialize_str(std::str::from_utf8(&text).unwrap_or_default()),
+            None => serializer.collect_str(self),
+        }
     }
 }
 
