@@ -10,7 +10,11 @@
 #   5. node --test                       tests/js/**/*.test.mjs against pkg/
 #   6. node tests/browser/run.mjs        the conformance suite in headless
 #      Chromium and Firefox, on the memory, indexeddb and localStorage backends
-#   7. tsc --strict --noEmit             tests/ts/usage.ts against pkg/'s types
+#   7. node tests/browser/persistence.mjs  data surviving a reload and a
+#      browser restart, the two-page race, a real quota, in headless Chromium
+#      and Firefox on indexeddb and localStorage (plus measurements beside
+#      idb-keyval, printed, not asserted)
+#   8. tsc --strict --noEmit             tests/ts/usage.ts against pkg/'s types
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -37,7 +41,7 @@ passed=0 failed=0 counts=()
 stage() {
   finish_stage
   current=$1 started=$(date +%s%N)
-  printf '\n======== [%d/7] %s ========\n' "${#stage_names[@]}" "$current"
+  printf '\n======== [%d/8] %s ========\n' "${#stage_names[@]}" "$current"
 }
 finish_stage() {
   [[ -n $current ]] || return 0
@@ -193,6 +197,17 @@ if ((${browser_rc:-0} != 0 && f == 0)); then f=1; fi # it failed without saying 
 passed=$((passed + p)) failed=$((failed + f))
 counts+=("$(printf '%-44s %4d passed, %d failed' "browser conformance (2 browsers x 3 backends)" "$p" "$f")")
 ((${browser_rc:-0} == 0)) || exit "$browser_rc"
+
+# ---------------------------------------------------------------------------
+stage "persistence in headless Chromium and Firefox: reload, restart, two-page race, real quota (tests/browser/persistence.mjs)"
+# Its last line is `N passed, N failed` over the assertions; the measurement
+# tables it prints are informational.
+node tests/browser/persistence.mjs 2>&1 | tee "$RIG/persistence.log" || persistence_rc=$?
+read -r p f < <(awk '/^[0-9]+ passed, [0-9]+ failed$/ { p = $1; f = $3 } END { print p + 0, f + 0 }' "$RIG/persistence.log")
+if ((${persistence_rc:-0} != 0 && f == 0)); then f=1; fi # it failed without saying what: count that
+passed=$((passed + p)) failed=$((failed + f))
+counts+=("$(printf '%-44s %4d passed, %d failed' "browser persistence (2 browsers x 2 backends)" "$p" "$f")")
+((${persistence_rc:-0} == 0)) || exit "$persistence_rc"
 
 # ---------------------------------------------------------------------------
 stage "TypeScript usage check (tsc --strict, tests/ts/usage.ts)"

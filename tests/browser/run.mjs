@@ -17,93 +17,13 @@
 // a case that a run did not report (the run timed out or could not start)
 // counts as failed. Exits 1 if anything failed or a run did not report.
 
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, startServer } from './server.mjs';
+import { BROWSERS, browserVersion, findBrowser, killAll, launch, makeProfile, removeDir, stopBrowser } from './browsers.mjs';
 import { suites } from '../js/conformance/index.js';
 
-const BROWSERS = {
-  chromium: {
-    bin: () => which('chromium'),
-    version: (bin) => firstLine(bin, ['--version']),
-    args: (profile, url) => [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--no-default-browser-check',
-      '--disable-quic',
-      `--user-data-dir=${profile}`,
-      url,
-    ],
-  },
-  firefox: {
-    bin: () => which('firefox-esr') || which('firefox'),
-    version: (bin) => firstLine(bin, ['--version']),
-    prepare: (profile) => writeFileSync(path.join(profile, 'user.js'), FIREFOX_PREFS),
-    args: (profile, url) => ['--headless', '--no-remote', '--profile', profile, url],
-  },
-};
 const BACKENDS = ['memory', 'indexeddb', 'localStorage'];
-
-// A quiet, offline Firefox: no first-run or welcome pages, no telemetry, no
-// updates, no network checks or background fetches.
-const FIREFOX_PREFS = Object.entries({
-  'browser.shell.checkDefaultBrowser': false,
-  'browser.startup.homepage_override.mstone': 'ignore',
-  'startup.homepage_welcome_url': '',
-  'startup.homepage_welcome_url.additional': '',
-  'browser.startup.firstrunSkipsHomepage': true,
-  'browser.aboutwelcome.enabled': false,
-  'browser.tabs.warnOnClose': false,
-  'browser.sessionstore.resume_from_crash': false,
-  'datareporting.policy.dataSubmissionEnabled': false,
-  'datareporting.healthreport.uploadEnabled': false,
-  'toolkit.telemetry.reportingpolicy.firstRun': false,
-  'toolkit.telemetry.enabled': false,
-  'toolkit.telemetry.unified': false,
-  'toolkit.telemetry.server': '',
-  'app.update.disabledForTesting': true,
-  'app.update.auto': false,
-  'app.normandy.enabled': false,
-  'app.shield.optoutstudies.enabled': false,
-  'extensions.update.enabled': false,
-  'extensions.getAddons.cache.enabled': false,
-  'browser.search.update': false,
-  'browser.safebrowsing.malware.enabled': false,
-  'browser.safebrowsing.phishing.enabled': false,
-  'browser.safebrowsing.downloads.enabled': false,
-  'browser.newtabpage.enabled': false,
-  'network.captive-portal-service.enabled': false,
-  'network.connectivity-service.enabled': false,
-  'network.dns.disablePrefetch': true,
-  'network.prefetch-next': false,
-  'network.predictor.enabled': false,
-  'media.gmp-manager.updateEnabled': false,
-})
-  .map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});\n`)
-  .join('');
-
-function which(cmd) {
-  for (const dir of (process.env.PATH || '').split(':')) {
-    const p = path.join(dir || '.', cmd);
-    if (existsSync(p)) return p;
-  }
-  return null;
-}
-
-function firstLine(bin, args) {
-  try {
-    return execFileSync(bin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 30000 }).trim().split('\n')[0];
-  } catch (e) {
-    return `(version unknown: ${e.message})`;
-  }
-}
 
 function parseArgs(argv) {
   const opts = { browsers: Object.keys(BROWSERS), backends: BACKENDS, timeout: 120, caseTimeout: 15, grep: '' };
@@ -121,45 +41,6 @@ function parseArgs(argv) {
   for (const b of opts.backends) if (!BACKENDS.includes(b)) throw new Error(`unknown backend '${b}' (want ${BACKENDS.join(', ')})`);
   if (!(opts.timeout > 0) || !(opts.caseTimeout > 0)) throw new Error('--timeout and --case-timeout take a number of seconds');
   return opts;
-}
-
-// Every browser we launched and has not yet reaped, so an interrupted run
-// still kills them.
-const live = new Set();
-
-function killGroup(child, signal) {
-  try {
-    process.kill(-child.pid, signal);
-  } catch {}
-}
-
-/** Kills the browser's process group: TERM, then KILL after a grace period; resolves once it is gone. */
-async function stopBrowser(child) {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((r) => child.once('exit', r));
-    killGroup(child, 'SIGTERM');
-    const grace = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]);
-    if (!grace) {
-      killGroup(child, 'SIGKILL');
-      await Promise.race([exited, sleep(5000)]);
-    }
-  }
-  // Helpers that outlived the main process, in the same group.
-  killGroup(child, 'SIGKILL');
-  live.delete(child);
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function removeDir(dir) {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      rmSync(dir, { recursive: true, force: true });
-      return;
-    } catch {
-      execFileSync('sleep', ['0.2']);
-    }
-  }
 }
 
 async function main() {
@@ -188,9 +69,9 @@ async function main() {
 
   const bins = {};
   for (const name of opts.browsers) {
-    const bin = BROWSERS[name].bin();
+    const bin = findBrowser(name);
     bins[name] = bin;
-    console.log(`${name}: ${bin ? `${BROWSERS[name].version(bin)} (${bin})` : 'NOT FOUND'}`);
+    console.log(`${name}: ${bin ? `${browserVersion(bin)} (${bin})` : 'NOT FOUND'}`);
   }
 
   let passed = 0;
@@ -211,33 +92,19 @@ async function main() {
       let outcome;
       let child = null;
       let profile = null;
-      const log = [];
+      let output = () => '';
       const bin = bins[browserName];
       if (!bin) {
         outcome = { fatal: `${browserName} is not installed` };
       } else {
-        profile = mkdtempSync(path.join(os.tmpdir(), `boltkv-${browserName}-`));
-        BROWSERS[browserName].prepare?.(profile);
+        profile = makeProfile(browserName);
         const query = new URLSearchParams({ backend, browser: browserName, run: token, caseTimeout: String(opts.caseTimeout * 1000) });
         if (opts.grep) query.set('grep', opts.grep);
         const url = `${server.url}/tests/browser/conformance.html?${query}`;
-        child = spawn(bin, BROWSERS[browserName].args(profile, url), {
-          detached: true, // its own process group, so it dies whole
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1', MOZ_DISABLE_AUTO_SAFE_MODE: '1' },
-        });
-        live.add(child);
-        for (const stream of [child.stdout, child.stderr]) {
-          stream.setEncoding('utf8');
-          stream.on('data', (d) => {
-            log.push(d);
-            if (log.length > 400) log.shift();
-          });
-        }
-        const exited = new Promise((resolve) =>
-          child.once('exit', (code, signal) => resolve({ exited: `the browser exited (${signal || `code ${code}`}) before the page reported` })),
-        );
-        const spawnError = new Promise((resolve) => child.once('error', (e) => resolve({ fatal: `could not start ${bin}: ${e.message}` })));
+        const browser = launch(browserName, { bin, profile, url });
+        child = browser.child;
+        const { exited, spawnError } = browser;
+        output = browser.output;
         let timer;
         const timedOut = new Promise((resolve) => (timer = setTimeout(() => resolve({ timedOut: true }), opts.timeout * 1000)));
         outcome = await Promise.race([finished, exited, spawnError, timedOut]);
@@ -291,7 +158,7 @@ async function main() {
         incomplete++;
         const notRun = expected.filter((n) => !byName.has(n)).length;
         console.log(`FAIL [${label}] ${why}; ${notRun} cases not reported${outcome.userAgent ? ` (${outcome.userAgent})` : ''}`);
-        const tail = log.join('').trim().split('\n').slice(-15);
+        const tail = output().trim().split('\n').slice(-15);
         if (tail.length && tail[0]) console.log(`       browser output (last lines):\n${tail.map((l) => `         ${l}`).join('\n')}`);
       }
       const line = `${label.padEnd(22)} ${String(p).padStart(4)} passed, ${f} failed  ${secs.padStart(6)} s${why ? '  (did not finish)' : ''}${note}`;
@@ -308,17 +175,6 @@ async function main() {
   if (incomplete) console.log(`  ${incomplete} run(s) did not report in full`);
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = failed || incomplete ? 1 : 0;
-}
-
-function killAll() {
-  for (const child of live) killGroup(child, 'SIGKILL');
-}
-process.on('exit', killAll);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    killAll();
-    process.exit(130);
-  });
 }
 
 main().catch((e) => {
