@@ -361,6 +361,24 @@ step('localStorage backend: two tabs see each other\'s writes too', async (ctx) 
   await b.close();
 });
 
+step('the store form switches to the memory backend (keyboard only), which starts empty', async (ctx) => {
+  const page = await ctx.context.newPage();
+  watchConsole(page, 'memory tab');
+  await page.goto(`${ctx.base}?backend=indexeddb&name=${store}`);
+  await expectText(page.locator('#status'), 'Opened store');
+  await page.focus('#store-backend');
+  await page.selectOption('#store-backend', 'memory');
+  await page.fill('#store-name', 'scratchpad');
+  await page.press('#store-name', 'Enter');
+  await expectText(page.locator('#store-info'), 'Store “scratchpad” (memory)');
+  await expectText(page.locator('#instances-empty'), 'No instances yet');
+  check(page.url().includes('backend=memory') && page.url().includes('name=scratchpad'), `the address is ${page.url()}`);
+  await page.click('#add-sample');
+  await statusIs(page, 'Added sample instance sample-app with 7 records.');
+  await expectText(page.locator('#instance-list li[data-name="sample-app"]'), '3 namespaces, 7 records');
+  await page.close();
+});
+
 step('keyboard: focus order starts at the store form, focus is visible', async ({ page }) => {
   await page.bringToFront();
   await page.reload();
