@@ -3,7 +3,10 @@
 # the demo of the main job against it: in Node (scripts/demo.mjs), then in
 # headless Chromium, data surviving a browser restart on IndexedDB
 # (tests/browser/restart-demo.mjs; skipped when Chromium is not installed:
-# scripts/install-test-deps.sh installs it).
+# scripts/install-test-deps.sh installs it). Then it serves the playground
+# page (www/) on http://127.0.0.1:<port> until Ctrl-C (PORT, default 8080; a
+# free port if that one is taken). With CI=true or DEMO_NO_SERVE=1 it prints
+# the address it would serve and ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -15,3 +18,4 @@ if command -v chromium >/dev/null 2>&1; then
 else
   printf '\n(chromium is not installed: skipped the browser-restart demo; scripts/install-test-deps.sh installs it)\n'
 fi
+exec node scripts/serve.mjs

@@ -15,6 +15,8 @@
 #      and Firefox on indexeddb and localStorage (plus measurements beside
 #      idb-keyval, printed, not asserted)
 #   8. tsc --strict --noEmit             tests/ts/usage.ts against pkg/'s types
+#   9. node tests/browser/playground.mjs the playground page (www/) end to end
+#      in headless Chromium via playwright-core, served by scripts/serve.mjs
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -41,7 +43,7 @@ passed=0 failed=0 counts=()
 stage() {
   finish_stage
   current=$1 started=$(date +%s%N)
-  printf '\n======== [%d/8] %s ========\n' "${#stage_names[@]}" "$current"
+  printf '\n======== [%d/9] %s ========\n' "${#stage_names[@]}" "$current"
 }
 finish_stage() {
   [[ -n $current ]] || return 0
@@ -232,5 +234,18 @@ else
     exit "$tsc_rc"
   fi
 fi
+
+# ---------------------------------------------------------------------------
+stage "playground end to end in headless Chromium (tests/browser/playground.mjs)"
+# Clicks through www/ as a person would (instances, records of every JSON
+# type, the editor, a query, deletes, a reload, a second tab) and asserts
+# what the page shows; screenshots go to target/playground-screenshots/.
+# Its last line is `N passed, N failed`.
+node tests/browser/playground.mjs 2>&1 | tee "$RIG/playground.log" || playground_rc=$?
+read -r p f < <(awk '/^[0-9]+ passed, [0-9]+ failed$/ { p = $1; f = $3 } END { print p + 0, f + 0 }' "$RIG/playground.log")
+if ((${playground_rc:-0} != 0 && f == 0)); then f=1; fi # it failed without saying what: count that
+passed=$((passed + p)) failed=$((failed + f))
+counts+=("$(printf '%-44s %4d passed, %d failed' "playground end to end (Chromium)" "$p" "$f")")
+((${playground_rc:-0} == 0)) || exit "$playground_rc"
 
 finish_stage

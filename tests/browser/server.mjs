@@ -5,7 +5,9 @@
 // they would in a user's page, with the MIME types browsers insist on for
 // modules and wasm (`.wasm` as application/wasm, `.js`/`.mjs` as
 // text/javascript). A page reports back with JSON POSTs to `/report/<kind>`;
-// each parsed body goes to `onPost(kind, body)`.
+// each parsed body goes to `onPost(kind, body)`. With `home` ('/www/'),
+// `/` redirects there; a directory asked for without its trailing slash
+// redirects to it, so the page's relative URLs resolve.
 //
 //   import { startServer } from './server.mjs';
 //   const server = await startServer({ onPost: (kind, body) => ... });
@@ -45,7 +47,7 @@ const MAX_BODY = 16 * 1024 * 1024;
  * Starts the server. `onPost(kind, body)` receives every JSON POST to
  * `/report/<kind>`; `port` 0 (the default) picks a free one.
  */
-export function startServer({ root = ROOT, port = 0, onPost = () => {} } = {}) {
+export function startServer({ root = ROOT, port = 0, onPost = () => {}, home = null } = {}) {
   const base = path.resolve(root);
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err) => {
@@ -73,6 +75,7 @@ export function startServer({ root = ROOT, port = 0, onPost = () => {} } = {}) {
       return send(res, 204, '');
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n');
+    if (home && url.pathname === '/') return redirect(res, home);
 
     let rel;
     try {
@@ -87,6 +90,8 @@ export function startServer({ root = ROOT, port = 0, onPost = () => {} } = {}) {
     try {
       stat = await fs.stat(file);
       if (stat.isDirectory()) {
+        // A page's relative URLs resolve against its directory: /www -> /www/.
+        if (!url.pathname.endsWith('/')) return redirect(res, `${url.pathname.replace(/^\/+/, "/")}/${url.search}`);
         file = path.join(file, 'index.html');
         stat = await fs.stat(file);
       }
@@ -123,6 +128,11 @@ export function startServer({ root = ROOT, port = 0, onPost = () => {} } = {}) {
 function send(res, status, text) {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
   res.end(text);
+}
+
+function redirect(res, location) {
+  res.writeHead(301, { Location: location, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(`see ${location}\n`);
 }
 
 function readBody(req) {

@@ -1,0 +1,461 @@
+// End-to-end test of the playground page (www/) in Debian's headless
+// Chromium, driven by playwright-core, against the built package (pkg/).
+//
+//   node tests/browser/playground.mjs
+//
+// It starts the main command's server (scripts/serve.mjs) on a port that is
+// taken, so it must fall back to a free one; opens the page on the
+// IndexedDB backend in a fresh profile (real, disk-backed storage); and
+// clicks and types through the flow a person would: create an instance, set
+// records of every JSON type, edit one (invalid JSON first), query, delete a
+// namespace, rename and delete instances, reload, and watch a second tab
+// pick up changes without a reload, on IndexedDB and on localStorage. Every
+// step asserts what the page shows. Screenshots of the main states go to
+// target/playground-screenshots/. It prints `N passed, N failed` and exits 1
+// on any failure. Loopback only; every wait is bounded; the browser, the
+// server and the temporary profile are removed at the end.
+
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT } from './server.mjs';
+import { expectText, rowValues, statusIs, waitFor } from './playground-helpers.mjs';
+
+const require = createRequire(path.join(ROOT, 'tests/js/package.json'));
+const { chromium } = require('playwright-core');
+
+const SHOTS = path.join(ROOT, 'target/playground-screenshots');
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+const STEP_TIMEOUT = 30_000;
+const RUN_TIMEOUT = 240_000;
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/;
+
+const results = [];
+const consoleErrors = [];
+const cleanups = [];
+
+// ---- harness --------------------------------------------------------------
+
+const steps = [];
+const step = (name, fn, { always = false } = {}) => steps.push({ name, fn, always });
+
+async function runSteps(ctx) {
+  let broken = null;
+  for (const { name, fn, always } of steps) {
+    if (broken && !always) {
+      results.push({ name, ok: false, error: `not run: "${broken}" failed before it` });
+      console.log(`FAIL ${name}: not run`);
+      continue;
+    }
+    const t0 = Date.now();
+    try {
+      await withTimeout(fn(ctx), STEP_TIMEOUT, name);
+      results.push({ name, ok: true });
+      console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+    } catch (err) {
+      results.push({ name, ok: false, error: err.message });
+      console.log(`FAIL ${name}: ${err.message.split('\n').slice(0, 6).join('\n     ')}`);
+      broken = name;
+      await ctx.page?.screenshot({ path: path.join(SHOTS, 'failure.png'), fullPage: true }).catch(() => {});
+    }
+  }
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+const shot = (page, name, options = {}) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true, ...options });
+
+function watchConsole(page, label) {
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(`[${label}] console.error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => consoleErrors.push(`[${label}] uncaught: ${err.message}`));
+  page.on('dialog', (dialog) => dialog.accept()); // confirm() before deletes
+}
+
+// ---- the server, as the main command runs it ------------------------------
+
+/** A port that is taken while `close()` is not called. */
+function occupyPort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => resolve({ port: s.address().port, close: () => s.close() }));
+    s.on('error', reject);
+  });
+}
+
+function startServe(env) {
+  const child = spawn(process.execPath, [path.join(ROOT, 'scripts/serve.mjs')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { child, exited, output: () => out };
+}
+
+// ---- the flow -------------------------------------------------------------
+
+const store = `e2e-${process.pid}`;
+const TYPES = [
+  ['s', '"hello"', '"hello"'],
+  ['n', '42.5', '42.5'],
+  ['b', 'true', 'true'],
+  ['z', 'null', 'null'],
+  ['a', '[1, "two", false]', '[1,"two",false]'],
+  ['o', '{"user": {"name": "Ada", "tags": ["x"]}, "count": 3}', '{"user":{"name":"Ada","tags":["x"]},"count":3}'],
+];
+
+step('the main command serves on a free port when PORT is taken, and prints the address', async (ctx) => {
+  const taken = await occupyPort();
+  cleanups.push(() => taken.close());
+  const serve = startServe({ PORT: String(taken.port), CI: '', DEMO_NO_SERVE: '' });
+  ctx.serve = serve;
+  cleanups.push(() => serve.child.kill('SIGKILL'));
+  await waitFor(() => /The playground is at (http:\/\/127\.0\.0\.1:\d+\/www\/)/.exec(serve.output()), 10_000, () => `no address printed: ${serve.output()}`);
+  const url = /The playground is at (http:\/\/127\.0\.0\.1:(\d+)\/www\/)/.exec(serve.output());
+  check(Number(url[2]) !== taken.port, `it printed the taken port ${taken.port}`);
+  ctx.base = url[1];
+});
+
+step('with DEMO_NO_SERVE=1 or CI=true it prints the address and ends', async () => {
+  for (const env of [{ DEMO_NO_SERVE: '1', CI: '' }, { CI: 'true', DEMO_NO_SERVE: '' }]) {
+    const run = startServe({ PORT: '8080', ...env });
+    const { code } = await withTimeout(run.exited, 10_000, 'serve.mjs without serving');
+    check(code === 0, `exit code ${code}: ${run.output()}`);
+    check(run.output().includes('http://127.0.0.1:8080/www/'), `no address in: ${run.output()}`);
+  }
+});
+
+step('the page opens an IndexedDB store and shows where records live', async (ctx) => {
+  const { page } = ctx;
+  await page.goto(`${ctx.base}?backend=indexeddb&name=${store}`);
+  await expectText(page.locator('#store-info'), `IndexedDB database boltkv:${store}`);
+  await expectText(page.locator('#instances-empty'), 'No instances yet');
+  check(await page.locator('#store-backend').inputValue() === 'indexeddb', 'backend select is not indexeddb');
+});
+
+step('create an instance (Enter submits the form)', async ({ page }) => {
+  await page.fill('#new-instance-name', 'shop');
+  await page.fill('#new-instance-description', 'E2E instance');
+  await page.press('#new-instance-description', 'Enter');
+  await statusIs(page, 'Created instance shop.');
+  const item = page.locator('#instance-list li[data-name="shop"]');
+  await expectText(item, '0 namespaces, 0 records');
+  await expectText(item, 'E2E instance');
+  check(await item.locator('.instance-select').getAttribute('aria-current') === 'true', 'the new instance is not selected');
+  const first = page.locator('#log > li.entry:not(.group)').first();
+  await expectText(first, 'kvStore.createInstance');
+  await expectText(first, 'success');
+  check(await page.locator('#new-instance-name').inputValue() === '', 'the form was not cleared');
+});
+
+step('a failing call shows its error plainly (duplicate instance name)', async ({ page }) => {
+  await page.fill('#new-instance-name', 'shop');
+  await page.press('#new-instance-name', 'Enter');
+  await expectText(page.locator('#status'), 'already exists');
+  const first = page.locator('#log > li.entry.failed').first();
+  await expectText(first, 'kvStore.createInstance');
+  await expectText(first.locator('.error'), 'already exists');
+  await page.fill('#new-instance-name', '');
+});
+
+step('set records of every JSON type; the table shows them', async ({ page }) => {
+  await page.fill('#set-namespace', 'items');
+  for (const [key, text] of TYPES) {
+    await page.fill('#set-key', key);
+    await page.fill('#set-value', text);
+    await page.press('#set-value', 'Control+Enter');
+    await statusIs(page, `Saved ${key} in items.`);
+  }
+  await page.fill('#set-namespace', 'scratch');
+  await page.fill('#set-key', 'tmp');
+  await page.fill('#set-value', '"to be deleted"');
+  await page.click('#set-record button[type=submit]');
+  await statusIs(page, 'Saved tmp in scratch.');
+  await page.click('#namespace-list button[data-focus="ns:items"]');
+  await waitFor(async () => (await rowValues(page, '#records-table')).length === TYPES.length, 5000, 'the table did not show 6 rows');
+  const rows = await rowValues(page, '#records-table');
+  const want = Object.fromEntries(TYPES.map(([k, , shown]) => [k, shown]));
+  for (const [key, value, createdAt, updatedAt] of rows) {
+    check(want[key] === value, `row ${key} shows ${value}, expected ${want[key]}`);
+    check(ISO.test(createdAt) && ISO.test(updatedAt), `row ${key} has timestamps ${createdAt} / ${updatedAt}`);
+  }
+  check(rows.map((r) => r[0]).join() === 'a,b,n,o,s,z', `rows not in key order: ${rows.map((r) => r[0])}`);
+  await expectText(page.locator('#namespace-list [data-namespace="items"] .count'), '6');
+  await expectText(page.locator('#namespace-list [data-namespace="scratch"] .count'), '1');
+  await expectText(page.locator('#instance-list li[data-name="shop"]'), '2 namespaces, 7 records');
+  await expectText(page.locator('#records-caption'), '6 records in items');
+});
+
+step('invalid JSON in the set form shows an inline error and sends nothing', async ({ page }) => {
+  const calls = await page.locator('#log li[data-type="kvStore.set"]').count();
+  await page.fill('#set-key', 'bad');
+  await page.fill('#set-value', '{oops');
+  await page.press('#set-value', 'Control+Enter');
+  await expectText(page.locator('#set-error'), 'Not valid JSON');
+  check(await page.locator('#set-value').getAttribute('aria-invalid') === 'true', 'the field is not marked invalid');
+  check(await page.locator('#log li[data-type="kvStore.set"]').count() === calls, 'a set call was sent');
+  await page.fill('#set-value', '');
+  await page.fill('#set-key', '');
+});
+
+step('screenshots: instances and records table', async ({ page }) => {
+  await shot(page, '01-instances', { fullPage: false });
+  await page.locator('#records-section').screenshot({ path: path.join(SHOTS, '02-records-table.png') });
+});
+
+step('edit a record: invalid JSON is refused inline, then a valid edit is saved', async ({ page }) => {
+  const before = (await rowValues(page, '#records-table')).find((r) => r[0] === 'n');
+  const sets = await page.locator('#log li[data-type="kvStore.set"]').count();
+  await page.click('#records-table button[data-focus="record:n"]');
+  const dialog = page.locator('#record-dialog');
+  await expectText(dialog.locator('h2'), 'Record n');
+  check(await page.locator('#record-value').inputValue() === '42.5', 'the editor does not show the value');
+  check(await page.evaluate(() => document.activeElement.id) === 'record-value', 'focus is not in the value field');
+  await page.fill('#record-value', '{"price": ');
+  await page.click('#record-form button[type=submit]');
+  await expectText(page.locator('#record-error'), 'Not valid JSON');
+  check(await dialog.isVisible(), 'the dialog closed on invalid JSON');
+  check(await page.locator('#log li[data-type="kvStore.set"]').count() === sets, 'invalid JSON was sent');
+  await shot(page, '03-edit-dialog-invalid', { fullPage: false });
+  await page.fill('#record-value', '{"price": 99, "currency": "EUR"}');
+  await page.press('#record-value', 'Control+Enter');
+  await statusIs(page, 'Saved n in items.');
+  await waitFor(async () => !(await dialog.isVisible()), 5000, 'the dialog did not close');
+  await waitFor(async () => (await rowValues(page, '#records-table')).find((r) => r[0] === 'n')[1] === '{"price":99,"currency":"EUR"}', 5000, 'the table does not show the edit');
+  const after = (await rowValues(page, '#records-table')).find((r) => r[0] === 'n');
+  check(after[2] === before[2], `createdAt moved: ${before[2]} -> ${after[2]}`);
+  check(after[3] > before[3], `updatedAt did not move forward: ${before[3]} -> ${after[3]}`);
+  check(await page.evaluate(() => document.activeElement?.dataset.focus) === 'record:n', 'focus did not return to the record');
+});
+
+step('run a query: the matches and total are shown', async ({ page }) => {
+  await page.fill('#query-text', JSON.stringify({ from: { instance: 'shop', namespace: 'items' }, where: [{ field: 'value.price', operator: 'gte', value: 50 }] }));
+  await page.click('#query-form button[type=submit]');
+  await expectText(page.locator('#query-total'), 'total: 1 ');
+  let keys = await page.locator('#query-table tbody tr td:nth-child(2)').allTextContents();
+  check(keys.join() === 'n', `query shows keys ${keys}`);
+  await page.fill('#query-text', JSON.stringify({ from: { instance: 'shop' }, where: [{ field: 'key', operator: 'in', value: ['s', 'b', 'z', 'tmp'] }], orderBy: { field: 'key', direction: 'desc' }, limit: 2 }));
+  await page.press('#query-text', 'Control+Enter');
+  await expectText(page.locator('#query-total'), 'total: 4 (showing 2; limit 2, offset 0)');
+  keys = await page.locator('#query-table tbody button.link').allTextContents();
+  check(keys.join() === 'z,tmp', `query shows keys ${keys}`);
+  await expectText(page.locator('#status'), 'The query matched 4 records.');
+  await page.locator('#query-section').screenshot({ path: path.join(SHOTS, '04-query-result.png') });
+});
+
+step('a bad query is reported, and invalid query JSON is never sent', async ({ page }) => {
+  const queries = await page.locator('#log li[data-type="kvStore.query"]').count();
+  await page.fill('#query-text', '{"from": ');
+  await page.click('#query-form button[type=submit]');
+  await expectText(page.locator('#query-error'), 'Not valid JSON');
+  check(await page.locator('#log li[data-type="kvStore.query"]').count() === queries, 'invalid JSON was sent');
+  await page.fill('#query-text', JSON.stringify({ from: { instance: 'shop' }, where: [{ field: 'key', operator: 'bogus', value: 1 }] }));
+  await page.click('#query-form button[type=submit]');
+  await expectText(page.locator('#query-error'), 'bogus');
+  await expectText(page.locator('#log li.entry.failed[data-type="kvStore.query"] .error').first(), 'bogus');
+});
+
+step('the log shows each envelope: type, success, error, timestamp, requestId', async ({ page }) => {
+  const entry = page.locator('#log > li.entry:not(.group)').first();
+  const meta = (await entry.locator('.entry-meta').textContent()) || '';
+  check(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/.test(meta), `no timestamp in ${meta}`);
+  check(UUID.test(meta), `no requestId in ${meta}`);
+  const groups = page.locator('#log > li.group');
+  check(await groups.count() > 0, 'no refresh groups in the log');
+  await groups.first().locator('summary').first().click();
+  await expectText(groups.first(), 'kvStore.listInstances');
+  await page.locator('#log-section').screenshot({ path: path.join(SHOTS, '05-log.png') });
+});
+
+step('delete a namespace', async ({ page }) => {
+  await page.click('#namespace-list button[data-focus="ns:scratch"]');
+  await expectText(page.locator('#records-heading'), 'Records in scratch');
+  await page.click('#delete-namespace');
+  await statusIs(page, 'Deleted namespace scratch (1 records).');
+  await waitFor(async () => (await page.locator('#namespace-list [data-namespace="scratch"]').count()) === 0, 5000, 'scratch is still listed');
+  await expectText(page.locator('#instance-list li[data-name="shop"]'), '1 namespace, 6 records');
+  await expectText(page.locator('#log li[data-type="kvStore.deleteNamespace"]').first(), 'success');
+});
+
+step('rename an instance; create and delete another', async ({ page }) => {
+  await page.click('#instance-list li[data-name="shop"] button[data-focus^="rename:"]');
+  await page.fill('#rename-name', 'store-front');
+  await page.press('#rename-name', 'Enter');
+  await statusIs(page, 'Updated instance store-front.');
+  await expectText(page.locator('#instance-list li[data-name="store-front"]'), '1 namespace, 6 records');
+  await page.fill('#new-instance-name', 'temp');
+  await page.press('#new-instance-name', 'Enter');
+  await statusIs(page, 'Created instance temp.');
+  await page.click('#instance-list li[data-name="temp"] button.danger');
+  await statusIs(page, 'Deleted instance temp.');
+  await waitFor(async () => (await page.locator('#instance-list li').count()) === 1, 5000, 'temp is still listed');
+  await page.click('#instance-list li[data-name="store-front"] .instance-select');
+  await page.click('#namespace-list button[data-focus="ns:items"]');
+  await waitFor(async () => (await rowValues(page, '#records-table')).length === 6, 5000, 'items did not come back');
+});
+
+step('after a reload the IndexedDB data is there again', async ({ page }) => {
+  await page.reload();
+  await expectText(page.locator('#instance-list li[data-name="store-front"]'), '1 namespace, 6 records');
+  await waitFor(async () => (await rowValues(page, '#records-table')).length === 6, 10_000, 'the records did not load after reload');
+  const n = (await rowValues(page, '#records-table')).find((r) => r[0] === 'n');
+  check(n[1] === '{"price":99,"currency":"EUR"}', `n shows ${n[1]} after reload`);
+});
+
+step('a second tab on the same store sees changes without a reload, both ways', async (ctx) => {
+  const { page } = ctx;
+  const page2 = await ctx.context.newPage();
+  watchConsole(page2, 'tab 2');
+  ctx.page2 = page2;
+  await page2.goto(page.url());
+  await waitFor(async () => (await rowValues(page2, '#records-table')).length === 6, 10_000, 'tab 2 did not load the records');
+  await page2.evaluate(() => (window.__notReloaded = true));
+
+  await page.fill('#set-namespace', 'items');
+  await page.fill('#set-key', 'live');
+  await page.fill('#set-value', '"from tab 1"');
+  await page.press('#set-value', 'Control+Enter');
+  await statusIs(page, 'Saved live in items.');
+  await waitFor(async () => (await rowValues(page2, '#records-table')).some((r) => r[0] === 'live' && r[1] === '"from tab 1"'), 5000, 'tab 2 did not show the record set in tab 1');
+  await expectText(page2.locator('#namespace-list [data-namespace="items"] .count'), '7');
+
+  await page2.click('#records-table button[data-focus="record:s"]');
+  await page2.fill('#record-value', '"changed in tab 2"');
+  await page2.click('#record-form button[type=submit]');
+  await statusIs(page2, 'Saved s in items.');
+  await waitFor(async () => (await rowValues(page, '#records-table')).some((r) => r[0] === 's' && r[1] === '"changed in tab 2"'), 5000, 'tab 1 did not show the edit made in tab 2');
+  check(await page2.evaluate(() => window.__notReloaded === true), 'tab 2 reloaded');
+  await shot(page2, '07-second-tab', { fullPage: false });
+});
+
+step('localStorage backend: two tabs see each other\'s writes too', async (ctx) => {
+  const url = `${ctx.base}?backend=localStorage&name=${store}-ls`;
+  const a = await ctx.context.newPage();
+  const b = await ctx.context.newPage();
+  watchConsole(a, 'ls tab 1');
+  watchConsole(b, 'ls tab 2');
+  await a.goto(url);
+  await expectText(a.locator('#store-info'), 'localStorage items under');
+  await a.click('#add-sample');
+  await statusIs(a, 'Added sample instance sample-app with 7 records.');
+  await b.goto(a.url());
+  await expectText(b.locator('#instance-list li[data-name="sample-app"]'), '3 namespaces, 7 records');
+  await a.click('#delete-namespace');
+  await expectText(b.locator('#instance-list li[data-name="sample-app"]'), '2 namespaces, 6 records');
+  await a.close();
+  await b.close();
+});
+
+step('the store form switches to the memory backend (keyboard only), which starts empty', async (ctx) => {
+  const page = await ctx.context.newPage();
+  watchConsole(page, 'memory tab');
+  await page.goto(`${ctx.base}?backend=indexeddb&name=${store}`);
+  await expectText(page.locator('#status'), 'Opened store');
+  await page.focus('#store-backend');
+  await page.selectOption('#store-backend', 'memory');
+  await page.fill('#store-name', 'scratchpad');
+  await page.press('#store-name', 'Enter');
+  await expectText(page.locator('#store-info'), 'Store “scratchpad” (memory)');
+  await expectText(page.locator('#instances-empty'), 'No instances yet');
+  check(page.url().includes('backend=memory') && page.url().includes('name=scratchpad'), `the address is ${page.url()}`);
+  await page.click('#add-sample');
+  await statusIs(page, 'Added sample instance sample-app with 7 records.');
+  await expectText(page.locator('#instance-list li[data-name="sample-app"]'), '3 namespaces, 7 records');
+  await page.close();
+});
+
+step('keyboard: focus order starts at the store form, focus is visible', async ({ page }) => {
+  await page.bringToFront();
+  await page.reload();
+  await expectText(page.locator('#status'), 'Opened store');
+  await page.keyboard.press('Tab');
+  check(await page.evaluate(() => document.activeElement.className) === 'skip', 'the skip link is not first');
+  await page.keyboard.press('Tab');
+  check(await page.evaluate(() => document.activeElement.id) === 'store-backend', 'the backend select is not next');
+  await page.keyboard.press('Tab');
+  check(await page.evaluate(() => document.activeElement.id) === 'store-name', 'the store name is not next');
+  await page.keyboard.press('Tab');
+  const outline = await page.evaluate(() => {
+    const el = document.activeElement;
+    const s = getComputedStyle(el);
+    return { text: el.textContent, style: s.outlineStyle, width: s.outlineWidth };
+  });
+  check(outline.text === 'Open store', `focus is on ${outline.text}`);
+  check(outline.style !== 'none' && outline.width !== '0px', `focus is not visible: ${JSON.stringify(outline)}`);
+});
+
+step('narrow 360 px: nothing overflows sideways', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 780 });
+  await page.waitForTimeout(100);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  check(width <= 360, `the page is ${width}px wide at 360px`);
+  const cell = await page.locator('#records-table tbody tr').first().boundingBox();
+  check(cell && cell.width <= 360, 'a record row is wider than the screen');
+  await shot(page, '06-narrow-360');
+  await shot(page, '06-narrow-360-top', { fullPage: false });
+  await page.locator('#records-section').screenshot({ path: path.join(SHOTS, '06-narrow-360-records.png') });
+  await page.setViewportSize({ width: 1280, height: 900 });
+});
+
+step('no console errors in any tab during the flow', async () => {
+  check(consoleErrors.length === 0, consoleErrors.join('\n'));
+}, { always: true });
+
+step('the server stops on Ctrl-C (SIGINT)', async ({ serve }) => {
+  check(serve, 'the server did not start');
+  serve.child.kill('SIGINT');
+  const { code } = await withTimeout(serve.exited, 5000, 'serve.mjs after SIGINT');
+  check(code === 0, `exit code ${code}`);
+}, { always: true });
+
+// ---- main -----------------------------------------------------------------
+
+async function main() {
+  mkdirSync(SHOTS, { recursive: true });
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'boltkv-playground-'));
+  cleanups.push(() => rmSync(profile, { recursive: true, force: true }));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 900 },
+    timeout: 30_000,
+  });
+  cleanups.unshift(() => context.close());
+  context.setDefaultTimeout(8000);
+  const page = context.pages()[0] || (await context.newPage());
+  watchConsole(page, 'tab 1');
+  await runSteps({ context, page });
+}
+
+const deadline = setTimeout(() => {
+  console.log(`FAIL the run did not finish within ${RUN_TIMEOUT / 1000} s`);
+  process.exit(1);
+}, RUN_TIMEOUT);
+try {
+  await main();
+} catch (err) {
+  results.push({ name: 'start the browser', ok: false, error: err.message });
+  console.log(`FAIL start the browser: ${err.message}`);
+} finally {
+  for (const cleanup of cleanups) await Promise.resolve().then(cleanup).catch(() => {});
+  clearTimeout(deadline);
+}
+const failed = results.filter((r) => !r.ok).length;
+console.log(`screenshots: ${path.relative(process.cwd(), SHOTS) || SHOTS}/`);
+console.log(`${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,268 @@
+// The playground: opens a store, keeps the views in step with it, and turns
+// what a person does into kvStore calls. Every call's envelope goes to the
+// log; the selection lives in the address (?backend=&name=&instance=&ns=),
+// so a reload or a second tab opens the same view.
+
+import { BACKENDS, bindApi, openStore } from './api.js';
+import { keepFocus } from './dom.js';
+import { SAMPLE, freeName } from './sample.js';
+import { watchOtherTabs } from './sync.js';
+import { createEditorView } from './views/editor.js';
+import { createInstancesView } from './views/instances.js';
+import { createLog } from './views/log.js';
+import { createNamespacesView } from './views/namespaces.js';
+import { createQueryView } from './views/query.js';
+import { createRecordsView } from './views/records.js';
+import { createStorePicker } from './views/storePicker.js';
+
+const PAGE_SIZE = 20;
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+
+const state = {
+  backend: BACKENDS.includes(params.get('backend')) ? params.get('backend') : 'indexeddb',
+  name: params.get('name') || 'playground',
+  instanceId: params.get('instance'),
+  namespace: params.get('ns'),
+  offset: 0,
+  store: null,
+  api: null,
+  instances: [],
+  stopSync: () => {},
+};
+
+const statusLine = $('status');
+function say(text, failed = false) {
+  statusLine.textContent = text;
+  statusLine.classList.toggle('failed', failed);
+}
+
+const log = createLog({ list: $('log'), clearButton: $('log-clear') });
+
+// ---- refreshing the views -------------------------------------------------
+
+let chain = Promise.resolve();
+let pending = 0;
+
+/** Re-reads what the views show. Runs one at a time; while one waits, more requests join it. */
+function refresh(label) {
+  if (pending > 1) return chain;
+  pending++;
+  chain = chain
+    .then(() => load(label))
+    .catch((err) => say(`The page could not refresh: ${err.message}`, true))
+    .finally(() => pending--);
+  return chain;
+}
+
+async function load(label) {
+  const store = state.store;
+  if (!store) return;
+  const group = log.group(label);
+  const api = bindApi(store, group.report);
+  try {
+    const listed = await api.listInstances();
+    const instances = listed.success ? listed.data.instances : [];
+    const stats = new Map();
+    await Promise.all(instances.map(async ({ id }) => {
+      const [ns, count] = await Promise.all([api.getNamespaces(id), api.getRecordCount(id)]);
+      stats.set(id, { names: ns.success ? ns.data.namespaces : [], count: count.success ? count.data.count : 0 });
+    }));
+    if (!instances.some((i) => i.id === state.instanceId)) select(instances[0]?.id ?? null);
+    const instance = instances.find((i) => i.id === state.instanceId) || null;
+
+    const namespaces = instance
+      ? await Promise.all(stats.get(instance.id).names.map(async (name) => {
+        const count = await api.getRecordCount(instance.id, name);
+        return { name, count: count.success ? count.data.count : 0 };
+      }))
+      : [];
+    if (!namespaces.some((n) => n.name === state.namespace)) selectNamespace(namespaces[0]?.name ?? null);
+
+    const view = instance && { instance, namespace: state.namespace, records: [], total: 0, offset: state.offset, limit: PAGE_SIZE };
+    if (instance && state.namespace) Object.assign(view, await readPage(api, instance, state.namespace));
+
+    state.instances = instances;
+    keepFocus(() => {
+      instancesView.render({
+        instances,
+        stats: new Map([...stats].map(([id, s]) => [id, { namespaces: s.names.length, count: s.count }])),
+        selectedId: state.instanceId,
+      });
+      namespacesView.render({ instance, namespaces, selected: state.namespace });
+      recordsView.render(view);
+    });
+    queryView.suggest(instance, state.namespace);
+    saveLocation();
+    await checkOpenRecord(api);
+  } finally {
+    group.end();
+  }
+}
+
+/** One page of the namespace's records, stepping back when the page is past the end (records were deleted). */
+async function readPage(api, instance, namespace) {
+  const ask = () => api.query({ from: { instance: instance.id, namespace }, limit: PAGE_SIZE, offset: state.offset });
+  let env = await ask();
+  if (env.success && state.offset > 0 && env.data.result.offset >= env.data.result.total) {
+    state.offset = Math.max(0, Math.floor((env.data.result.total - 1) / PAGE_SIZE) * PAGE_SIZE);
+    env = await ask();
+  }
+  if (!env.success) return {};
+  const { records, total, offset } = env.data.result;
+  return { records, total, offset };
+}
+
+/** When the record dialog is open, tells it if the record changed (another tab wrote it). */
+async function checkOpenRecord(api) {
+  const open = editor.record;
+  if (!open) return;
+  const env = await api.query({
+    from: { instance: open.instanceId, namespace: open.namespace },
+    where: [{ field: 'key', operator: 'eq', value: open.key }],
+  });
+  if (env.success) editor.changedElsewhere(env.data.result.records[0] || null);
+}
+
+function select(instanceId) {
+  state.instanceId = instanceId;
+  selectNamespace(null);
+}
+
+function selectNamespace(namespace) {
+  state.namespace = namespace;
+  state.offset = 0;
+}
+
+function saveLocation() {
+  const p = new URLSearchParams({ backend: state.backend, name: state.name });
+  if (state.instanceId) p.set('instance', state.instanceId);
+  if (state.namespace) p.set('ns', state.namespace);
+  history.replaceState(null, '', `?${p}`);
+}
+
+// ---- opening a store ------------------------------------------------------
+
+async function open(backend, name) {
+  const changed = backend !== state.backend || name !== state.name;
+  state.stopSync();
+  const old = state.store;
+  state.store = null;
+  await chain; // let a refresh on the old store finish before freeing it
+  old?.free();
+  Object.assign(state, { backend, name });
+  if (changed) select(null);
+  let store;
+  try {
+    store = await openStore(backend, name);
+  } catch (err) {
+    picker.failed(err.message);
+    say(`The store did not open: ${err.message}`, true);
+    return;
+  }
+  state.store = store;
+  state.api = bindApi(store, log.add);
+  picker.opened(store.storage);
+  state.stopSync = watchOtherTabs(store.storage, () => refresh('Refresh: the store changed (a write in this tab or another)'));
+  await refresh(`Load store “${name}” (${store.storage.backend})`);
+  say(`Opened store “${name}” on ${store.storage.backend}.`);
+}
+
+// ---- what a person does ---------------------------------------------------
+
+/** Says how a call went; returns its error sentence, or null when it succeeded. */
+function outcome(env, done) {
+  if (env.success) {
+    say(done);
+    refresh('Refresh after your change');
+    return null;
+  }
+  say(`${env.type} failed: ${env.error}`, true);
+  return env.error;
+}
+
+const picker = createStorePicker({ onOpen: open });
+
+const instancesView = createInstancesView({
+  async onCreate(name, description) {
+    const env = await state.api.createInstance(name, description);
+    if (env.success) select(env.data.instance.id);
+    return outcome(env, `Created instance ${name}.`) === null;
+  },
+  onSelect(id) {
+    select(id);
+    refresh('Refresh for your selection');
+  },
+  async onRename(instance, updates) {
+    const env = await state.api.updateInstance(instance.id, updates);
+    return outcome(env, `Updated instance ${env.data?.instance.name ?? instance.name}.`);
+  },
+  async onDelete(instance) {
+    if (!confirm(`Delete instance “${instance.name}” and all its records?`)) return;
+    const env = await state.api.deleteInstance(instance.id);
+    outcome(env, `Deleted instance ${instance.name}.`);
+  },
+  async onSample() {
+    const name = freeName(state.instances);
+    const created = await state.api.createInstance(name, SAMPLE.description);
+    if (outcome(created, `Created instance ${name}.`) !== null) return;
+    select(created.data.instance.id);
+    const sets = await Promise.all(SAMPLE.records.map(([ns, key, value]) => state.api.set(name, ns, key, value)));
+    const failed = sets.find((env) => !env.success);
+    if (failed) outcome(failed, '');
+    else outcome(sets[0], `Added sample instance ${name} with ${sets.length} records.`);
+  },
+});
+
+const namespacesView = createNamespacesView({
+  onSelect(namespace) {
+    selectNamespace(namespace);
+    recordsView.useNamespace(namespace);
+    refresh('Refresh for your selection');
+  },
+});
+
+const recordsView = createRecordsView({
+  onOpen: (record) => editor.open(record),
+  onPage(step) {
+    state.offset = Math.max(0, state.offset + step * PAGE_SIZE);
+    refresh('Refresh for another page');
+  },
+  async onDeleteNamespace(namespace) {
+    if (!confirm(`Delete namespace “${namespace}” and every record in it?`)) return;
+    const env = await state.api.deleteNamespace(state.instanceId, namespace);
+    if (env.success) selectNamespace(null);
+    outcome(env, `Deleted namespace ${namespace} (${env.data?.deletedCount} records).`);
+  },
+  async onSet(namespace, key, value) {
+    if (!state.instanceId) return 'Create or select an instance first.';
+    const env = await state.api.set(state.instanceId, namespace, key, value);
+    if (env.success) selectNamespace(namespace);
+    return outcome(env, `Saved ${key} in ${namespace}.`);
+  },
+});
+
+const editor = createEditorView({
+  async onSave(record, value) {
+    const env = await state.api.set(record.instanceId, record.namespace, record.key, value);
+    return outcome(env, `Saved ${record.key} in ${record.namespace}.`);
+  },
+  async onDelete(record) {
+    if (!confirm(`Delete record “${record.key}” from ${record.namespace}?`)) return false;
+    const env = await state.api.delete(record.instanceId, record.namespace, record.key);
+    return outcome(env, `Deleted ${record.key} from ${record.namespace}.`) === null;
+  },
+});
+
+const queryView = createQueryView({
+  onOpen: (record) => editor.open(record),
+  async onRun(dsl) {
+    const env = await state.api.query(dsl);
+    if (env.success) say(`The query matched ${env.data.result.total} ${env.data.result.total === 1 ? 'record' : 'records'}.`);
+    else say(`kvStore.query failed: ${env.error}`, true);
+    return env;
+  },
+});
+
+picker.set(state.backend, state.name);
+open(state.backend, state.name);
