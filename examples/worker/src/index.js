@@ -19,6 +19,24 @@ const BACKENDS = ['durableObject', 'kv'];
 // index; see README.md for what that means on Workers KV.
 const kvStores = new Map();
 
+// The last request in line for each KV store of this isolate. An isolate
+// serves requests concurrently, but workerd cancels a request whose answer
+// waits on storage I/O that another request started and then finished
+// without (a store's batches commit one after another, so a write can wait
+// on a batch another request put in flight). Requests to one KV store
+// therefore take turns: each one's writes are durable, by its own I/O,
+// before the next one starts. (A Durable Object needs none of this: its
+// storage belongs to the object, not to a request.)
+const kvTurns = new Map();
+
+function inTurn(name, serve) {
+  const turn = (kvTurns.get(name) ?? Promise.resolve()).then(serve);
+  const done = turn.catch(() => undefined);
+  kvTurns.set(name, done);
+  done.then(() => kvTurns.get(name) === done && kvTurns.delete(name));
+  return turn;
+}
+
 function kvStore(env, name, options) {
   if (options !== undefined || !kvStores.has(name)) {
     const opening = openStore({ kv: env.STORE_KV }, name, options ?? {});
@@ -46,13 +64,15 @@ export default {
     if (!BACKENDS.includes(backend)) return failure(400, type, `The backend (?backend=) must be ${BACKENDS.join(' or ')}.`);
 
     if (backend === 'durableObject') return env.STORES.get(env.STORES.idFromName(name)).fetch(request);
-    if (method === undefined) return serveOpen(request, (options) => kvStore(env, name, options));
-    let store;
-    try {
-      store = await kvStore(env, name);
-    } catch (e) {
-      return failure(503, type, `The store cannot be opened: ${e?.message ?? e}`);
-    }
-    return serveCall(request, method, store);
+    return inTurn(name, async () => {
+      if (method === undefined) return serveOpen(request, (options) => kvStore(env, name, options));
+      let store;
+      try {
+        store = await kvStore(env, name);
+      } catch (e) {
+        return failure(503, type, `The store cannot be opened: ${e?.message ?? e}`);
+      }
+      return serveCall(request, method, store);
+    });
   },
 };
