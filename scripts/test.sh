@@ -9,6 +9,8 @@
 #   4. scripts/build.sh                  the npm package in pkg/
 #   5. node --test                       tests/js/**/*.test.mjs against pkg/
 #   6. tsc --strict --noEmit             tests/ts/usage.ts against pkg/'s types
+#   7. node --test tests/edge             the adapter backend in Node, and the
+#      example worker under workerd (miniflare) on loopback
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -33,9 +35,19 @@ current="" started=0
 passed=0 failed=0 counts=()
 
 stage() {
-  finish_stage
+  # ---------------------------------------------------------------------------
+stage "edge: adapter backend and the example worker under workerd (node --test tests/edge)"
+mapfile -t edge_tests < <(find tests/edge -path tests/edge/node_modules -prune -o -name '*.test.mjs' -print | sort)
+node --test --test-reporter=dot --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$RIG/edge.tap" "${edge_tests[@]}" || edge_rc=$?
+read -r p f < <(awk '/^# pass / { p = $3 } /^# fail / { f = $3 } END { print p + 0, f + 0 }' "$RIG/edge.tap")
+passed=$((passed + p)) failed=$((failed + f))
+counts+=("$(printf '%-44s %4d passed, %d failed' "node --test tests/edge (${#edge_tests[@]} files)" "$p" "$f")")
+((${edge_rc:-0} == 0)) || exit "$edge_rc"
+
+finish_stage
   current=$1 started=$(date +%s%N)
-  printf '\n======== [%d/6] %s ========\n' "${#stage_names[@]}" "$current"
+  printf '\n======== [%d/7] %s ========\n' "${#stage_names[@]}" "$current"
 }
 finish_stage() {
   [[ -n $current ]] || return 0
@@ -52,7 +64,17 @@ summary() {
 on_exit() {
   local rc=$?
   [[ -z $current ]] || failed_stage=$current
-  finish_stage
+  # ---------------------------------------------------------------------------
+stage "edge: adapter backend and the example worker under workerd (node --test tests/edge)"
+mapfile -t edge_tests < <(find tests/edge -path tests/edge/node_modules -prune -o -name '*.test.mjs' -print | sort)
+node --test --test-reporter=dot --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$RIG/edge.tap" "${edge_tests[@]}" || edge_rc=$?
+read -r p f < <(awk '/^# pass / { p = $3 } /^# fail / { f = $3 } END { print p + 0, f + 0 }' "$RIG/edge.tap")
+passed=$((passed + p)) failed=$((failed + f))
+counts+=("$(printf '%-44s %4d passed, %d failed' "node --test tests/edge (${#edge_tests[@]} files)" "$p" "$f")")
+((${edge_rc:-0} == 0)) || exit "$edge_rc"
+
+finish_stage
   trap - EXIT
   summary
   if ((rc == 0)); then
@@ -204,5 +226,15 @@ else
     exit "$tsc_rc"
   fi
 fi
+
+# ---------------------------------------------------------------------------
+stage "edge: adapter backend and the example worker under workerd (node --test tests/edge)"
+mapfile -t edge_tests < <(find tests/edge -path tests/edge/node_modules -prune -o -name '*.test.mjs' -print | sort)
+node --test --test-reporter=dot --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$RIG/edge.tap" "${edge_tests[@]}" || edge_rc=$?
+read -r p f < <(awk '/^# pass / { p = $3 } /^# fail / { f = $3 } END { print p + 0, f + 0 }' "$RIG/edge.tap")
+passed=$((passed + p)) failed=$((failed + f))
+counts+=("$(printf '%-44s %4d passed, %d failed' "node --test tests/edge (${#edge_tests[@]} files)" "$p" "$f")")
+((${edge_rc:-0} == 0)) || exit "$edge_rc"
 
 finish_stage

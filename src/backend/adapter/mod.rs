@@ -73,6 +73,8 @@ struct Inner {
     known: RefCell<Known>,
     /// Whether the meta item is known to hold [`FORMAT_VERSION`].
     meta_written: Cell<bool>,
+    /// What `open` read, until `load` hands it to the store.
+    opened: RefCell<Option<Snapshot>>,
 }
 
 fn unavailable(doing: &str, thrown: &JsValue) -> StorageError {
@@ -80,9 +82,10 @@ fn unavailable(doing: &str, thrown: &JsValue) -> StorageError {
 }
 
 impl AdapterBackend {
-    /// Opens the store `name` in the plugged storage, checking the format
-    /// of what is there. Fails with `Unavailable` when the storage cannot be
-    /// read, holds another format, or the name cannot fit its keys.
+    /// Opens the store `name` in the plugged storage and reads it whole (so
+    /// that an unreadable storage fails here, where `fallback` applies).
+    /// Fails with `Unavailable` when the storage cannot be read, holds
+    /// another format, or the name cannot fit its keys.
     pub async fn open(plugged: Plugged, name: &str) -> Result<AdapterBackend, StorageError> {
         let keys = StorageKeys::new(name).map_err(StorageError::Unavailable)?;
         let meta_key = keys.storage_key(&keys.items().meta());
@@ -98,13 +101,30 @@ impl AdapterBackend {
                 )));
             }
         };
-        let inner = Inner { adapter: plugged.adapter, keys, known: RefCell::default(), meta_written: Cell::new(meta_written) };
+        let inner = Inner {
+            adapter: plugged.adapter,
+            keys,
+            known: RefCell::default(),
+            meta_written: Cell::new(meta_written),
+            opened: RefCell::default(),
+        };
+        let snapshot = inner.read().await?;
+        inner.opened.replace(Some(snapshot));
         Ok(AdapterBackend { inner: Rc::new(inner) })
     }
 }
 
 impl Inner {
     async fn load(&self) -> Result<Snapshot, StorageError> {
+        let opened = self.opened.take();
+        match opened {
+            Some(snapshot) => Ok(snapshot),
+            None => self.read().await,
+        }
+    }
+
+    /// Every item under the prefix, decoded; remembers which are stored.
+    async fn read(&self) -> Result<Snapshot, StorageError> {
         let prefix = self.keys.prefix();
         let mut listed: Vec<String> = Vec::new();
         let mut cursor: Option<String> = None;
