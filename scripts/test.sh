@@ -35,17 +35,7 @@ current="" started=0
 passed=0 failed=0 counts=()
 
 stage() {
-  # ---------------------------------------------------------------------------
-stage "edge: adapter backend and the example worker under workerd (node --test tests/edge)"
-mapfile -t edge_tests < <(find tests/edge -path tests/edge/node_modules -prune -o -name '*.test.mjs' -print | sort)
-node --test --test-reporter=dot --test-reporter-destination=stdout \
-  --test-reporter=tap --test-reporter-destination="$RIG/edge.tap" "${edge_tests[@]}" || edge_rc=$?
-read -r p f < <(awk '/^# pass / { p = $3 } /^# fail / { f = $3 } END { print p + 0, f + 0 }' "$RIG/edge.tap")
-passed=$((passed + p)) failed=$((failed + f))
-counts+=("$(printf '%-44s %4d passed, %d failed' "node --test tests/edge (${#edge_tests[@]} files)" "$p" "$f")")
-((${edge_rc:-0} == 0)) || exit "$edge_rc"
-
-finish_stage
+  finish_stage
   current=$1 started=$(date +%s%N)
   printf '\n======== [%d/7] %s ========\n' "${#stage_names[@]}" "$current"
 }
@@ -64,17 +54,7 @@ summary() {
 on_exit() {
   local rc=$?
   [[ -z $current ]] || failed_stage=$current
-  # ---------------------------------------------------------------------------
-stage "edge: adapter backend and the example worker under workerd (node --test tests/edge)"
-mapfile -t edge_tests < <(find tests/edge -path tests/edge/node_modules -prune -o -name '*.test.mjs' -print | sort)
-node --test --test-reporter=dot --test-reporter-destination=stdout \
-  --test-reporter=tap --test-reporter-destination="$RIG/edge.tap" "${edge_tests[@]}" || edge_rc=$?
-read -r p f < <(awk '/^# pass / { p = $3 } /^# fail / { f = $3 } END { print p + 0, f + 0 }' "$RIG/edge.tap")
-passed=$((passed + p)) failed=$((failed + f))
-counts+=("$(printf '%-44s %4d passed, %d failed' "node --test tests/edge (${#edge_tests[@]} files)" "$p" "$f")")
-((${edge_rc:-0} == 0)) || exit "$edge_rc"
-
-finish_stage
+  finish_stage
   trap - EXIT
   summary
   if ((rc == 0)); then
