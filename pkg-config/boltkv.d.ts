@@ -25,6 +25,7 @@ export type {
   KVQueryDSL,
   KVQueryResult,
   KVLimits,
+  KVAdapter,
   KvStoreOptions,
   KVStorageInfo,
 } from './glue/boltkv.js';

@@ -5,6 +5,8 @@
 #   - chromium, chromium-driver, firefox-esr, brotli (apt)
 #   - wasm-bindgen-cli at exactly the version Cargo.lock pins, plus wasm-pack
 #     and geckodriver (cargo install --locked, into ~/.cargo/bin)
+#   - the npm dev dependencies of tests/edge (npm ci): miniflare, with workerd
+#     from its platform package (npm 11 skips install scripts; none is needed)
 #   - the npm dev dependencies of tests/js (npm ci): typescript, and binaryen,
 #     whose wasm-opt scripts/build.sh uses (Debian's binaryen 108 corrupts
 #     wasm-bindgen's externref table export, a bug fixed in binaryen 110);
@@ -102,4 +104,20 @@ else
   (cd tests/js && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   printf '%s\n' "$want" >"$stamp"
   note "installed from $lock: typescript $(tests/js/node_modules/.bin/tsc --version | awk '{print $2}'), $(tests/js/node_modules/.bin/wasm-opt --version), playwright-core $(node -p "require('./tests/js/node_modules/playwright-core/package.json').version"), idb-keyval $(node -p "require('./tests/js/node_modules/idb-keyval/package.json').version")"
+fi
+
+if $build_only; then :; else
+section "npm dev dependencies (tests/edge)"
+lock=tests/edge/package-lock.json
+stamp=tests/edge/node_modules/.boltkv-lock.sha256
+want=$(sha256sum "$lock" | cut -d' ' -f1)
+if [[ -f $stamp && $(cat "$stamp") == "$want" ]]; then
+  note "up to date with $lock"
+else
+  (cd tests/edge && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  printf '%s\n' "$want" >"$stamp"
+fi
+workerd=tests/edge/node_modules/@cloudflare/workerd-linux-64/bin/workerd
+[[ -x $workerd ]] || die "npm ci installed no workerd binary at $workerd (its platform package)"
+note "miniflare $(node -p 'require("./tests/edge/node_modules/miniflare/package.json").version'), $("$workerd" --version)"
 fi

@@ -15,7 +15,9 @@
 #      and Firefox on indexeddb and localStorage (plus measurements beside
 #      idb-keyval, printed, not asserted)
 #   8. tsc --strict --noEmit             tests/ts/usage.ts against pkg/'s types
-#   9. node tests/browser/playground.mjs the playground page (www/) end to end
+#   9. node --test tests/edge             the adapter backend in Node, and the
+#      example worker under workerd (miniflare) on loopback
+#  10. node tests/browser/playground.mjs the playground page (www/) end to end
 #      in headless Chromium via playwright-core, served by scripts/serve.mjs
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -43,7 +45,7 @@ passed=0 failed=0 counts=()
 stage() {
   finish_stage
   current=$1 started=$(date +%s%N)
-  printf '\n======== [%d/9] %s ========\n' "${#stage_names[@]}" "$current"
+  printf '\n======== [%d/10] %s ========\n' "${#stage_names[@]}" "$current"
 }
 finish_stage() {
   [[ -n $current ]] || return 0
@@ -234,6 +236,16 @@ else
     exit "$tsc_rc"
   fi
 fi
+
+# ---------------------------------------------------------------------------
+stage "edge: adapter backend and the example worker under workerd (node --test tests/edge)"
+mapfile -t edge_tests < <(find tests/edge -path tests/edge/node_modules -prune -o -name '*.test.mjs' -print | sort)
+node --test --test-reporter=dot --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$RIG/edge.tap" "${edge_tests[@]}" || edge_rc=$?
+read -r p f < <(awk '/^# pass / { p = $3 } /^# fail / { f = $3 } END { print p + 0, f + 0 }' "$RIG/edge.tap")
+passed=$((passed + p)) failed=$((failed + f))
+counts+=("$(printf '%-44s %4d passed, %d failed' "node --test tests/edge (${#edge_tests[@]} files)" "$p" "$f")")
+((${edge_rc:-0} == 0)) || exit "$edge_rc"
 
 # ---------------------------------------------------------------------------
 stage "playground end to end in headless Chromium (tests/browser/playground.mjs)"

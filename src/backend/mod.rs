@@ -1,9 +1,14 @@
 //! The storage seam: where records live between sessions. The store keeps
 //! its whole index in memory and answers reads from it; a backend only loads
 //! that index when the store opens and makes batches of changes durable.
-//! IndexedDB, localStorage and Workers backends implement the same trait.
+//! IndexedDB, localStorage and adapter (Workers KV, Durable Objects, any
+//! async key-value store) backends implement the same trait.
 
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod adapter;
 pub mod codec;
+#[cfg(any(test, all(target_arch = "wasm32", target_os = "unknown")))]
+mod flat;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod indexeddb;
 pub mod item_key;
@@ -17,6 +22,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub use adapter::{AdapterBackend, Plugged, split_options};
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub use indexeddb::IndexedDbBackend;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]

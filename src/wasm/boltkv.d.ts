@@ -112,10 +112,34 @@ export interface KVLimits {
   maxDepth?: number;
 }
 
+/**
+ * Any async key-value storage, for `backend: { adapter }`: string keys and
+ * values, listing by prefix page by page. The optional batch methods and
+ * `transaction` are used when present; with `transaction`, each commit is
+ * all or nothing.
+ */
+export interface KVAdapter {
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** The keys starting with `prefix`, one page; a `cursor` means more follow (pass it back). */
+  list(prefix: string, cursor?: string): Promise<{ keys: string[]; cursor?: string }>;
+  /** Up to 100 keys at once, answers in the same order. */
+  getMany?(keys: string[]): Promise<(string | null)[]>;
+  putMany?(entries: [string, string][]): Promise<void>;
+  deleteMany?(keys: string[]): Promise<void>;
+  /** Runs `fn` with an adapter whose writes all happen when its promise resolves, or none if it rejects. */
+  transaction?(fn: (txn: KVAdapter) => Promise<void>): Promise<void>;
+}
+
 export interface KvStoreOptions {
   limits?: KVLimits;
-  /** Where records live (default 'memory'); 'indexeddb' uses the database `boltkv:` + name. */
-  backend?: 'memory' | 'indexeddb' | 'localStorage';
+  /**
+   * Where records live (default 'memory'); 'indexeddb' uses the database `boltkv:` + name.
+   * In Workers: `{ kv: env.MY_KV }` (a KV namespace binding) or `{ durableObject: ctx.storage }`;
+   * elsewhere `{ adapter }`. Their items are prefixed `boltkv/` + name + `/`.
+   */
+  backend?: 'memory' | 'indexeddb' | 'localStorage' | { kv: object } | { durableObject: object } | { adapter: KVAdapter };
   /** The store's name, 1 to 256 bytes (default 'boltkv'). */
   name?: string;
   /** Open on memory instead of failing when the chosen storage is unavailable; `storage` says so. */
@@ -125,7 +149,7 @@ export interface KvStoreOptions {
 /** Where a store keeps its records: `kvStore.storage`. */
 export interface KVStorageInfo {
   /** The backend in use; 'memory' after a fallback. */
-  backend: 'memory' | 'indexeddb' | 'localStorage';
+  backend: 'memory' | 'indexeddb' | 'localStorage' | 'kv' | 'durableObject' | 'adapter';
   name: string;
   /** Why the chosen backend was not used, when the store fell back to memory. */
   fallbackReason?: string;

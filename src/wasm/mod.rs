@@ -16,7 +16,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::commit::Pending;
 use crate::envelope::{data, Method};
-use crate::backend::{IndexedDbBackend, LocalStorageBackend};
+use crate::backend::{AdapterBackend, IndexedDbBackend, LocalStorageBackend};
 use crate::error::{Error, Field, Result};
 use options::BackendChoice;
 use crate::store::KvStore;
@@ -44,13 +44,17 @@ impl JsKvStore {
     #[wasm_bindgen(skip_typescript)]
     pub async fn open(options: JsValue) -> std::result::Result<JsKvStore, JsError> {
         let refuse = |e: Error| JsError::new(&e.to_string());
-        let opening = options::opening(&options).map_err(refuse)?;
-        let (backend, mut storage) = match opening.backend {
-            BackendChoice::Memory => storage::memory(&opening),
-            BackendChoice::IndexedDb => {
+        let mut opening = options::opening(&options).map_err(refuse)?;
+        let (backend, mut storage) = match (opening.plugged.take(), opening.backend) {
+            (Some(plugged), _) => {
+                let kind = plugged.kind;
+                storage::chosen(kind, &opening, AdapterBackend::open(plugged, &opening.name).await).map_err(refuse)?
+            }
+            (None, BackendChoice::Memory) => storage::memory(&opening),
+            (None, BackendChoice::IndexedDb) => {
                 storage::chosen("indexeddb", &opening, IndexedDbBackend::open(&opening.name).await).map_err(refuse)?
             }
-            BackendChoice::LocalStorage => {
+            (None, BackendChoice::LocalStorage) => {
                 storage::chosen("localStorage", &opening, LocalStorageBackend::open(&opening.name)).map_err(refuse)?
             }
         };

@@ -6,6 +6,7 @@ use serde::{Deserialize, Deserializer};
 use wasm_bindgen::JsValue;
 
 use super::{args, platform::DateClock};
+use crate::backend::{Plugged, split_options};
 use crate::error::{Error, Result};
 use crate::id::RandomIds;
 use crate::limits::Limits;
@@ -52,6 +53,9 @@ pub struct Opening {
     /// The store's name: its database, or its localStorage prefix.
     pub name: String,
     pub fallback: Option<Fallback>,
+    /// A live `backend` object (`{ kv }`, `{ durableObject }`, `{ adapter }`),
+    /// which takes the place of `backend`'s string choice.
+    pub plugged: Option<Plugged>,
 }
 
 /// The store's name when `open` is given none.
@@ -70,10 +74,16 @@ struct LimitOptions {
 
 /// What `open`'s options (`undefined` for defaults) ask for.
 pub fn opening(options: &JsValue) -> Result<Opening> {
+    // A backend object holds functions, which the JSON check refuses: it is
+    // taken out first and the other options are checked as usual.
+    let (options, plugged) = match split_options(options).map_err(Error::InvalidOptions)? {
+        Some((rest, plugged)) => (rest, Some(plugged)),
+        None => (options.clone(), None),
+    };
     let parsed: OpenOptions = if options.is_undefined() || options.is_null() {
         OpenOptions::default()
     } else {
-        let json = args::plain_object(options, 1 << 16).map_err(|m| m.into_argument("options"))?;
+        let json = args::plain_object(&options, 1 << 16).map_err(|m| m.into_argument("options"))?;
         serde_json::from_str(&json).map_err(|e| Error::InvalidOptions(format!("{e}.")))?
     };
     let given = parsed.limits;
@@ -97,6 +107,7 @@ pub fn opening(options: &JsValue) -> Result<Opening> {
         backend: parsed.backend,
         name,
         fallback: parsed.fallback,
+        plugged,
     })
 }
 

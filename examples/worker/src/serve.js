@@ -1,0 +1,56 @@
+// Serving one request on a store, wherever the store lives: the call's
+// arguments in, the store's envelope out (HTTP 200, success or not), or a
+// 4xx failure envelope when the request itself is malformed.
+
+import { KvStore } from 'boltkv';
+import { Refusal, callArguments, failure } from './http.js';
+
+const OPEN_TYPE = 'boltkv.open';
+
+// Answers `POST /kv/<method>` with `store[method](...args)`.
+export async function serveCall(request, method, store) {
+  let args;
+  try {
+    args = await callArguments(request);
+  } catch (e) {
+    return refused(e, `kvStore.${method}`);
+  }
+  return Response.json(await store[method](...args));
+}
+
+// Answers `POST /open`: `{ "args": [options?] }` opens the store anew with
+// those options (limits, fallback); `open(options)` makes the store.
+// Answers { type: 'boltkv.open', success, storage } or a 400 saying why
+// KvStore.open rejected the options.
+export async function serveOpen(request, open) {
+  let options;
+  try {
+    const args = await callArguments(request);
+    if (args.length > 1) throw new Refusal(400, 'open takes one argument, the options.');
+    options = args[0];
+  } catch (e) {
+    return refused(e, OPEN_TYPE);
+  }
+  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
+    return failure(400, OPEN_TYPE, 'The options must be an object { limits?, fallback? }.');
+  }
+  if (options && ('backend' in options || 'name' in options)) {
+    return failure(400, OPEN_TYPE, 'The service chooses the backend and the name; pass only limits and fallback.');
+  }
+  try {
+    const store = await open(options ?? {});
+    return Response.json({ type: OPEN_TYPE, success: true, storage: store.storage });
+  } catch (e) {
+    return failure(400, OPEN_TYPE, String(e?.message ?? e));
+  }
+}
+
+// The store `name` on `backend`, opened with `options`.
+export function openStore(backend, name, options) {
+  return KvStore.open({ ...options, backend, name });
+}
+
+function refused(thrown, type) {
+  if (thrown instanceof Refusal) return failure(thrown.status, type, thrown.error, thrown.headers);
+  throw thrown;
+}
