@@ -78,10 +78,9 @@ impl Shared {
     pub fn listen(self: &Rc<Self>) {
         let store = Rc::downgrade(self);
         self.backend.watch(Rc::new(move |changes: Vec<Change>| {
-            if let Some(shared) = store.upgrade() {
-                let mut index = shared.index.borrow_mut();
-                changes.into_iter().for_each(|change| index.apply_remote(change));
-            }
+            let Some(shared) = store.upgrade() else { return Vec::new() };
+            let mut index = shared.index.borrow_mut();
+            changes.into_iter().filter_map(|change| index.apply_remote(change)).collect()
         }));
     }
 

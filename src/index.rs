@@ -133,11 +133,18 @@ impl Index {
     /// Applies a change another copy of the store made. Two copies that
     /// created the same key at once agree on one record: the identity (`id`,
     /// `createdAt`) of the older, the value of the later write, so every copy
-    /// converges whichever order the changes arrive in.
-    pub fn apply_remote(&mut self, change: Change) {
-        let Change::PutRecord(mut record) = change else { return self.apply(change) };
+    /// converges whichever order the changes arrive in. Storage holds
+    /// whichever of the two was written last, so the agreed record is
+    /// returned as a repair for the backend to write back.
+    pub fn apply_remote(&mut self, change: Change) -> Option<Change> {
+        let Change::PutRecord(mut record) = change else {
+            self.apply(change);
+            return None;
+        };
+        let mut conflict = false;
         if let Some(held) = self.entry(&record.instance_id, &record.namespace, &record.key) {
-            if held.id != record.id {
+            conflict = held.id != record.id;
+            if conflict {
                 if (held.created_at, held.id) < (record.created_at, record.id) {
                     (record.id, record.created_at) = (held.id, held.created_at);
                 }
@@ -147,7 +154,9 @@ impl Index {
             }
             record.version = record.version.max(held.version);
         }
+        let repair = conflict.then(|| Change::PutRecord(record.clone()));
         self.apply(Change::PutRecord(record));
+        repair
     }
 
     /// Applies one change. A record for an instance the index does not hold

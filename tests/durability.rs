@@ -166,4 +166,7 @@ fn two_tabs_creating_one_key_at_once_converge_on_one_record() {
     let record = &seen(&a)[0];
     assert_eq!(record["id"], json!(ra.id.to_string()), "the older creation's id");
     assert_eq!(record["value"], json!("b"), "the later write's value");
+    // Storage was repaired to the agreed record, so a reopen sees it too.
+    let reopened = open(Box::new(tab_a.beside()), &clock);
+    assert_eq!(seen(&reopened), seen(&a));
 }

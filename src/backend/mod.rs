@@ -50,8 +50,11 @@ pub struct Snapshot {
 }
 
 /// Where a backend delivers changes that another copy of the store (another
-/// tab on the same storage) has made durable.
-pub type ChangeSink = Rc<dyn Fn(Vec<Change>)>;
+/// tab on the same storage) has made durable. It answers with repairs: the
+/// records that two copies created at once under different ids, as both
+/// copies now agree to keep them; the backend writes those back, so that
+/// storage ends up holding what every copy holds.
+pub type ChangeSink = Rc<dyn Fn(Vec<Change>) -> Vec<Change>>;
 
 /// Durable storage for a store's changes.
 ///

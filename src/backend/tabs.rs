@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{BroadcastChannel, MessageEvent};
 
-use super::{ChangeSink, codec};
+use super::codec;
 use crate::model::Change;
 
 type Listener = Closure<dyn FnMut(MessageEvent)>;
@@ -34,12 +34,12 @@ impl Tabs {
         let _ = self.channel.post_message(&codec::encode_changes(changes).into());
     }
 
-    /// Hands every batch another tab posts to `sink`; messages that are not
-    /// batches of this format are ignored.
-    pub fn listen(&self, sink: ChangeSink) {
+    /// Hands every batch another tab posts to `receive`; messages that are
+    /// not batches of this format are ignored.
+    pub fn listen(&self, receive: impl Fn(Vec<Change>) + 'static) {
         let listener = Listener::new(move |event: MessageEvent| {
             if let Some(changes) = event.data().as_string().and_then(|text| codec::decode_changes(&text).ok()) {
-                sink(changes);
+                receive(changes);
             }
         });
         self.channel.set_onmessage(Some(listener.as_ref().unchecked_ref()));

@@ -222,10 +222,28 @@ export async function quitBrowser(handle, { graceMs = 20000 } = {}) {
     }
     clean = await waitExit(graceMs);
   }
+  // The main process may exit before its helpers (Chromium's storage service
+  // writes localStorage out as it shuts down): let the group finish on its
+  // own, within the same grace, before anything is killed.
+  clean = (await groupExit(child.pid, graceMs)) && clean;
   await stopBrowser(child);
   // Helpers that got the group kill may hold the profile for a moment.
   await sleep(300);
   return clean;
+}
+
+/** Resolves true once no process of the group `pid` leads is left, false after `ms`. */
+async function groupExit(pid, ms) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(-pid, 0);
+    } catch {
+      return true;
+    }
+    await sleep(50);
+  }
+  return false;
 }
 
 export function removeDir(dir) {

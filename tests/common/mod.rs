@@ -105,7 +105,11 @@ impl Future for CommitFuture {
             let others: Vec<ChangeSink> =
                 disk.watchers.iter().filter(|(who, _)| *who != this.from).map(|(_, sink)| sink.clone()).collect();
             drop(disk);
-            others.into_iter().for_each(|sink| sink(changes.clone()));
+            for sink in others {
+                let repairs = sink(changes.clone());
+                let mut disk = this.disk.borrow_mut();
+                repairs.into_iter().for_each(|repair| apply(&mut disk, repair));
+            }
         }
         Poll::Ready(outcome)
     }

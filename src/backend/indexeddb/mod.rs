@@ -152,8 +152,19 @@ impl Inner {
         Ok(snapshot)
     }
 
-    /// Writes one batch in one transaction, reopening a lost connection.
+    /// Writes one batch in one transaction, reopening a lost connection. A
+    /// failure is reported as `Full` when the origin has no room for the
+    /// batch, whatever the browser called it.
     async fn commit(&self, changes: Vec<Change>) -> Result<(), StorageError> {
+        match self.write_batch(&changes).await {
+            Err(StorageError::Unavailable(_) | StorageError::Failed(_)) if sys::no_room_for(batch_bytes(&changes)).await => {
+                Err(StorageError::Full)
+            }
+            written => written,
+        }
+    }
+
+    async fn write_batch(&self, changes: &[Change]) -> Result<(), StorageError> {
         let mut why = String::new();
         for delay in RETRY_DELAYS_MS {
             if delay > 0 {
@@ -167,7 +178,7 @@ impl Inner {
                 }
                 Err(StorageError::Full) => return Err(StorageError::Full),
             };
-            let (tx, remembered) = match self.issue(&conn, &changes) {
+            let (tx, remembered) = match self.issue(&conn, changes) {
                 Ok(issued) => issued,
                 // The connection is closing or closed, so nothing was issued.
                 Err(f) if f.name == "InvalidStateError" => {
@@ -187,7 +198,7 @@ impl Inner {
                 };
             }
             if let Some(tabs) = &self.tabs {
-                tabs.post(&changes);
+                tabs.post(changes);
             }
             return Ok(());
         }
@@ -293,6 +304,18 @@ fn out_of_scope(store: &str) -> Fault {
     Fault::new("NotFoundError", &format!("the object store {store:?} is not in the transaction"))
 }
 
+/// Roughly what a batch adds to storage: the text of its values and keys.
+fn batch_bytes(changes: &[Change]) -> usize {
+    changes
+        .iter()
+        .map(|change| match change {
+            Change::PutRecord(r) => r.value.json().len() + r.namespace.len() + r.key.len(),
+            Change::PutInstance(i) => i.name.len() + i.description.as_ref().map_or(0, String::len),
+            _ => 0,
+        })
+        .sum()
+}
+
 /// A failed write: `Full` for a quota error, else the browser's words.
 fn failed(fault: Fault) -> StorageError {
     match fault.is_quota() {
@@ -339,9 +362,20 @@ impl Backend for IndexedDbBackend {
         Box::pin(async move { inner.commit(changes).await })
     }
 
+    /// Other tabs' batches go to the store; the repairs it answers with (see
+    /// [`ChangeSink`]) are committed here like any batch. Nobody awaits that
+    /// commit: should it fail, the agreed record still reaches storage with
+    /// the next write of its key, which keeps the agreed identity.
     fn watch(&self, sink: ChangeSink) {
-        if let Some(tabs) = &self.inner.tabs {
-            tabs.listen(sink);
-        }
+        let Some(tabs) = &self.inner.tabs else { return };
+        let backend = Rc::downgrade(&self.inner);
+        tabs.listen(move |changes| {
+            let repairs = sink(changes);
+            if let (false, Some(inner)) = (repairs.is_empty(), backend.upgrade()) {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = inner.commit(repairs).await;
+                });
+            }
+        });
     }
 }

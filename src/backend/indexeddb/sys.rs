@@ -48,6 +48,32 @@ extern "C" {
     fn set_timeout(callback: &Function, ms: i32) -> Result<JsValue, JsValue>;
 }
 
+#[wasm_bindgen(inline_js = "export async function storageUse() { \
+    const storage = globalThis.navigator && globalThis.navigator.storage; \
+    if (!storage || typeof storage.estimate !== 'function') return null; \
+    const { usage, quota } = await storage.estimate(); \
+    return typeof usage === 'number' && typeof quota === 'number' ? [usage, quota] : null; }")]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = storageUse)]
+    fn storage_use() -> Result<Promise, JsValue>;
+}
+
+/// Whether the origin's storage has no room for `bytes` more, by
+/// `navigator.storage.estimate()`. Firefox does not always name a full
+/// origin: a write there can fail with an `AbortError` or an
+/// `InvalidStateError` ("did not allow mutations") instead of a
+/// `QuotaExceededError`, so a failed commit asks.
+pub async fn no_room_for(bytes: usize) -> bool {
+    let Ok(promise) = storage_use() else { return false };
+    let Ok(answer) = JsFuture::from(promise).await else { return false };
+    let pair = Array::from(&answer);
+    match (pair.get(0).as_f64(), pair.get(1).as_f64()) {
+        // Precision does not matter at this scale: usize to f64 is exact below 2^53.
+        (Some(usage), Some(quota)) => usage + bytes as f64 >= quota,
+        _ => false,
+    }
+}
+
 /// What a thrown exception or a failed request said: its DOMException name
 /// (`QuotaExceededError`, `AbortError`, ...) and message.
 #[derive(Debug, Clone)]

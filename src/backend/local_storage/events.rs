@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::Closure;
 use web_sys::{Storage, StorageEvent};
 
 use super::{Loaded, decode_item};
-use crate::backend::ChangeSink;
+use crate::backend::{ChangeSink, codec};
 use crate::backend::item_key::{ItemKey, ItemKeys};
 use crate::id::Uuid;
 use crate::model::Change;
@@ -34,7 +34,7 @@ impl Listening {
             }
             let change = event.key().and_then(|key| keys.decode(&key)).and_then(|kind| change_of(kind, event.new_value()));
             if let Some(change) = change {
-                sink(vec![change]);
+                write_back(&ours, &keys, sink(vec![change]));
             }
         });
         if window.add_event_listener_with_callback("storage", listener.as_ref().unchecked_ref()).is_ok() {
@@ -47,6 +47,18 @@ impl Drop for Listening {
     fn drop(&mut self) {
         if let (Some(window), Some(listener)) = (web_sys::window(), self.0.get_mut().take()) {
             let _ = window.remove_event_listener_with_callback("storage", listener.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// Writes the records the store agreed on after two tabs created one key at
+/// once (see `ChangeSink`). A repair that does not fit is left out: the
+/// agreed record reaches storage with the next write of its key anyway.
+fn write_back(storage: &Storage, keys: &ItemKeys, repairs: Vec<Change>) {
+    for repair in repairs {
+        if let Change::PutRecord(record) = repair {
+            let item = keys.record(&record.instance_id.to_string(), &record.namespace, &record.key);
+            let _ = storage.set_item(&item, &codec::encode_record(&record));
         }
     }
 }
