@@ -13,6 +13,9 @@
 //! matches exactly the items of one instance or namespace (`a/` is not a
 //! prefix of `ab/`).
 
+use super::codec;
+use crate::model::{Instance, Record};
+
 /// The first characters of every item this crate writes.
 const ROOT: &str = "boltkv/";
 const ESCAPE: char = '~';
@@ -20,6 +23,35 @@ const SEPARATOR: char = '/';
 const META: &str = "v";
 const INSTANCE: &str = "i/";
 const RECORD: &str = "r/";
+
+/// What an item holds: an instance or a record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Instance(Instance),
+    Record(Record),
+}
+
+/// The instance or record a document holds, checked against the item key it
+/// was found under, so a document moved or copied to another key is caught.
+pub fn decode_item(kind: ItemKey, text: &str) -> Result<Item, String> {
+    match kind {
+        ItemKey::Meta => Err("it is the meta item".to_string()),
+        ItemKey::Instance(id) => codec::decode_instance(text).and_then(|instance| {
+            if instance.id.to_string() == id {
+                Ok(Item::Instance(instance))
+            } else {
+                Err(format!("it holds instance {} under the key of instance {id}", instance.id))
+            }
+        }),
+        ItemKey::Record { instance_id, namespace, key } => codec::decode_record(text).and_then(|record| {
+            if (record.instance_id.to_string(), &record.namespace, &record.key) == (instance_id, &namespace, &key) {
+                Ok(Item::Record(record))
+            } else {
+                Err("it holds a record whose instance, namespace or key differs from its item key".to_string())
+            }
+        }),
+    }
+}
 
 /// What an item key under a store's prefix names.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,11 +15,11 @@ use std::collections::BTreeSet;
 
 use web_sys::Storage;
 
-use super::codec::{self, FORMAT_VERSION};
-use super::item_key::{ItemKey, ItemKeys};
+use super::codec::FORMAT_VERSION;
+use super::item_key::{Item, ItemKey, ItemKeys, decode_item};
 use super::{Backend, ChangeSink, LocalBoxFuture, Snapshot};
 use crate::error::StorageError;
-use crate::model::{Change, Instance, Record};
+use crate::model::Change;
 
 /// A store kept in the page's localStorage, which outlives reloads and is
 /// shared by every page of the origin.
@@ -101,8 +101,8 @@ impl LocalStorageBackend {
                 item_kind => decode_item(item_kind, &text),
             };
             match loaded {
-                Ok(Loaded::Instance(instance)) => snapshot.instances.push(instance),
-                Ok(Loaded::Record(record)) => records.push((item, record)),
+                Ok(Item::Instance(instance)) => snapshot.instances.push(instance),
+                Ok(Item::Record(record)) => records.push((item, record)),
                 Err(why) => snapshot.skipped.push(format!("localStorage item {item:?} was skipped: {why}.")),
             }
         }
@@ -116,33 +116,6 @@ impl LocalStorageBackend {
             }
         }
         Ok(snapshot)
-    }
-}
-
-/// One decoded item.
-enum Loaded {
-    Instance(Instance),
-    Record(Record),
-}
-
-/// The instance or record an item holds, checked against its item key.
-fn decode_item(kind: ItemKey, text: &str) -> Result<Loaded, String> {
-    match kind {
-        ItemKey::Meta => Err("it is the meta item".to_string()),
-        ItemKey::Instance(id) => codec::decode_instance(text).and_then(|instance| {
-            if instance.id.to_string() == id {
-                Ok(Loaded::Instance(instance))
-            } else {
-                Err(format!("it holds instance {} under the key of instance {id}", instance.id))
-            }
-        }),
-        ItemKey::Record { instance_id, namespace, key } => codec::decode_record(text).and_then(|record| {
-            if (record.instance_id.to_string(), &record.namespace, &record.key) == (instance_id, &namespace, &key) {
-                Ok(Loaded::Record(record))
-            } else {
-                Err("it holds a record whose instance, namespace or key differs from its item key".to_string())
-            }
-        }),
     }
 }
 

@@ -11,8 +11,8 @@ use super::keys::StorageKeys;
 use super::plan::Known;
 use crate::backend::Snapshot;
 use crate::backend::codec;
-use crate::backend::item_key::ItemKey;
-use crate::model::{Instance, Record};
+use crate::backend::item_key::{Item, ItemKey, decode_item};
+use crate::model::Record;
 
 /// Collects the items of one store into a snapshot.
 pub struct Loader<'a> {
@@ -20,12 +20,6 @@ pub struct Loader<'a> {
     snapshot: Snapshot,
     records: Vec<(String, Record)>,
     known: Known,
-}
-
-/// One decoded document.
-enum Loaded {
-    Instance(Instance),
-    Record(Record),
 }
 
 impl<'a> Loader<'a> {
@@ -48,25 +42,25 @@ impl<'a> Loader<'a> {
                 // Counted as stored even when damaged, so that deleting its
                 // namespace or instance removes it too.
                 self.known.insert(storage_key.to_string());
-                decode_at(kind, &text)
+                decode_item(kind, &text)
             }
             None if self.keys.is_hashed(storage_key) => self.decode_hashed(storage_key, &text),
             None => Err("it is under the store's prefix but is not one of its items, so it was left alone".to_string()),
         };
         match loaded {
-            Ok(Loaded::Instance(instance)) => self.snapshot.instances.push(instance),
-            Ok(Loaded::Record(record)) => self.records.push((storage_key.to_string(), record)),
+            Ok(Item::Instance(instance)) => self.snapshot.instances.push(instance),
+            Ok(Item::Record(record)) => self.records.push((storage_key.to_string(), record)),
             Err(why) => self.skip(storage_key, &why),
         }
     }
 
     /// A document stored under a hash: whichever kind it is, its own item
     /// key must hash to where it was found.
-    fn decode_hashed(&mut self, storage_key: &str, text: &str) -> Result<Loaded, String> {
+    fn decode_hashed(&mut self, storage_key: &str, text: &str) -> Result<Item, String> {
         let items = self.keys.items();
         let (item, loaded) = match (codec::decode_record(text), codec::decode_instance(text)) {
-            (Ok(r), _) => (items.record(&r.instance_id.to_string(), &r.namespace, &r.key), Loaded::Record(r)),
-            (_, Ok(i)) => (items.instance(&i.id.to_string()), Loaded::Instance(i)),
+            (Ok(r), _) => (items.record(&r.instance_id.to_string(), &r.namespace, &r.key), Item::Record(r)),
+            (_, Ok(i)) => (items.instance(&i.id.to_string()), Item::Instance(i)),
             (Err(why), Err(_)) => return Err(why),
         };
         if self.keys.storage_key(&item) != storage_key {
@@ -95,26 +89,6 @@ impl<'a> Loader<'a> {
     }
 }
 
-/// The document under an unhashed key, checked against that key.
-fn decode_at(kind: ItemKey, text: &str) -> Result<Loaded, String> {
-    match kind {
-        ItemKey::Meta => Err("it is the meta item".to_string()),
-        ItemKey::Instance(id) => codec::decode_instance(text).and_then(|instance| {
-            if instance.id.to_string() == id {
-                Ok(Loaded::Instance(instance))
-            } else {
-                Err(format!("it holds instance {} under the key of instance {id}", instance.id))
-            }
-        }),
-        ItemKey::Record { instance_id, namespace, key } => codec::decode_record(text).and_then(|record| {
-            if (record.instance_id.to_string(), &record.namespace, &record.key) == (instance_id, &namespace, &key) {
-                Ok(Loaded::Record(record))
-            } else {
-                Err("it holds a record whose instance, namespace or key differs from its key".to_string())
-            }
-        }),
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -122,7 +96,7 @@ mod tests {
     use crate::backend::flat::plan::Plan;
     use crate::id::Uuid;
     use crate::limits::Limits;
-    use crate::model::Change;
+    use crate::model::{Change, Instance};
     use crate::time::Timestamp;
     use crate::value::Value;
 

@@ -9,9 +9,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{Storage, StorageEvent};
 
-use super::{Loaded, decode_item};
 use crate::backend::{ChangeSink, codec};
-use crate::backend::item_key::{ItemKey, ItemKeys};
+use crate::backend::item_key::{Item, ItemKey, ItemKeys, decode_item};
 use crate::id::Uuid;
 use crate::model::Change;
 
@@ -69,8 +68,8 @@ fn change_of(kind: ItemKey, new_value: Option<String>) -> Option<Change> {
     match (kind, new_value) {
         (ItemKey::Meta, _) => None,
         (kind, Some(text)) => match decode_item(kind, &text).ok()? {
-            Loaded::Instance(instance) => Some(Change::PutInstance(instance)),
-            Loaded::Record(record) => Some(Change::PutRecord(record)),
+            Item::Instance(instance) => Some(Change::PutInstance(instance)),
+            Item::Record(record) => Some(Change::PutRecord(record)),
         },
         (ItemKey::Instance(id), None) => Uuid::parse(&id).map(Change::DeleteInstance),
         (ItemKey::Record { instance_id, namespace, key }, None) => {
