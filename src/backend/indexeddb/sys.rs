@@ -62,14 +62,16 @@ extern "C" {
 /// `navigator.storage.estimate()`. Firefox does not always name a full
 /// origin: a write there can fail with an `AbortError` or an
 /// `InvalidStateError` ("did not allow mutations") instead of a
-/// `QuotaExceededError`, so a failed commit asks.
+/// `QuotaExceededError`, so a failed commit asks. Its usage figure trails
+/// the files (it is updated as transactions finish), so an origin within
+/// 10% of its quota counts as full too.
 pub async fn no_room_for(bytes: usize) -> bool {
     let Ok(promise) = storage_use() else { return false };
     let Ok(answer) = JsFuture::from(promise).await else { return false };
     let pair = Array::from(&answer);
     match (pair.get(0).as_f64(), pair.get(1).as_f64()) {
         // Precision does not matter at this scale: usize to f64 is exact below 2^53.
-        (Some(usage), Some(quota)) => usage + bytes as f64 >= quota,
+        (Some(usage), Some(quota)) => usage + bytes as f64 >= quota || usage >= quota * 0.9,
         _ => false,
     }
 }
