@@ -135,8 +135,10 @@ function skipped(w, peer, why) {
   results[w][peer.name] = { skipped: why };
 }
 const errors = [];
+const progress = (step) => fetch('/report/progress', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ run, step }) }).catch(() => {});
 async function guarded(w, peer, fn) {
   status(`main: ${w} ${peer.name}`);
+  if (params.get('verbose')) progress(`${w} ${peer.name}`);
   try {
     await fn();
   } catch (e) {
@@ -380,6 +382,7 @@ async function mainPhase() {
   const timing = {};
   for (const [label, fn] of steps) {
     status(`main: ${label}`);
+    progress(label);
     const t0 = now();
     await fn(PEERS);
     timing[label] = Math.round(now() - t0);

@@ -77,7 +77,7 @@ const reports = new Map(); // run -> { list, onReport }
 async function runBrowser(name, server, opts) {
   const run = `${name}-${process.pid}-${Date.now().toString(36)}`;
   const seed = Number(process.env.BENCH_SEED || Date.now() % 100000);
-  const url = `${server.url}/tests/bench/bench.html?${new URLSearchParams({ run, seed: String(seed), ...(opts.quick ? { quick: '1' } : {}) })}`;
+  const url = `${server.url}/tests/bench/bench.html?${new URLSearchParams({ run, seed: String(seed), ...(opts.quick ? { quick: '1' } : {}), ...(process.env.BENCH_VERBOSE ? { verbose: '1' } : {}) })}`;
   const got = { list: [], last: null };
   let finish;
   const finished = new Promise((r) => (finish = r));
@@ -155,6 +155,7 @@ async function main() {
   const server = await startServer({
     onPost(kind, body) {
       if (kind === 'bench' && body && reports.has(body.run)) reports.get(body.run)(body);
+      if (kind === 'progress' && body) console.log(`  [${body.run.split('-')[0]} ${new Date().toISOString().slice(11, 19)}] main: ${body.step}`);
     },
   });
   const started = new Date();
