@@ -11,8 +11,9 @@
 #     whose wasm-opt scripts/build.sh uses (Debian's binaryen 108 corrupts
 #     wasm-bindgen's externref table export, a bug fixed in binaryen 110);
 #     playwright-core (CDP for Chromium's quota override in
-#     tests/browser/persistence.mjs; it drives the Debian chromium, never a
-#     browser of its own) and idb-keyval (measured beside boltkv there)
+#     tests/browser/persistence.mjs and the benchmark; it drives the Debian
+#     chromium, never a browser of its own), and idb-keyval, dexie and
+#     localforage (the peers of the benchmark, tests/bench/)
 # Nothing is downloaded but packages from crates.io, Debian and npm; in
 # particular wasm-pack is never left to fetch wasm-bindgen or a driver itself.
 # With --build-only it installs just what scripts/build.sh needs (the target,
@@ -103,7 +104,7 @@ if [[ -f $stamp && $(cat "$stamp") == "$want" ]]; then
 else
   (cd tests/js && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   printf '%s\n' "$want" >"$stamp"
-  note "installed from $lock: typescript $(tests/js/node_modules/.bin/tsc --version | awk '{print $2}'), $(tests/js/node_modules/.bin/wasm-opt --version), playwright-core $(node -p "require('./tests/js/node_modules/playwright-core/package.json').version"), idb-keyval $(node -p "require('./tests/js/node_modules/idb-keyval/package.json').version")"
+  note "installed from $lock: typescript $(tests/js/node_modules/.bin/tsc --version | awk '{print $2}'), $(tests/js/node_modules/.bin/wasm-opt --version), playwright-core $(node -p "require('./tests/js/node_modules/playwright-core/package.json').version"), idb-keyval $(node -p "require('./tests/js/node_modules/idb-keyval/package.json').version"), dexie $(node -p "require('./tests/js/node_modules/dexie/package.json').version"), localforage $(node -p "require('./tests/js/node_modules/localforage/package.json').version")"
 fi
 
 if $build_only; then :; else

@@ -12,13 +12,15 @@
 #      Chromium and Firefox, on the memory, indexeddb and localStorage backends
 #   7. node tests/browser/persistence.mjs  data surviving a reload and a
 #      browser restart, the two-page race, a real quota, in headless Chromium
-#      and Firefox on indexeddb and localStorage (plus measurements beside
-#      idb-keyval, printed, not asserted)
+#      and Firefox on indexeddb and localStorage
 #   8. tsc --strict --noEmit             tests/ts/usage.ts against pkg/'s types
 #   9. node --test tests/edge             the adapter backend in Node, and the
 #      example worker under workerd (miniflare) on loopback
 #  10. node tests/browser/playground.mjs the playground page (www/) end to end
 #      in headless Chromium via playwright-core, served by scripts/serve.mjs
+#  11. node tests/bench/bench.mjs --quick  the benchmark's smoke run (a few
+#      hundred records, 1 run, both browsers), so its code cannot rot: 1
+#      passed when it writes a results JSON with every peer and workload
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -45,7 +47,7 @@ passed=0 failed=0 counts=()
 stage() {
   finish_stage
   current=$1 started=$(date +%s%N)
-  printf '\n======== [%d/10] %s ========\n' "${#stage_names[@]}" "$current"
+  printf '\n======== [%d/11] %s ========\n' "${#stage_names[@]}" "$current"
 }
 finish_stage() {
   [[ -n $current ]] || return 0
@@ -259,5 +261,18 @@ if ((${playground_rc:-0} != 0 && f == 0)); then f=1; fi # it failed without sayi
 passed=$((passed + p)) failed=$((failed + f))
 counts+=("$(printf '%-44s %4d passed, %d failed' "playground end to end (Chromium)" "$p" "$f")")
 ((${playground_rc:-0} == 0)) || exit "$playground_rc"
+
+# ---------------------------------------------------------------------------
+stage "benchmark smoke run in headless Chromium and Firefox (node tests/bench/bench.mjs --quick --check)"
+# The benchmark (scripts/bench.sh) with a few hundred records and 1 run, into
+# results/quick/; --check counts 1 passed when the results JSON holds every
+# peer and every workload in both browsers, else 1 failed. Timings of a
+# smoke run mean nothing and are not looked at.
+node tests/bench/bench.mjs --quick --check 2>&1 | tee "$RIG/bench.log" || bench_rc=$?
+read -r p f < <(awk '/^[0-9]+ passed, [0-9]+ failed$/ { p = $1; f = $3 } END { print p + 0, f + 0 }' "$RIG/bench.log")
+if ((${bench_rc:-0} != 0 && f == 0)); then p=0 f=1; fi # it failed without saying what: count that
+passed=$((passed + p)) failed=$((failed + f))
+counts+=("$(printf '%-44s %4d passed, %d failed' "benchmark smoke run (--quick, 2 browsers)" "$p" "$f")")
+((${bench_rc:-0} == 0)) || exit "$bench_rc"
 
 finish_stage

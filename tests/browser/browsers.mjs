@@ -11,13 +11,17 @@
 //   await stopBrowser(browser.child);                // or: kill the whole process group at once
 //   removeDir(profile);
 //
+//   // Chromium under playwright-core (CDP), on a persistent profile:
+//   const h = await launchPlaywrightChromium(profile);  // { context, page, cdp(), close() }
+//
 // Every browser runs headless in its own process group (spawned detached),
 // so stopping it kills its helpers too; browsers not yet stopped are killed
 // when this process exits or gets SIGINT/SIGTERM/SIGHUP. Profiles are made
 // under the system temp directory with the prefix `boltkv-<browser>-`.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -258,9 +262,81 @@ export function removeDir(dir) {
   }
 }
 
+/** Pids of this process's direct children (playwright starts Chromium as one). */
+function childPids() {
+  const out = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid) out.push(Number(d));
+    } catch {}
+  }
+  return out;
+}
+
+/**
+ * Debian's Chromium under playwright-core (tests/js/node_modules), headless on
+ * the persistent profile `profile` with CHROMIUM_FLAGS, which gives CDP.
+ * Returns { context, page, cdp(), exited, close() }: `cdp()` opens a CDP
+ * session on the page; `exited` resolves with { exited: why } when the
+ * browser goes away; `close()` shuts it down (Browser.close, a clean exit),
+ * bounded, then kills its process group whatever happened, and resolves
+ * true when the clean close worked.
+ */
+export async function launchPlaywrightChromium(profile, { timeout = 60000 } = {}) {
+  const require = createRequire(new URL('../js/package.json', import.meta.url));
+  const { chromium } = require('playwright-core');
+  const before = new Set(childPids());
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: findBrowser('chromium'),
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    timeout,
+  });
+  // The browser's pid (a process-group leader: playwright spawns it detached),
+  // so it can be killed whatever happens to the playwright connection.
+  const pids = childPids().filter((p) => !before.has(p));
+  for (const pid of pids) liveGroups.add(pid);
+  const page = context.pages()[0] || (await context.newPage());
+  let closed;
+  const exited = new Promise((r) => (closed = r));
+  context.on('close', () => closed({ exited: 'the browser closed before the page reported' }));
+  return {
+    context,
+    page,
+    exited,
+    spawnError: new Promise(() => {}),
+    output: () => '',
+    cdp: () => context.newCDPSession(page),
+    async close() {
+      let timer;
+      const ok = await Promise.race([context.close().then(() => true, () => false), new Promise((r) => (timer = setTimeout(() => r(false), 20000)))]);
+      clearTimeout(timer);
+      for (const pid of pids) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {}
+        liveGroups.delete(pid);
+      }
+      await sleep(300);
+      return ok;
+    },
+  };
+}
+
+// Process groups of browsers started through playwright and not yet closed.
+const liveGroups = new Set();
+
 /** Kills every browser this process launched and has not stopped, and removes the profiles left (used on exit). */
 export function killAll() {
   for (const child of live) killGroup(child, 'SIGKILL');
+  for (const pid of liveGroups) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {}
+  }
   for (const dir of profiles) {
     try {
       rmSync(dir, { recursive: true, force: true });

@@ -23,11 +23,6 @@
 //                 an overwrite and a batch that cannot fit, deletes, a small
 //                 write; reports every call and the dump (long strings as digests)
 //   quota-check   opens the store and reports its dump (digests)
-//   bench-write   measurements beside idb-keyval (informational): durable set
-//                 one at a time, a burst of 10,000 (idb-keyval: set x 10,000
-//                 and setMany)
-//   bench-open    opening a store of 10,000 records until the first get
-//                 answers (idb-keyval: entries() and getMany of every key)
 
 const params = new URLSearchParams(location.search);
 const step = params.get('step') || '';
@@ -329,100 +324,6 @@ async function quotaCheck() {
   return { storage: store.storage, dump: await dump(store, { digests: true }) };
 }
 
-// ---------------------------------------------------------------- measurements (informational)
-
-const BENCH = { sequential: 200, warmup: 20, burst: 10000 };
-const benchKey = (prefix, i) => `${prefix}${String(i).padStart(16 - prefix.length, '0')}`; // 16 characters
-
-/** A JSON value of 1,024 bytes (as JSON text) with nested fields. */
-function benchValue(i) {
-  const v = {
-    id: i,
-    user: { name: `user-${i}`, email: `user${i}@example.com`, address: { street: `${i} Main St`, city: 'Springfield', zip: String(10000 + (i % 90000)) } },
-    prefs: { theme: i % 2 ? 'dark' : 'light', lang: 'en', notifications: { email: true, push: false, digest: 'weekly' } },
-    tags: ['alpha', 'beta', `t${i % 17}`],
-    history: [
-      { at: 1700000000000 + i, action: 'create' },
-      { at: 1700000500000 + i, action: 'update' },
-    ],
-    note: '',
-  };
-  v.note = 'n'.repeat(1024 - JSON.stringify(v).length);
-  return v;
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-async function timeIt(fn) {
-  const t0 = performance.now();
-  const r = await fn();
-  return [performance.now() - t0, r];
-}
-
-async function benchWrite() {
-  const idb = await import('/tests/js/node_modules/idb-keyval/dist/index.js');
-  const m = { valueBytes: JSON.stringify(benchValue(7)).length, keyChars: benchKey('s', 7).length };
-
-  // boltkv, one set at a time, each awaited (durable when it resolves).
-  const seq = await open('bench-seq');
-  await seq.createInstance('bench');
-  const boltSeq = [];
-  for (let i = 0; i < BENCH.warmup + BENCH.sequential; i++) {
-    const [ms, r] = await timeIt(() => seq.set('bench', 'seq', benchKey('s', i), benchValue(i)));
-    if (!r.success) throw new Error(`boltkv set failed: ${r.error}`);
-    if (i >= BENCH.warmup) boltSeq.push(ms);
-  }
-  // idb-keyval, the same.
-  const idbSeqStore = idb.createStore('idbkv-seq', 'kv');
-  const idbSeq = [];
-  for (let i = 0; i < BENCH.warmup + BENCH.sequential; i++) {
-    const [ms] = await timeIt(() => idb.set(benchKey('s', i), benchValue(i), idbSeqStore));
-    if (i >= BENCH.warmup) idbSeq.push(ms);
-  }
-  m.setMedian = { boltkv: median(boltSeq), idbKeyval: median(idbSeq) };
-
-  // A burst of 10,000 set calls fired together, until every one resolved.
-  const values = Array.from({ length: BENCH.burst }, (_, i) => [benchKey('b', i), benchValue(i)]);
-  const burst = await open('bench-burst');
-  await burst.createInstance('bench');
-  const [boltBurst, results] = await timeIt(() => Promise.all(values.map(([k, v]) => burst.set('bench', 'burst', k, v))));
-  if (results.some((r) => !r.success)) throw new Error(`boltkv burst: ${results.filter((r) => !r.success).length} sets failed`);
-  const idbBurstStore = idb.createStore('idbkv-burst', 'kv');
-  const [idbBurst] = await timeIt(() => Promise.all(values.map(([k, v]) => idb.set(k, v, idbBurstStore))));
-  const idbManyStore = idb.createStore('idbkv-many', 'kv');
-  const [idbMany] = await timeIt(() => idb.setMany(values, idbManyStore));
-  m.burst = { boltkv: boltBurst, idbKeyvalSet: idbBurst, idbKeyvalSetMany: idbMany };
-  burst.free();
-  seq.free();
-  return m;
-}
-
-async function benchOpen() {
-  const idb = await import('/tests/js/node_modules/idb-keyval/dist/index.js');
-  const first = benchKey('b', 0);
-  const [boltOpen, got] = await timeIt(async () => {
-    const store = await open('bench-burst');
-    const r = await store.get('bench', 'burst', first);
-    return { store, r };
-  });
-  const count = (await got.store.getRecordCount('bench', 'burst')).data?.count;
-  const keys = Array.from({ length: BENCH.burst }, (_, i) => benchKey('b', i));
-  const [idbEntries, entries] = await timeIt(() => idb.entries(idb.createStore('idbkv-burst', 'kv')));
-  const [idbGetMany, many] = await timeIt(() => idb.getMany(keys, idb.createStore('idbkv-many', 'kv')));
-  return {
-    open: { boltkv: boltOpen, idbKeyvalEntries: idbEntries, idbKeyvalGetMany: idbGetMany },
-    check: {
-      boltkvFirst: JSON.stringify(got.r.data?.value) === JSON.stringify(benchValue(0)),
-      boltkvCount: count,
-      idbKeyvalEntries: entries.length,
-      idbKeyvalGetMany: many.filter((v) => v !== undefined).length,
-    },
-  };
-}
-
 // ----------------------------------------------------------------
 
 const STEPS = {
@@ -433,8 +334,6 @@ const STEPS = {
   'race-check': raceCheck,
   'quota-fill': quotaFill,
   'quota-check': quotaCheck,
-  'bench-write': benchWrite,
-  'bench-open': benchOpen,
 };
 
 async function main() {

@@ -5,7 +5,7 @@
 //
 //   node tests/browser/persistence.mjs [--browsers chromium,firefox]
 //                                      [--backends indexeddb,localStorage]
-//                                      [--only reload,race,quota,bench] [--timeout 120]
+//                                      [--only reload,race,quota] [--timeout 120]
 //
 //   a. reload  a page writes instances and records (every JSON type, an
 //              overwrite, a delete) and reports their envelopes and the store's
@@ -26,10 +26,9 @@
 //              cannot fit fail whole, deletes make room for a small write, and
 //              a new browser process loads exactly what the successful calls
 //              stored.
-//   d. bench   (informational, never asserted) beside idb-keyval on the same
-//              page: a durable set awaited one at a time, a burst of 10,000
-//              sets, opening a store of 10,000 records until the first get;
-//              printed as a markdown table per browser.
+//
+// Measurements (boltkv beside idb-keyval, Dexie, localForage, ...) live in
+// the benchmark, tests/bench/bench.mjs (scripts/bench.sh), not here.
 //
 // Browsers are started with fresh profiles in their own process groups
 // (tests/browser/browsers.mjs), quit the way a user closes them when the
@@ -39,13 +38,12 @@
 // failed assertion and ends with `N passed, N failed`; exits 1 on failure.
 
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, startServer } from './server.mjs';
-import { CHROMIUM_FLAGS, browserVersion, findBrowser, launch, makeProfile, quitBrowser, removeDir, stopBrowser } from './browsers.mjs';
+import { browserVersion, findBrowser, launch, launchPlaywrightChromium, makeProfile, quitBrowser, removeDir, stopBrowser } from './browsers.mjs';
 
-const SCENARIOS = ['reload', 'race', 'quota', 'bench'];
+const SCENARIOS = ['reload', 'race', 'quota'];
 const BACKENDS = ['indexeddb', 'localStorage'];
 // Firefox's whole temporary storage, in KB: an origin gets at most this much
 // (10 MB), so IndexedDB runs out after about fifty 200 KB values.
@@ -336,65 +334,18 @@ function diffSummary(a, b, nameA = 'A', nameB = 'B') {
 
 // ------------------------------------------------------------------ c. quota
 
-const require = createRequire(path.join(ROOT, 'tests/js/package.json'));
-
-/** Pids of this process's direct children (playwright starts Chromium as one). */
-function childPids() {
-  const out = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid) out.push(Number(d));
-    } catch {}
-  }
-  return out;
-}
-
 /**
  * Chromium under playwright-core, on a persistent profile, with the test
  * origin's quota overridden over CDP. Returns a handle like launch()'s.
  */
 async function launchQuotaChromium(profile, url, quotaSize) {
-  const { chromium } = require('playwright-core');
-  const before = new Set(childPids());
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: findBrowser('chromium'),
-    headless: true,
-    args: CHROMIUM_FLAGS,
-    timeout: 60000,
-  });
-  // The browser's pid (a process-group leader: playwright spawns it detached),
-  // so it can be killed whatever happens to the playwright connection.
-  const pids = childPids().filter((p) => !before.has(p));
-  const page = context.pages()[0] || (await context.newPage());
+  const h = await launchPlaywrightChromium(profile);
   if (quotaSize !== undefined) {
-    const cdp = await context.newCDPSession(page);
+    const cdp = await h.cdp();
     await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.url, quotaSize });
   }
-  let closed;
-  const exited = new Promise((r) => (closed = r));
-  context.on('close', () => closed({ exited: 'the browser closed before the page reported' }));
-  page.goto(url, { timeout: 60000 }).catch(() => {});
-  return {
-    exited,
-    spawnError: new Promise(() => {}),
-    output: () => '',
-    /** Closes the browser (Browser.close: a clean shutdown), bounded; kills the group if that hangs. */
-    async close() {
-      let timer;
-      const ok = await Promise.race([context.close().then(() => true, () => false), new Promise((r) => (timer = setTimeout(() => r(false), 20000)))]);
-      clearTimeout(timer);
-      for (const pid of pids) {
-        try {
-          process.kill(-pid, 'SIGKILL');
-        } catch {}
-      }
-      await new Promise((r) => setTimeout(r, 300));
-      return ok;
-    },
-  };
+  h.page.goto(url, { timeout: 60000 }).catch(() => {});
+  return h;
 }
 
 async function quotaScenario(browserName, backend, opts) {
@@ -484,54 +435,12 @@ async function quotaScenario(browserName, backend, opts) {
   return sc.end();
 }
 
-// ------------------------------------------------------------------ d. measurements
-
-async function benchScenario(browserName, opts) {
-  const label = `${browserName} indexeddb`.padEnd(22) + ' d. measurements';
-  const name = newRun('bench');
-  // Firefox rounds performance.now() to 1 ms unless told not to.
-  const profile = makeProfile(browserName, browserName === 'firefox' ? { prefs: { 'privacy.reduceTimerPrecision': false } } : {});
-  let h;
-  try {
-    const run = newRun(label);
-    h = launch(browserName, { profile, url: pageUrl({ step: 'bench-write', next: 'bench-open', backend: 'indexeddb', name, run, browser: browserName }) });
-    const w = await waitReport(run, 'bench-write', h, Math.max(opts.timeout, 600));
-    const o = await waitReport(run, 'bench-open', h, Math.max(opts.timeout, 300));
-    return { browserName, version: browserVersion(h.bin), w, o };
-  } catch (e) {
-    console.log(`note [${label}] the measurements did not finish (not counted): ${e.message}`);
-    return null;
-  } finally {
-    if (h) await stopBrowser(h.child);
-    removeDir(profile);
-  }
-}
-
-function benchTable({ browserName, version, w, o }) {
-  const ms = (x) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : Math.round(x).toLocaleString('en-US')) + ' ms';
-  const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
-  const lines = [
-    `#### ${version} (headless), IndexedDB, ${w.valueBytes}-byte JSON values, ${w.keyChars}-character keys`,
-    '',
-    '| measurement | boltkv | idb-keyval | boltkv / idb-keyval |',
-    '|---|---:|---:|---:|',
-    `| durable \`set\`, awaited one at a time (median of 200) | ${ms(w.setMedian.boltkv)} | ${ms(w.setMedian.idbKeyval)} (\`set\`) | ${ratio(w.setMedian.boltkv, w.setMedian.idbKeyval)} |`,
-    `| burst: 10,000 \`set\` fired together, until all resolve | ${ms(w.burst.boltkv)} | ${ms(w.burst.idbKeyvalSet)} (10,000 \`set\`) | ${ratio(w.burst.boltkv, w.burst.idbKeyvalSet)} |`,
-    `| | | ${ms(w.burst.idbKeyvalSetMany)} (\`setMany\`) | ${ratio(w.burst.boltkv, w.burst.idbKeyvalSetMany)} |`,
-    `| open a store of 10,000 records, until the first \`get\` answers (fresh page) | ${ms(o.open.boltkv)} | ${ms(o.open.idbKeyvalEntries)} (\`entries()\`) | ${ratio(o.open.boltkv, o.open.idbKeyvalEntries)} |`,
-    `| | | ${ms(o.open.idbKeyvalGetMany)} (\`getMany\` of 10,000 keys) | ${ratio(o.open.boltkv, o.open.idbKeyvalGetMany)} |`,
-  ];
-  const c = o.check;
-  if (!(c.boltkvFirst && c.boltkvCount === 10000 && c.idbKeyvalEntries === 10000 && c.idbKeyvalGetMany === 10000)) lines.push('', `note: the reopened stores are not what was written: ${JSON.stringify(c)}`);
-  return lines.join('\n');
-}
-
 // ------------------------------------------------------------------ main
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (!existsSync(path.join(ROOT, 'pkg/browser.js'))) throw new Error('pkg/browser.js is missing; run scripts/build.sh first');
-  for (const dep of ['playwright-core', 'idb-keyval']) {
+  for (const dep of ['playwright-core']) {
     if (!existsSync(path.join(ROOT, 'tests/js/node_modules', dep, 'package.json'))) throw new Error(`tests/js/node_modules/${dep} is missing; run scripts/install-test-deps.sh`);
   }
   server = await startServer({
@@ -559,18 +468,7 @@ async function main() {
       if (opts.only.includes('quota')) summaries.push(await quotaScenario(b, backend, opts));
     }
   }
-  const tables = [];
-  if (opts.only.includes('bench')) {
-    for (const b of available) {
-      const m = await benchScenario(b, opts);
-      if (m) tables.push(benchTable(m));
-    }
-  }
   await server.close();
-  if (tables.length) {
-    console.log('\nmeasurements (informational, not asserted; one run, one page per browser, this machine):\n');
-    console.log(tables.join('\n\n'));
-  }
   console.log(`\npersistence summary (${((Date.now() - started) / 1000).toFixed(1)} s):`);
   for (const s of summaries) console.log(`  ${s}`);
   console.log(`${passed} passed, ${failed} failed`);
