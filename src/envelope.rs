@@ -65,6 +65,14 @@ struct Envelope<'a, T> {
 
 /// Renders an envelope: `data` on success, the error's sentence on failure.
 pub fn render<T: Serialize>(method: Method, result: Result<T>, timestamp: Timestamp, request_id: Uuid) -> String {
+    let mut text = Vec::new();
+    render_into(&mut text, method, result, timestamp, request_id);
+    // serde_json writes UTF-8 only; the fallback keeps this total.
+    String::from_utf8(text).unwrap_or_default()
+}
+
+/// [`render`], into `out` (emptied first), so a caller can reuse one buffer.
+pub fn render_into<T: Serialize>(out: &mut Vec<u8>, method: Method, result: Result<T>, timestamp: Timestamp, request_id: Uuid) {
     let (data, message) = match result {
         Ok(data) => (Some(data), None),
         Err(e) => (None, Some(e.to_string())),
@@ -77,7 +85,8 @@ pub fn render<T: Serialize>(method: Method, result: Result<T>, timestamp: Timest
         timestamp,
         request_id,
     };
-    serde_json::to_string(&envelope).unwrap_or_else(|e| {
+    out.clear();
+    if let Err(e) = serde_json::to_writer(&mut *out, &envelope) {
         let failed: Envelope<'_, ()> = Envelope {
             kind: method.type_name(),
             success: false,
@@ -86,14 +95,35 @@ pub fn render<T: Serialize>(method: Method, result: Result<T>, timestamp: Timest
             timestamp,
             request_id,
         };
-        serde_json::to_string(&failed).unwrap_or_default()
-    })
+        out.clear();
+        let _ = serde_json::to_writer(&mut *out, &failed);
+    }
 }
+
+/// Answers above this size do not keep their buffer: one huge query result
+/// should not pin its memory for the life of the store.
+const KEPT_ANSWER_BYTES: usize = 1 << 20;
 
 impl KvStore {
     /// Renders an envelope stamped with this store's clock and a fresh request id.
     pub fn envelope<T: Serialize>(&self, method: Method, result: Result<T>) -> String {
         render(method, result, self.now(), self.fresh_id())
+    }
+
+    /// Hands `read` the envelope's text, rendered into a buffer the store
+    /// reuses: the hot path of every call, so it allocates nothing once warm.
+    pub fn with_envelope<T: Serialize, R>(&self, method: Method, result: Result<T>, read: impl FnOnce(&str) -> R) -> R {
+        let (timestamp, request_id) = (self.now(), self.fresh_id());
+        let Ok(mut out) = self.answers.try_borrow_mut() else {
+            // Only a `read` that calls back into the store gets here.
+            return read(&render(method, result, timestamp, request_id));
+        };
+        render_into(&mut out, method, result, timestamp, request_id);
+        let answer = read(std::str::from_utf8(&out).unwrap_or_default());
+        if out.capacity() > KEPT_ANSWER_BYTES {
+            *out = Vec::new();
+        }
+        answer
     }
 }
 

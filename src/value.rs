@@ -15,13 +15,17 @@ pub struct Value(Box<RawValue>);
 impl Value {
     /// Validates JSON text (as `JSON.stringify` makes it) and takes it.
     pub fn from_json(text: String, limits: &Limits) -> Result<Value> {
-        if text.len() > limits.max_value_bytes {
-            return Err(Error::ValueTooLarge { bytes: text.len(), max: limits.max_value_bytes });
-        }
-        scan(&text, limits.max_depth)?;
+        check(&text, limits)?;
         RawValue::from_string(text)
             .map(Value)
             .map_err(|e| Error::InvalidValue(format!("it is not valid JSON ({e}).")))
+    }
+
+    /// Takes a value that a JSON parser has already read as part of a
+    /// larger document, so only the checks beyond the grammar are left.
+    pub fn from_raw(raw: &RawValue, limits: &Limits) -> Result<Value> {
+        check(raw.get(), limits)?;
+        Ok(Value(raw.to_owned()))
     }
 
     /// Takes a value built in Rust.
@@ -59,6 +63,15 @@ impl serde::Serialize for Value {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.0.serialize(serializer)
     }
+}
+
+/// The checks a stored value passes besides the JSON grammar: size, depth
+/// and surrogates.
+fn check(text: &str, limits: &Limits) -> Result<()> {
+    if text.len() > limits.max_value_bytes {
+        return Err(Error::ValueTooLarge { bytes: text.len(), max: limits.max_value_bytes });
+    }
+    scan(text, limits.max_depth)
 }
 
 /// One pass over the text outside the JSON grammar check: refuses nesting

@@ -256,6 +256,26 @@ async fn a_record_that_does_not_decode_is_skipped_and_reported_while_the_rest_lo
 }
 
 #[wasm_bindgen_test]
+async fn a_record_whose_instance_is_not_stored_is_skipped_and_reported() {
+    let name = unique("orphan");
+    let store = open(&name).await;
+    set(&store, "app", "ns", "good", json!("kept")).await;
+    drop(store);
+    let gone = "0b0e7f3c-7a1d-4c55-9a3e-2f1c8d6b5e40";
+    let doc = json!({
+        "id": "5f2b8c1e-3d4a-4b6c-8e7f-9a0b1c2d3e4f", "instanceId": gone, "namespace": "ns", "key": "orphan",
+        "value": {"a": 1}, "createdAt": 1, "updatedAt": 2, "version": 3
+    });
+    raw_put(&name, "records", js(&json!([gone, "ns", "orphan"]).to_string()), s(&doc.to_string())).await;
+
+    let store = open(&name).await;
+    let skipped = to_json(&store.storage())["skipped"].clone();
+    let want = format!(r#"The IndexedDB record ["{gone}","ns","orphan"] was skipped: its instance {gone} is not stored."#);
+    assert_eq!(skipped, json!([want]));
+    assert_eq!(envelope(store.get_record_count(s("app"), NONE, NONE)).await["data"]["count"], 1);
+}
+
+#[wasm_bindgen_test]
 async fn an_unknown_format_fails_open_clearly_or_falls_back_when_asked() {
     let name = unique("format");
     drop(open(&name).await);

@@ -3,6 +3,8 @@
 //! embedded as its stored JSON text. Decoding checks everything a document
 //! claims, so a foreign or damaged item is reported, never loaded half-way.
 
+use std::ops::Range;
+
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -45,34 +47,78 @@ struct InstanceDoc {
 }
 
 /// A change as another copy of the store receives it: puts carry their
-/// document, deletes the place they delete.
+/// document verbatim, deletes the place they delete.
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-enum ChangeDoc {
-    PutInstance(String),
+enum ChangeDoc<'a> {
+    #[serde(borrow)]
+    PutInstance(&'a RawValue),
     DeleteInstance(String),
-    PutRecord(String),
+    #[serde(borrow)]
+    PutRecord(&'a RawValue),
     DeleteRecord([String; 3]),
     DeleteNamespace([String; 2]),
 }
 
-/// A committed batch as one JSON document, for other tabs.
-pub fn encode_changes(changes: &[Change]) -> String {
-    let docs: Vec<ChangeDoc> = changes
-        .iter()
-        .map(|change| match change {
-            Change::PutInstance(instance) => ChangeDoc::PutInstance(encode_instance(instance)),
-            Change::DeleteInstance(id) => ChangeDoc::DeleteInstance(id.to_string()),
-            Change::PutRecord(record) => ChangeDoc::PutRecord(encode_record(record)),
+/// A batch encoded once: the message for other tabs, a JSON array with one
+/// `ChangeDoc` per change, in which each put's document appears verbatim,
+/// so the backend stores slices of the message instead of encoding twice.
+pub struct EncodedBatch {
+    pub message: String,
+    docs: Vec<Option<Range<usize>>>,
+}
+
+impl EncodedBatch {
+    /// The document of change `i` when it is a put, as stored.
+    pub fn doc(&self, i: usize) -> Option<&str> {
+        self.docs.get(i).cloned().flatten().and_then(|span| self.message.get(span))
+    }
+}
+
+/// Encodes a batch for storage and for other tabs in one pass.
+pub fn encode_batch(changes: &[Change]) -> EncodedBatch {
+    let mut out = Vec::with_capacity(256 * changes.len() + 2);
+    let mut docs = Vec::with_capacity(changes.len());
+    out.push(b'[');
+    for (i, change) in changes.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        docs.push(match change {
+            Change::PutInstance(instance) => Some(put_doc(&mut out, "putInstance", &instance_doc(instance))),
+            Change::PutRecord(record) => Some(put_doc(&mut out, "putRecord", &record_doc(record))),
+            Change::DeleteInstance(id) => delete_doc(&mut out, ChangeDoc::DeleteInstance(id.to_string())),
             Change::DeleteRecord { instance_id, namespace, key } => {
-                ChangeDoc::DeleteRecord([instance_id.to_string(), namespace.clone(), key.clone()])
+                delete_doc(&mut out, ChangeDoc::DeleteRecord([instance_id.to_string(), namespace.clone(), key.clone()]))
             }
             Change::DeleteNamespace { instance_id, namespace } => {
-                ChangeDoc::DeleteNamespace([instance_id.to_string(), namespace.clone()])
+                delete_doc(&mut out, ChangeDoc::DeleteNamespace([instance_id.to_string(), namespace.clone()]))
             }
-        })
-        .collect();
-    serde_json::to_string(&docs).unwrap_or_default()
+        });
+    }
+    out.push(b']');
+    // serde_json writes UTF-8 only; the fallback (no documents) keeps this total.
+    match String::from_utf8(out) {
+        Ok(message) => EncodedBatch { message, docs },
+        Err(_) => EncodedBatch { message: String::new(), docs: Vec::new() },
+    }
+}
+
+/// Writes `{"<tag>":<document>}` and returns where the document is.
+fn put_doc(out: &mut Vec<u8>, tag: &str, doc: &impl Serialize) -> Range<usize> {
+    out.extend_from_slice(b"{\"");
+    out.extend_from_slice(tag.as_bytes());
+    out.extend_from_slice(b"\":");
+    let start = out.len();
+    let _ = serde_json::to_writer(&mut *out, doc);
+    let span = start..out.len();
+    out.push(b'}');
+    span
+}
+
+fn delete_doc(out: &mut Vec<u8>, doc: ChangeDoc<'_>) -> Option<Range<usize>> {
+    let _ = serde_json::to_writer(&mut *out, &doc);
+    None
 }
 
 /// A batch another tab committed, or why the message is not one (a newer
@@ -82,9 +128,9 @@ pub fn decode_changes(text: &str) -> Result<Vec<Change>, String> {
     docs.into_iter()
         .map(|doc| {
             Ok(match doc {
-                ChangeDoc::PutInstance(text) => Change::PutInstance(decode_instance(&text)?),
+                ChangeDoc::PutInstance(doc) => Change::PutInstance(decode_instance(doc.get())?),
                 ChangeDoc::DeleteInstance(id_text) => Change::DeleteInstance(id(&id_text, "instance id")?),
-                ChangeDoc::PutRecord(text) => Change::PutRecord(decode_record(&text)?),
+                ChangeDoc::PutRecord(doc) => Change::PutRecord(decode_record(doc.get())?),
                 ChangeDoc::DeleteRecord([instance_id, namespace, key]) => {
                     Change::DeleteRecord { instance_id: id(&instance_id, "instanceId")?, namespace, key }
                 }
@@ -98,7 +144,11 @@ pub fn decode_changes(text: &str) -> Result<Vec<Change>, String> {
 
 /// A record as one JSON document.
 pub fn encode_record(record: &Record) -> String {
-    let doc = RecordDoc {
+    serde_json::to_string(&record_doc(record)).unwrap_or_default()
+}
+
+fn record_doc(record: &Record) -> RecordDoc<'_> {
+    RecordDoc {
         id: record.id.to_string(),
         instance_id: record.instance_id.to_string(),
         namespace: record.namespace.clone(),
@@ -108,21 +158,23 @@ pub fn encode_record(record: &Record) -> String {
         updated_at: record.updated_at.0,
         version: record.version,
         expires_at: record.expires_at.map(|t| t.0),
-    };
-    serde_json::to_string(&doc).unwrap_or_default()
+    }
 }
 
 /// An instance as one JSON document.
 pub fn encode_instance(instance: &Instance) -> String {
-    let doc = InstanceDoc {
+    serde_json::to_string(&instance_doc(instance)).unwrap_or_default()
+}
+
+fn instance_doc(instance: &Instance) -> InstanceDoc {
+    InstanceDoc {
         id: instance.id.to_string(),
         name: instance.name.clone(),
         description: instance.description.clone(),
         created_at: instance.created_at.0,
         updated_at: instance.updated_at.0,
         seq: instance.seq,
-    };
-    serde_json::to_string(&doc).unwrap_or_default()
+    }
 }
 
 fn id(text: &str, what: &str) -> Result<Uuid, String> {
@@ -135,7 +187,7 @@ pub fn decode_record(text: &str) -> Result<Record, String> {
     // Values were checked against the limits in force when they were written;
     // only what any store must refuse is checked again.
     let loading = Limits { max_value_bytes: usize::MAX, max_depth: DEPTH_CEILING, ..Limits::default() };
-    let value = Value::from_json(doc.value.get().to_string(), &loading).map_err(|e| e.to_string())?;
+    let value = Value::from_raw(doc.value, &loading).map_err(|e| e.to_string())?;
     if doc.namespace.is_empty() || doc.key.is_empty() {
         return Err("its namespace or key is empty".to_string());
     }
@@ -210,7 +262,10 @@ mod tests {
             Change::DeleteNamespace { instance_id: r.instance_id, namespace: "ns".into() },
             Change::DeleteInstance(r.instance_id),
         ];
-        assert_eq!(decode_changes(&encode_changes(&batch)), Ok(batch));
+        let encoded = encode_batch(&batch);
+        assert_eq!(encoded.doc(0), Some(encode_record(&r).as_str()));
+        assert_eq!((encoded.doc(1), encoded.doc(4)), (None, None));
+        assert_eq!(decode_changes(&encoded.message), Ok(batch));
         assert!(decode_changes(r#"[{"renameKey":["a","b"]}]"#).is_err());
         assert!(decode_changes(r#"[{"deleteInstance":"nope"}]"#).is_err());
     }

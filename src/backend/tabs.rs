@@ -28,10 +28,11 @@ impl Tabs {
         Some(Tabs { channel, listener: RefCell::new(None) })
     }
 
-    /// Tells the other tabs about a committed batch. Losing the message (the
-    /// channel closed) only delays them until they reopen the store.
-    pub fn post(&self, changes: &[Change]) {
-        let _ = self.channel.post_message(&codec::encode_changes(changes).into());
+    /// Tells the other tabs about a committed batch: its message from
+    /// [`codec::encode_batch`]. Losing it (the channel closed) only delays
+    /// them until they reopen the store.
+    pub fn post(&self, message: &str) {
+        let _ = self.channel.post_message(&message.into());
     }
 
     /// Hands every batch another tab posts to `receive`; messages that are

@@ -57,6 +57,8 @@ pub struct KvStore {
     mint: Rc<RefCell<Mint>>,
     limits: Limits,
     skipped: Rc<[String]>,
+    /// The buffer answers are rendered into (see `KvStore::with_envelope`).
+    pub(crate) answers: Rc<RefCell<Vec<u8>>>,
 }
 
 impl KvStore {
@@ -83,6 +85,7 @@ impl KvStore {
             mint: Rc::new(RefCell::new(mint)),
             limits: config.limits,
             skipped: snapshot.skipped.into(),
+            answers: Rc::default(),
         })
     }
 

@@ -78,13 +78,16 @@ fn string(value: &JsValue, arg: &str, max: usize, field: Field) -> Result<String
         let bytes = utf8_length(js) as usize;
         return Err(Error::TooLong { field, bytes, max });
     }
-    if !js.is_valid_utf16() {
+    // One copy into wasm memory. The copy turns a lone surrogate into
+    // U+FFFD, so only a text holding U+FFFD needs the exact (per-unit) check.
+    let text = String::from(js);
+    if text.contains('\u{FFFD}') && !js.is_valid_utf16() {
         return Err(invalid(
             arg,
             "contains a lone UTF-16 surrogate, which cannot be stored exactly.".to_string(),
         ));
     }
-    Ok(String::from(js))
+    Ok(text)
 }
 
 /// An optional description: a string, or `undefined`/`null` for none.

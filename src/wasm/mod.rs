@@ -32,10 +32,10 @@ pub struct JsKvStore {
 }
 
 /// One fresh object tree from envelope text.
-fn parse(envelope: String) -> JsValue {
+fn parse(envelope: &str) -> JsValue {
     // The text is serde_json's own output, so JSON.parse accepts it; the
     // fallback only keeps this total.
-    js_sys::JSON::parse(&envelope).unwrap_or_else(|_| JsValue::from(envelope))
+    js_sys::JSON::parse(envelope).unwrap_or_else(|_| JsValue::from(envelope))
 }
 
 #[wasm_bindgen(js_class = KvStore)]
@@ -66,7 +66,7 @@ impl JsKvStore {
     /// Where the records live: `{ backend, name, fallbackReason?, skipped }`.
     #[wasm_bindgen(getter, skip_typescript)]
     pub fn storage(&self) -> JsValue {
-        parse(serde_json::to_string(&self.storage).unwrap_or_default())
+        parse(&serde_json::to_string(&self.storage).unwrap_or_default())
     }
 
     /// Answers a call: at once when nothing waits for storage, else when
@@ -79,15 +79,15 @@ impl JsKvStore {
     ) -> Promise {
         let pending = match call {
             Ok(pending) => pending,
-            Err(e) => return Promise::resolve(&parse(self.store.envelope::<T>(method, Err(e)))),
+            Err(e) => return Promise::resolve(&self.store.with_envelope::<T, _>(method, Err(e), parse)),
         };
         match pending.into_ready() {
-            Ok(result) => Promise::resolve(&parse(self.store.envelope(method, result.map(shape)))),
+            Ok(result) => Promise::resolve(&self.store.with_envelope(method, result.map(shape), parse)),
             Err(waiting) => {
                 let store = self.store.clone();
                 future_to_promise(async move {
                     let result = waiting.await;
-                    Ok(parse(store.envelope(method, result.map(shape))))
+                    Ok(store.with_envelope(method, result.map(shape), parse))
                 })
             }
         }

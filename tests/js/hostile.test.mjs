@@ -219,6 +219,17 @@ test('hostile: set refuses unstorable values and non-boolean autoCreateInstance 
   done();
 });
 
+test('hostile: names holding U+FFFD itself (what a lone surrogate would turn into) are kept exactly', async () => {
+  const kv = await KvStore.open();
+  const [instance, ns, key] = ['inst\uFFFD', '\uFFFDns', 'k\uFFFD\uD83D\uDE00'];
+  const set = expectOk(await kv.set(instance, ns, key, { v: '\uFFFD' }, true), 'set');
+  deepEqual([set.record.namespace, set.record.key, set.record.value], [ns, key, { v: '\uFFFD' }]);
+  const got = expectOk(await kv.get(instance, ns, key), 'get');
+  deepEqual(got, { value: { v: '\uFFFD' }, exists: true });
+  deepEqual(expectOk(await kv.getNamespaces(instance), 'getNamespaces'), { namespaces: [ns] });
+  expectErr(await kv.get(instance, ns, 'k\uD800'), 'get');
+});
+
 test('hostile: updateInstance refuses every malformed update', async () => {
   const done = watchRejections();
   const { kv } = await seeded();

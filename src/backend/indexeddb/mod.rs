@@ -35,7 +35,8 @@ use js_sys::JSON;
 use web_sys::{IdbDatabase, IdbObjectStore, IdbTransaction};
 
 use super::tabs::Tabs;
-use super::{Backend, ChangeSink, LocalBoxFuture, Snapshot, codec};
+use super::codec::{self, EncodedBatch};
+use super::{Backend, ChangeSink, LocalBoxFuture, Snapshot};
 use crate::error::StorageError;
 use crate::model::Change;
 use sys::{Fault, INSTANCES, RECORDS};
@@ -124,30 +125,32 @@ impl Inner {
         let unreadable = |f: Fault| StorageError::Unavailable(format!("IndexedDB cannot read the database {:?} ({f}).", self.name));
         let conn = self.connect().await?;
         let tx = sys::read_transaction(&conn.db, &[INSTANCES, RECORDS]).map_err(unreadable)?;
-        let instances = sys::Scan::start(&tx, INSTANCES, PAGE).map_err(unreadable)?;
-        let records = sys::Scan::start(&tx, RECORDS, PAGE).map_err(unreadable)?;
+        let read = Rc::new(RefCell::new(Snapshot::default()));
+        let instances = sys::Scan::start(&tx, INSTANCES, PAGE, {
+            let read = read.clone();
+            move |page| add_instances(&mut read.borrow_mut(), page)
+        });
+        let records = sys::Scan::start(&tx, RECORDS, PAGE, {
+            let read = read.clone();
+            move |page| add_records(&mut read.borrow_mut(), page)
+        });
+        let (instances, records) = (instances.map_err(unreadable)?, records.map_err(unreadable)?);
         sys::finished(&tx).await.map_err(unreadable)?;
-        let mut snapshot = Snapshot::default();
-        let mut known = self.instances.borrow_mut();
-        for (key, text) in items(instances.pages().map_err(unreadable)?) {
-            match text.as_deref().ok_or_else(not_text).and_then(codec::decode_instance) {
-                Ok(instance) => {
-                    known.insert(instance.id.to_string(), text.unwrap_or_default());
-                    snapshot.instances.push(instance);
-                }
-                Err(why) => snapshot.skipped.push(format!("The IndexedDB instance {key} was skipped: {why}.")),
-            }
-        }
+        instances.finish().map_err(unreadable)?;
+        records.finish().map_err(unreadable)?;
+        let mut snapshot = read.take();
+        // Instances and records arrive interleaved, so records are matched
+        // to their instances once both are in.
         let ids: HashSet<_> = snapshot.instances.iter().map(|i| i.id).collect();
-        for (key, text) in items(records.pages().map_err(unreadable)?) {
-            match text.as_deref().ok_or_else(not_text).and_then(codec::decode_record) {
-                Ok(record) if ids.contains(&record.instance_id) => snapshot.records.push(record),
-                Ok(record) => snapshot.skipped.push(format!(
-                    "The IndexedDB record {key} was skipped: its instance {} is not stored.",
-                    record.instance_id
-                )),
-                Err(why) => snapshot.skipped.push(format!("The IndexedDB record {key} was skipped: {why}.")),
-            }
+        let (kept, orphans): (Vec<_>, Vec<_>) = snapshot.records.into_iter().partition(|r| ids.contains(&r.instance_id));
+        snapshot.records = kept;
+        snapshot.skipped.extend(orphans.into_iter().map(|r| {
+            let key = serde_json::to_string(&[r.instance_id.to_string(), r.namespace, r.key]).unwrap_or_default();
+            format!("The IndexedDB record {key} was skipped: its instance {} is not stored.", r.instance_id)
+        }));
+        let mut known = self.instances.borrow_mut();
+        for instance in &snapshot.instances {
+            known.insert(instance.id.to_string(), codec::encode_instance(instance));
         }
         Ok(snapshot)
     }
@@ -165,6 +168,7 @@ impl Inner {
     }
 
     async fn write_batch(&self, changes: &[Change]) -> Result<(), StorageError> {
+        let encoded = codec::encode_batch(changes);
         let mut why = String::new();
         for delay in RETRY_DELAYS_MS {
             if delay > 0 {
@@ -178,7 +182,7 @@ impl Inner {
                 }
                 Err(StorageError::Full) => return Err(StorageError::Full),
             };
-            let (tx, remembered) = match self.issue(&conn, changes) {
+            let (tx, remembered) = match self.issue(&conn, changes, &encoded) {
                 Ok(issued) => issued,
                 // The connection is closing or closed, so nothing was issued.
                 Err(f) if f.name == "InvalidStateError" => {
@@ -198,7 +202,7 @@ impl Inner {
                 };
             }
             if let Some(tabs) = &self.tabs {
-                tabs.post(changes);
+                tabs.post(&encoded.message);
             }
             return Ok(());
         }
@@ -212,7 +216,7 @@ impl Inner {
     /// `.await` in between (IndexedDB would auto-commit); on a fresh
     /// database, first puts back every known instance. Returns the
     /// transaction and the instance documents to remember once it commits.
-    fn issue(&self, conn: &Connection, changes: &[Change]) -> Result<(IdbTransaction, Vec<Remembered>), Fault> {
+    fn issue(&self, conn: &Connection, changes: &[Change], encoded: &EncodedBatch) -> Result<(IdbTransaction, Vec<Remembered>), Fault> {
         let known = self.instances.borrow();
         let rewrite = conn.fresh.get() && !known.is_empty();
         let mut scope = Vec::with_capacity(2);
@@ -230,7 +234,8 @@ impl Inner {
                     sys::put(stores.instances()?, &id.as_str().into(), doc)?;
                 }
             }
-            changes.iter().filter_map(|change| stores.write(change).transpose()).collect()
+            let docs = (0..changes.len()).map(|i| encoded.doc(i));
+            changes.iter().zip(docs).filter_map(|(change, doc)| stores.write(change, doc).transpose()).collect()
         });
         match issued {
             Ok(remembered) => {
@@ -271,13 +276,14 @@ impl Stores {
         self.records.as_ref().ok_or_else(|| out_of_scope(RECORDS))
     }
 
-    /// Issues the requests of one change.
-    fn write(&self, change: &Change) -> Result<Option<Remembered>, Fault> {
+    /// Issues the requests of one change; a put stores `doc`, its document.
+    fn write(&self, change: &Change, doc: Option<&str>) -> Result<Option<Remembered>, Fault> {
+        let doc = || doc.ok_or_else(|| Fault::new("DataError", "the change has no document to store"));
         match change {
             Change::PutInstance(instance) => {
-                let (id, doc) = (instance.id.to_string(), codec::encode_instance(instance));
-                sys::put(self.instances()?, &id.as_str().into(), &doc)?;
-                return Ok(Some((id, Some(doc))));
+                let (id, doc) = (instance.id.to_string(), doc()?);
+                sys::put(self.instances()?, &id.as_str().into(), doc)?;
+                return Ok(Some((id, Some(doc.to_string()))));
             }
             Change::DeleteInstance(id) => {
                 let id = id.to_string();
@@ -287,7 +293,7 @@ impl Stores {
             }
             Change::PutRecord(r) => {
                 let key = sys::record_key(&r.instance_id.to_string(), &r.namespace, &r.key);
-                sys::put(self.records()?, &key, &codec::encode_record(r))?;
+                sys::put(self.records()?, &key, doc()?)?;
             }
             Change::DeleteRecord { instance_id, namespace, key } => {
                 sys::delete(self.records()?, &sys::record_key(&instance_id.to_string(), namespace, key))?;
@@ -328,12 +334,32 @@ fn not_text() -> String {
     "it is not a string".to_string()
 }
 
-/// Every scanned item: its key as JSON (to name it if it is skipped) and
-/// its value if that is a string.
-fn items(pages: Vec<sys::Page>) -> impl Iterator<Item = (Key, Option<String>)> {
-    pages.into_iter().flat_map(|page| {
-        (0..page.values.length()).map(move |i| (Key(page.keys.get(i)), page.values.get(i).as_string()))
-    })
+/// Decodes a page of instances into `snapshot`, reporting the items that
+/// are not instance documents.
+fn add_instances(snapshot: &mut Snapshot, page: sys::Page) {
+    for (key, text) in items(&page) {
+        match text.as_deref().ok_or_else(not_text).and_then(codec::decode_instance) {
+            Ok(instance) => snapshot.instances.push(instance),
+            Err(why) => snapshot.skipped.push(format!("The IndexedDB instance {key} was skipped: {why}.")),
+        }
+    }
+}
+
+/// Decodes a page of records into `snapshot`, reporting the items that are
+/// not record documents.
+fn add_records(snapshot: &mut Snapshot, page: sys::Page) {
+    for (key, text) in items(&page) {
+        match text.as_deref().ok_or_else(not_text).and_then(codec::decode_record) {
+            Ok(record) => snapshot.records.push(record),
+            Err(why) => snapshot.skipped.push(format!("The IndexedDB record {key} was skipped: {why}.")),
+        }
+    }
+}
+
+/// A page's items: each key (shown as JSON if the item is skipped) and the
+/// value if that is a string.
+fn items(page: &sys::Page) -> impl Iterator<Item = (Key, Option<String>)> + '_ {
+    (0..page.values.length()).map(move |i| (Key(page.keys.get(i)), page.values.get(i).as_string()))
 }
 
 /// A stored key, shown as its JSON text.

@@ -272,7 +272,10 @@ pub struct Page {
 
 /// A full read of one object store in pages of `getAllKeys`/`getAll`
 /// pairs, each next pair issued from the previous page's `success` event so
-/// the whole scan stays in one transaction (one consistent snapshot).
+/// the whole scan stays in one transaction (one consistent snapshot). Each
+/// page goes to the reader as it arrives, after the next one is asked for:
+/// the reader's work overlaps IndexedDB's, one page per task, so a large
+/// store never blocks the page in one long task.
 pub struct Scan {
     state: Rc<RefCell<ScanState>>,
     _next: Closure<dyn FnMut()>,
@@ -283,17 +286,17 @@ struct ScanState {
     size: u32,
     keys: Option<IdbRequest>,
     values: Option<IdbRequest>,
-    pages: Vec<Page>,
+    read: Box<dyn FnMut(Page)>,
     fault: Option<Fault>,
     next: Option<Function>,
 }
 
 impl Scan {
-    /// Starts reading `name` in `tx`; the pages are there once `tx` completes.
-    pub fn start(tx: &IdbTransaction, name: &str, size: u32) -> Result<Scan, Fault> {
+    /// Starts reading `name` in `tx`, handing every page to `read`.
+    pub fn start(tx: &IdbTransaction, name: &str, size: u32, read: impl FnMut(Page) + 'static) -> Result<Scan, Fault> {
         let store = tx.object_store(name).map_err(fault)?;
         let state = Rc::new(RefCell::new(ScanState {
-            store, size, keys: None, values: None, pages: Vec::new(), fault: None, next: None,
+            store, size, keys: None, values: None, read: Box::new(read), fault: None, next: None,
         }));
         let next = Closure::<dyn FnMut()>::new({
             let (state, tx) = (state.clone(), tx.clone());
@@ -312,12 +315,11 @@ impl Scan {
         Ok(Scan { state, _next: next })
     }
 
-    /// The pages read, once the transaction has completed.
-    pub fn pages(self) -> Result<Vec<Page>, Fault> {
-        let mut state = self.state.borrow_mut();
-        match state.fault.take() {
+    /// Whether every page was read, once the transaction has completed.
+    pub fn finish(self) -> Result<(), Fault> {
+        match self.state.borrow_mut().fault.take() {
             Some(f) => Err(f),
-            None => Ok(std::mem::take(&mut state.pages)),
+            None => Ok(()),
         }
     }
 }
@@ -338,17 +340,17 @@ impl ScanState {
         Ok(())
     }
 
-    /// Keeps the page that just arrived and asks for the next if it was full.
+    /// Asks for the next page if the one that just arrived was full, then
+    /// hands that one to the reader.
     fn advance(&mut self) -> Result<(), JsValue> {
         let (Some(keys), Some(values)) = (self.keys.take(), self.values.take()) else { return Ok(()) };
         let keys: Array = keys.result()?.dyn_into()?;
         let values: Array = values.result()?.dyn_into()?;
-        let last = (keys.length() == self.size).then(|| keys.get(self.size - 1));
-        self.pages.push(Page { keys, values });
-        match last {
-            Some(last) => self.request(Some(&last)),
-            None => Ok(()),
+        if keys.length() == self.size {
+            self.request(Some(&keys.get(self.size - 1)))?;
         }
+        (self.read)(Page { keys, values });
+        Ok(())
     }
 }
 
