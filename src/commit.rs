@@ -1,11 +1,22 @@
 //! Group commit. A write changes the in-memory index at once (so later reads
-//! see it) and joins the open batch; the first of its callers to be awaited
-//! hands the whole batch to the backend as one commit. Writes issued in one
-//! JavaScript tick therefore share one transaction. Batches commit one at a
-//! time; when one fails, it and the batch collecting behind it are undone in
-//! memory, newest change first, so memory again equals what the backend holds.
+//! see it) and joins the open batch; a batch is handed to the backend as one
+//! commit. Writes issued in one JavaScript tick therefore share transactions
+//! instead of paying for one each.
+//!
+//! The open batch is sealed once it is full (see [`BATCH_CHANGES`] and
+//! [`BATCH_BYTES`]) and the next write opens a new one, so a burst of writes
+//! becomes a queue of bounded batches rather than one huge commit. The queue
+//! commits strictly in order, one batch at a time: a batch starts when the
+//! one ahead of it has committed. Whoever awaits a write drives the batches
+//! ahead of its own, so no timer or spawned task is needed.
+//!
+//! When a commit fails, that batch and every batch behind it (their changes
+//! were made on top of it) are undone in memory, newest change first, and all
+//! their writes fail; so memory again equals what the backend holds. Batches
+//! that committed before it stay committed.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -16,6 +27,17 @@ use crate::error::{Error, Result, StorageError};
 use crate::index::Index;
 use crate::model::Change;
 
+/// At most this many changes go in one batch. Each batch is encoded and
+/// issued by the backend in one main-thread task, so a bound keeps the page
+/// responsive during a burst of writes.
+pub const BATCH_CHANGES: usize = 1000;
+
+/// At most about this many payload bytes ([`Change::payload_bytes`]) go in
+/// one batch: IndexedDB commits transactions of around a megabyte
+/// efficiently, and larger ones hold the main thread for long. A single
+/// write larger than this gets a batch of its own.
+pub const BATCH_BYTES: usize = 1 << 20;
+
 type Commit = LocalBoxFuture<'static, Result<(), StorageError>>;
 
 /// Changes that are in memory but not yet durable, with what undoes them.
@@ -25,44 +47,63 @@ pub struct Batch(RefCell<BatchState>);
 #[derive(Default)]
 struct BatchState {
     changes: Vec<Change>,
+    /// The payload bytes of `changes`, to seal the batch when it is full.
+    bytes: usize,
     undo: Vec<Vec<Change>>,
     phase: Phase,
+    /// Those awaiting this batch's writes, woken when it settles or when it
+    /// is this batch's turn to commit.
     waiters: Vec<Waker>,
+}
+
+impl BatchState {
+    /// Whether one call's changes may join: an empty batch takes any call
+    /// (one call's changes are never split), else they must fit the bounds.
+    fn has_room(&self, changes: usize, bytes: usize) -> bool {
+        self.changes.is_empty()
+            || (self.changes.len().saturating_add(changes) <= BATCH_CHANGES
+                && self.bytes.saturating_add(bytes) <= BATCH_BYTES)
+    }
 }
 
 #[derive(Default)]
 enum Phase {
+    /// Not yet handed to the backend: the open batch, or sealed and waiting
+    /// for the batches ahead of it.
     #[default]
-    Open,
+    Queued,
     /// The backend is writing; `None` while one caller is polling it.
     Committing(Option<Commit>),
     Done(Result<(), StorageError>),
 }
 
-/// The index, the backend, and the batches not yet known to be durable: at
-/// most one being written and one collecting new changes behind it.
+/// The index, the backend, and the batches not yet known to be durable.
 pub struct Shared {
     pub index: RefCell<Index>,
     backend: Box<dyn Backend>,
+    /// Sealed batches, oldest first; only the front one may be committing.
+    queue: RefCell<VecDeque<Rc<Batch>>>,
+    /// The batch new writes join, behind every queued one.
     open: RefCell<Option<Rc<Batch>>>,
-    in_flight: RefCell<Option<Rc<Batch>>>,
 }
 
 impl Shared {
     pub fn new(index: Index, backend: Box<dyn Backend>) -> Shared {
-        Shared { index: RefCell::new(index), backend, open: RefCell::default(), in_flight: RefCell::default() }
+        Shared { index: RefCell::new(index), backend, queue: RefCell::default(), open: RefCell::default() }
     }
 
-    /// Applies changes to the index; with a persisting backend, also queues
-    /// them (with their undo) in the open batch, which is returned.
+    /// Applies one call's changes to the index; with a persisting backend,
+    /// also adds them (with their undo) to the open batch, which is returned.
     pub fn write(&self, changes: Vec<Change>) -> Option<Rc<Batch>> {
         let mut index = self.index.borrow_mut();
         if !self.backend.persists() {
             changes.into_iter().for_each(|change| index.apply(change));
             return None;
         }
-        let batch = self.open.borrow_mut().get_or_insert_with(Rc::default).clone();
+        let bytes = changes.iter().map(Change::payload_bytes).sum();
+        let batch = self.open_for(changes.len(), bytes);
         let mut state = batch.0.borrow_mut();
+        state.bytes = state.bytes.saturating_add(bytes);
         for change in changes {
             state.undo.push(index.inverse(&change));
             state.changes.push(change.clone());
@@ -70,6 +111,18 @@ impl Shared {
         }
         drop(state);
         Some(batch)
+    }
+
+    /// The open batch, with room for a call of `changes` changes and `bytes`
+    /// payload bytes: when the current one has none, it is sealed (queued)
+    /// and a new one opened.
+    fn open_for(&self, changes: usize, bytes: usize) -> Rc<Batch> {
+        let mut open = self.open.borrow_mut();
+        let full = open.as_ref().is_some_and(|batch| !batch.0.borrow().has_room(changes, bytes));
+        if full {
+            self.queue.borrow_mut().extend(open.take());
+        }
+        open.get_or_insert_with(Rc::default).clone()
     }
 
     /// Has the backend deliver the changes other copies of the store commit
@@ -87,39 +140,44 @@ impl Shared {
     /// The newest batch: once it is durable, so is every earlier write.
     pub fn newest(&self) -> Option<Rc<Batch>> {
         let open = self.open.borrow().clone();
-        open.or_else(|| self.in_flight.borrow().clone())
+        open.or_else(|| self.queue.borrow().back().cloned())
     }
 
-    /// Drives `batch`, and the batch ahead of it, towards the backend.
+    /// Drives the batches ahead of `batch`, then `batch`, towards the
+    /// backend, until one must wait. The caller is woken when `batch`
+    /// settles or becomes the one to drive (see `wake_next`), and by the
+    /// backend's commit it last polled.
     pub fn poll(&self, batch: &Rc<Batch>, cx: &mut Context<'_>) -> Poll<Result<(), StorageError>> {
         loop {
-            let ahead = self.in_flight.borrow().clone();
-            if let Some(ahead) = ahead.filter(|a| !Rc::ptr_eq(a, batch)) {
-                if self.drive(&ahead, cx).is_pending() {
-                    register(&ahead, cx);
-                    return Poll::Pending;
-                }
-                continue;
+            if let Phase::Done(result) = &batch.0.borrow().phase {
+                return Poll::Ready(result.clone());
             }
-            if matches!(batch.0.borrow().phase, Phase::Open) {
-                self.start(batch);
+            let Some(front) = self.front() else {
+                // Unreachable: an unsettled batch is queued or open.
+                return Poll::Ready(Err(StorageError::Failed("the write's batch was lost".to_string())));
+            };
+            if matches!(front.0.borrow().phase, Phase::Queued) {
+                self.start(&front);
             }
-            let polled = self.drive(batch, cx);
-            if polled.is_pending() {
+            if self.drive(&front, cx).is_pending() {
                 register(batch, cx);
+                return Poll::Pending;
             }
-            return polled;
         }
     }
 
-    /// Moves the open batch in flight and hands its changes to the backend.
-    fn start(&self, batch: &Rc<Batch>) {
-        let mut open = self.open.borrow_mut();
-        if open.as_ref().is_some_and(|o| Rc::ptr_eq(o, batch)) {
-            *open = None;
+    /// The batch to commit next: the front of the queue, or when nothing is
+    /// queued the open batch, which is sealed for it.
+    fn front(&self) -> Option<Rc<Batch>> {
+        let mut queue = self.queue.borrow_mut();
+        if queue.is_empty() {
+            queue.extend(self.open.borrow_mut().take());
         }
-        drop(open);
-        *self.in_flight.borrow_mut() = Some(batch.clone());
+        queue.front().cloned()
+    }
+
+    /// Hands a queued batch's changes to the backend.
+    fn start(&self, batch: &Rc<Batch>) {
         let changes = std::mem::take(&mut batch.0.borrow_mut().changes);
         let commit = self.backend.commit(changes);
         batch.0.borrow_mut().phase = Phase::Committing(Some(commit));
@@ -130,7 +188,7 @@ impl Shared {
         let running = match &mut batch.0.borrow_mut().phase {
             Phase::Done(result) => return Poll::Ready(result.clone()),
             Phase::Committing(running) => running.take(),
-            Phase::Open => None,
+            Phase::Queued => None,
         };
         let Some(mut commit) = running else { return Poll::Pending };
         match commit.as_mut().poll(cx) {
@@ -145,20 +203,45 @@ impl Shared {
         }
     }
 
-    /// Records the outcome; on failure first undoes the batch collecting
-    /// behind this one (its changes were made on top), then this one.
+    /// Records the outcome of the front batch. On success the next batch's
+    /// waiters are woken to commit it; on failure every batch behind it is
+    /// undone too, newest first (their changes were made on top of it).
     fn settle(&self, batch: &Rc<Batch>, result: Result<(), StorageError>) {
-        *self.in_flight.borrow_mut() = None;
-        if let Err(error) = &result {
-            let behind = self.open.borrow_mut().take();
-            let mut index = self.index.borrow_mut();
-            if let Some(behind) = behind {
-                undo(&mut index, &behind);
-                finish(&behind, Err(error.clone()));
+        let mut settled = vec![batch.clone()];
+        {
+            let mut queue = self.queue.borrow_mut();
+            if queue.front().is_some_and(|front| Rc::ptr_eq(front, batch)) {
+                queue.pop_front();
             }
-            undo(&mut index, batch);
+            if result.is_err() {
+                settled.extend(queue.drain(..));
+                settled.extend(self.open.borrow_mut().take());
+            }
         }
-        finish(batch, result);
+        if result.is_err() {
+            let mut index = self.index.borrow_mut();
+            settled.iter().rev().for_each(|undone| undo(&mut index, undone));
+        }
+        settled.iter().for_each(|done| finish(done, result.clone()));
+        if result.is_ok() {
+            self.wake_next();
+        }
+    }
+
+    /// Wakes the waiters of the first unsettled batch that has any, so that
+    /// one of them commits the next batch (and wakes the next in turn).
+    /// Waking only these, rather than every waiter on every commit, keeps a
+    /// burst of writes from waking each of its callers once per batch.
+    fn wake_next(&self) {
+        let woken = {
+            let queue = self.queue.borrow();
+            let open = self.open.borrow();
+            queue.iter().chain(open.iter()).find_map(|next| {
+                let waiters = std::mem::take(&mut next.0.borrow_mut().waiters);
+                (!waiters.is_empty()).then_some(waiters)
+            })
+        };
+        woken.into_iter().flatten().for_each(Waker::wake);
     }
 }
 
@@ -176,13 +259,17 @@ fn register(batch: &Batch, cx: &Context<'_>) {
     }
 }
 
+/// Settles a batch and wakes its waiters (after letting go of it: a waker
+/// may poll at once).
 fn finish(batch: &Batch, result: Result<(), StorageError>) {
-    let mut state = batch.0.borrow_mut();
-    state.undo.clear();
-    state.phase = Phase::Done(result);
-    for waker in state.waiters.drain(..) {
-        waker.wake();
-    }
+    let waiters = {
+        let mut state = batch.0.borrow_mut();
+        state.undo.clear();
+        state.changes.clear();
+        state.phase = Phase::Done(result);
+        std::mem::take(&mut state.waiters)
+    };
+    waiters.into_iter().for_each(Waker::wake);
 }
 
 /// The answer of a write: ready at once (memory backend, or refused before

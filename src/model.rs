@@ -113,3 +113,17 @@ pub enum Change {
     /// Remove every record of one namespace.
     DeleteNamespace { instance_id: Uuid, namespace: String },
 }
+
+impl Change {
+    /// Roughly how many bytes the change adds to storage: the JSON text of a
+    /// record's value with its namespace and key, or an instance's name and
+    /// description. Removals add nothing. Used to bound batches and to judge
+    /// whether storage had room for one.
+    pub fn payload_bytes(&self) -> usize {
+        match self {
+            Change::PutRecord(r) => r.value.json().len() + r.namespace.len() + r.key.len(),
+            Change::PutInstance(i) => i.name.len() + i.description.as_ref().map_or(0, String::len),
+            Change::DeleteInstance(_) | Change::DeleteRecord { .. } | Change::DeleteNamespace { .. } => 0,
+        }
+    }
+}

@@ -170,3 +170,119 @@ fn two_tabs_creating_one_key_at_once_converge_on_one_record() {
     let reopened = open(Box::new(tab_a.beside()), &clock);
     assert_eq!(seen(&reopened), seen(&a));
 }
+
+/// Sets `app/ns/k{i}` to `i` for every `i` in `keys`, issued together.
+fn set_together(store: &boltkv::KvStore, keys: std::ops::Range<usize>) -> Vec<boltkv::Pending<boltkv::Record>> {
+    keys.map(|i| store.set("app", "ns", &format!("k{i}"), &json!(i), false)).collect()
+}
+
+#[test]
+fn a_burst_of_writes_commits_in_batches_of_a_thousand() {
+    let backend = KeepingBackend::default();
+    let store = open(Box::new(backend.clone()), &TestClock::default());
+    block_on(store.create_instance("app", None)).expect("instance");
+    backend.disk.borrow_mut().commits.clear();
+    let results = block_on(join_all(set_together(&store, 0..2500)));
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(backend.disk.borrow().commits, vec![1000, 1000, 500]);
+    assert_eq!(backend.disk.borrow().records.len(), 2500);
+}
+
+#[test]
+fn large_values_split_batches_by_bytes() {
+    let backend = KeepingBackend::default();
+    let store = open(Box::new(backend.clone()), &TestClock::default());
+    block_on(store.create_instance("app", None)).expect("instance");
+    backend.disk.borrow_mut().commits.clear();
+    // Each payload is 299,992 bytes of JSON text plus "ns" and "kN": three
+    // fit in 1 MiB, a fourth does not.
+    let text = "x".repeat(299_990);
+    let mut writes: Vec<_> = (0..10).map(|i| store.set("app", "ns", &format!("k{i}"), &json!(text), false)).collect();
+    // A value as large as the limit allows is over the bound with its key:
+    // it makes a batch of its own, and the next write starts another.
+    let largest = "y".repeat((1 << 20) - 2);
+    writes.push(store.set("app", "ns", "large", &json!(largest), false));
+    writes.push(store.set("app", "ns", "after", &json!(0), false));
+    let results = block_on(join_all(writes));
+    assert!(results.iter().all(Result::is_ok), "{:?}", results.iter().find(|r| r.is_err()));
+    assert_eq!(backend.disk.borrow().commits, vec![3, 3, 3, 1, 1, 1]);
+    assert_eq!(backend.disk.borrow().records.len(), 12);
+}
+
+#[test]
+fn an_instance_created_by_a_set_commits_with_its_record() {
+    let backend = KeepingBackend::default();
+    let store = open(Box::new(backend.clone()), &TestClock::default());
+    block_on(store.create_instance("app", None)).expect("instance");
+    backend.disk.borrow_mut().commits.clear();
+    let mut writes = set_together(&store, 0..999);
+    // [PutInstance, PutRecord] would make 1,001 changes: both go on together.
+    writes.push(store.set("other", "ns", "k", &json!(1), true));
+    writes.push(store.set("other", "ns", "k2", &json!(2), false));
+    let results = block_on(join_all(writes));
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(backend.disk.borrow().commits, vec![999, 3]);
+    assert_eq!(backend.disk.borrow().instances.len(), 2);
+}
+
+#[test]
+fn a_failed_batch_undoes_itself_and_the_batches_behind_it() {
+    let backend = KeepingBackend::default();
+    let store = open(Box::new(backend.clone()), &TestClock::default());
+    block_on(store.create_instance("app", None)).expect("instance");
+    let old: Vec<_> = (0..1250).map(|i| store.set("app", "ns", &format!("k{i}"), &json!("old"), false)).collect();
+    assert!(block_on(join_all(old)).iter().all(Result::is_ok));
+    backend.disk.borrow_mut().commits.clear();
+    backend.disk.borrow_mut().outcomes.extend([Ok(()), Err(StorageError::Full)]);
+
+    // Write i sets k{i % 1250}: the first batch (0..1000) commits; the second
+    // (1000..2000) fails, as does the third behind it (2000..2500), which
+    // overwrites k750..k1249 again, after both earlier batches.
+    let writes: Vec<_> = (0..2500).map(|i| store.set("app", "ns", &format!("k{}", i % 1250), &json!(i), false)).collect();
+    let results = block_on(join_all(writes));
+    for (i, result) in results.iter().enumerate() {
+        match i < 1000 {
+            true => assert!(result.is_ok(), "write {i} is in the committed batch"),
+            false => assert_eq!(result.as_ref().map(|_| ()), Err(&Error::Storage(StorageError::Full)), "write {i}"),
+        }
+    }
+    assert_eq!(backend.disk.borrow().commits, vec![1000, 1000], "the third batch never reached the backend");
+    for i in 0..1000 {
+        assert_eq!(value_of(&store, "ns", &format!("k{i}")), Some(json!(i)), "k{i} keeps the committed write");
+    }
+    for i in 1000..1250 {
+        assert_eq!(value_of(&store, "ns", &format!("k{i}")), Some(json!("old")), "k{i} is back to its value before");
+    }
+    // Memory equals the disk.
+    for ((_, _, key), record) in backend.disk.borrow().records.iter() {
+        assert_eq!(value_of(&store, "ns", key), Some(record.value.parse()));
+    }
+    block_on(store.set("app", "ns", "k1100", &json!("later"), false)).expect("later write");
+    assert_eq!(backend.disk.borrow().commits, vec![1000, 1000, 1]);
+    assert_eq!(value_of(&store, "ns", "k1100"), Some(json!("later")));
+}
+
+#[test]
+fn flush_waits_for_every_queued_batch() {
+    let backend = KeepingBackend::default();
+    let store = open(Box::new(backend.clone()), &TestClock::default());
+    block_on(store.create_instance("app", None)).expect("instance");
+    backend.disk.borrow_mut().commits.clear();
+    backend.disk.borrow_mut().hold = true;
+    let _unawaited = set_together(&store, 0..2500);
+
+    let mut pool = LocalPool::new();
+    let flushed = Rc::new(RefCell::new(None));
+    let sink = flushed.clone();
+    let flush = store.flush();
+    pool.spawner().spawn_local(async move {
+        *sink.borrow_mut() = Some(flush.await);
+    }).expect("spawn");
+    pool.run_until_stalled();
+    assert_eq!(*flushed.borrow(), None, "the first batch is held");
+    backend.release();
+    pool.run();
+    assert_eq!(*flushed.borrow(), Some(Ok(())));
+    assert_eq!(backend.disk.borrow().commits, vec![1000, 1000, 500]);
+    assert_eq!(backend.disk.borrow().records.len(), 2500);
+}

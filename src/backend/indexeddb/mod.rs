@@ -312,14 +312,7 @@ fn out_of_scope(store: &str) -> Fault {
 
 /// Roughly what a batch adds to storage: the text of its values and keys.
 fn batch_bytes(changes: &[Change]) -> usize {
-    changes
-        .iter()
-        .map(|change| match change {
-            Change::PutRecord(r) => r.value.json().len() + r.namespace.len() + r.key.len(),
-            Change::PutInstance(i) => i.name.len() + i.description.as_ref().map_or(0, String::len),
-            _ => 0,
-        })
-        .sum()
+    changes.iter().map(Change::payload_bytes).sum()
 }
 
 /// A failed write: `Full` for a quota error, else the browser's words.
