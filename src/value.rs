@@ -2,22 +2,25 @@
 //! is, so a read hands back exactly the text that was written and the store
 //! spends no memory on a parsed tree. Queries parse a value when they need it.
 
+use std::rc::Rc;
+
 use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
 use crate::limits::Limits;
 
 /// A JSON value as stored: well-formed, within the limits, and free of lone
-/// UTF-16 surrogates (which could not come back out unchanged).
+/// UTF-16 surrogates (which could not come back out unchanged). Shared, not
+/// copied, between the index, the pending batch and the caller's answer.
 #[derive(Debug, Clone)]
-pub struct Value(Box<RawValue>);
+pub struct Value(Rc<RawValue>);
 
 impl Value {
     /// Validates JSON text (as `JSON.stringify` makes it) and takes it.
     pub fn from_json(text: String, limits: &Limits) -> Result<Value> {
         check(&text, limits)?;
         RawValue::from_string(text)
-            .map(Value)
+            .map(|raw| Value(raw.into()))
             .map_err(|e| Error::InvalidValue(format!("it is not valid JSON ({e}).")))
     }
 
@@ -25,7 +28,7 @@ impl Value {
     /// larger document, so only the checks beyond the grammar are left.
     pub fn from_raw(raw: &RawValue, limits: &Limits) -> Result<Value> {
         check(raw.get(), limits)?;
-        Ok(Value(raw.to_owned()))
+        Ok(Value(raw.to_owned().into()))
     }
 
     /// Takes a value built in Rust.

@@ -77,7 +77,9 @@ impl EncodedBatch {
 
 /// Encodes a batch for storage and for other tabs in one pass.
 pub fn encode_batch(changes: &[Change]) -> EncodedBatch {
-    let mut out = Vec::with_capacity(256 * changes.len() + 2);
+    // Each document is its payload plus about 200 bytes of ids and times.
+    let payload: usize = changes.iter().map(Change::payload_bytes).sum();
+    let mut out = Vec::with_capacity(payload + 256 * changes.len() + 2);
     let mut docs = Vec::with_capacity(changes.len());
     out.push(b'[');
     for (i, change) in changes.iter().enumerate() {
