@@ -242,15 +242,15 @@ async fn a_record_that_does_not_decode_is_skipped_and_reported_while_the_rest_lo
     let id = envelope(store.get_instance(s("app"), NONE)).await["data"]["instance"]["id"].clone();
     drop(store);
     let id = id.as_str().unwrap_or_default();
-    raw_put(&name, "records", js(&json!([id, "ns", "bad"]).to_string()), s("{not json")).await;
-    raw_put(&name, "records", js(&json!([id, "ns", "number"]).to_string()), JsValue::from(42)).await;
+    raw_put(&name, "records", s(&format!("r/{id}/ns/bad")), s("{not json")).await;
+    raw_put(&name, "records", s(&format!("r/{id}/ns/number")), JsValue::from(42)).await;
 
     let store = open(&name).await;
     let skipped = to_json(&store.storage())["skipped"].clone();
     let skipped: Vec<&str> = skipped.as_array().into_iter().flatten().filter_map(Json::as_str).collect();
     assert_eq!(skipped.len(), 2, "{skipped:?}");
-    assert!(skipped.iter().any(|s| s.contains(r#","ns","bad"]"#) && s.contains("not a record document")), "{skipped:?}");
-    assert!(skipped.iter().any(|s| s.contains(r#","ns","number"]"#) && s.contains("not a string")), "{skipped:?}");
+    assert!(skipped.iter().any(|s| s.contains(&format!(r#""r/{id}/ns/bad""#)) && s.contains("not a record document")), "{skipped:?}");
+    assert!(skipped.iter().any(|s| s.contains(&format!(r#""r/{id}/ns/number""#)) && s.contains("not a string")), "{skipped:?}");
     assert_eq!(envelope(store.get(s("app"), s("ns"), s("good"), NONE)).await["data"]["value"], "kept");
     assert_eq!(envelope(store.get_record_count(s("app"), NONE, NONE)).await["data"]["count"], 1);
 }
@@ -266,13 +266,89 @@ async fn a_record_whose_instance_is_not_stored_is_skipped_and_reported() {
         "id": "5f2b8c1e-3d4a-4b6c-8e7f-9a0b1c2d3e4f", "instanceId": gone, "namespace": "ns", "key": "orphan",
         "value": {"a": 1}, "createdAt": 1, "updatedAt": 2, "version": 3
     });
-    raw_put(&name, "records", js(&json!([gone, "ns", "orphan"]).to_string()), s(&doc.to_string())).await;
+    raw_put(&name, "records", s(&format!("r/{gone}/ns/orphan")), s(&doc.to_string())).await;
 
     let store = open(&name).await;
     let skipped = to_json(&store.storage())["skipped"].clone();
-    let want = format!(r#"The IndexedDB record ["{gone}","ns","orphan"] was skipped: its instance {gone} is not stored."#);
+    let want = format!(r#"The IndexedDB record "r/{gone}/ns/orphan" was skipped: its instance {gone} is not stored."#);
     assert_eq!(skipped, json!([want]));
     assert_eq!(envelope(store.get_record_count(s("app"), NONE, NONE)).await["data"]["count"], 1);
+}
+
+/// Rewrites a store's database into layout 1, as the boltkv before string
+/// keys wrote it: records under `[instanceId, namespace, key]` arrays and
+/// `{ format: 1 }` in meta; plus one foreign item under another array key.
+/// Resolves with the number of records rewritten.
+async fn rewrite_as_layout_1(name: &str) -> JsValue {
+    let body = r#"return new Promise((resolve, reject) => {
+      const q = indexedDB.open('boltkv:' + NAME, 1);
+      q.onerror = () => reject(q.error);
+      q.onsuccess = () => {
+        const db = q.result;
+        const tx = db.transaction(['records', 'meta'], 'readwrite');
+        const records = tx.objectStore('records');
+        const keys = records.getAllKeys();
+        const docs = records.getAll();
+        docs.onsuccess = () => {
+          keys.result.forEach((key, i) => {
+            const doc = JSON.parse(docs.result[i]);
+            records.delete(key);
+            records.put(docs.result[i], [doc.instanceId, doc.namespace, doc.key]);
+          });
+          records.put('foreign', ['not', 'a triple']);
+          tx.objectStore('meta').put({ format: 1 }, 'format');
+        };
+        tx.oncomplete = () => { db.close(); resolve(keys.result.length); };
+        tx.onerror = () => reject(tx.error);
+      };
+    });"#;
+    let promise = run(&body.replace("NAME", &json!(name).to_string()));
+    JsFuture::from(Promise::from(promise)).await.expect("the rewrite succeeds")
+}
+
+/// The keys of the records store and the stored layout, raw.
+async fn raw_keys_and_layout(name: &str) -> Json {
+    let request = factory().open_with_u32(&format!("boltkv:{name}"), 1).expect("open");
+    let db: IdbDatabase = done(&request).await.dyn_into().expect("a database");
+    let tx = db.transaction_with_str_sequence(&Array::of2(&s("records"), &s("meta"))).expect("tx");
+    let keys = done(&tx.object_store("records").and_then(|r| r.get_all_keys()).expect("getAllKeys")).await;
+    let meta = done(&tx.object_store("meta").and_then(|m| m.get(&s("format"))).expect("get")).await;
+    db.close();
+    json!({"keys": to_json(&keys), "meta": to_json(&meta)})
+}
+
+#[wasm_bindgen_test]
+async fn a_database_of_the_array_key_layout_is_moved_to_string_keys_as_it_opens_and_loses_nothing() {
+    let name = unique("layout1");
+    let store = open(&name).await;
+    for (ns, key) in [("ns", "k"), ("ns", "a/b~c"), ("other", "k"), ("n/s", "\u{1F600}")] {
+        assert_eq!(set(&store, "app", ns, key, json!({"at": key})).await["success"], true);
+    }
+    set(&store, "second", "ns", "k", json!(2)).await;
+    let before = state(&store).await;
+    drop(store);
+    assert_eq!(rewrite_as_layout_1(&name).await, 5);
+
+    let store = open(&name).await;
+    assert_eq!(state(&store).await, before, "ids, times, values and order are kept");
+    let skipped = to_json(&store.storage())["skipped"].clone();
+    assert!(
+        skipped.as_array().is_some_and(|s| s.len() == 1 && s[0].as_str().is_some_and(|t| t.contains(r#"["not","a triple"]"#))),
+        "only the foreign item is skipped: {skipped}"
+    );
+    let raw = raw_keys_and_layout(&name).await;
+    assert_eq!(raw["meta"], json!({"format": 2}));
+    let keys = raw["keys"].as_array().cloned().unwrap_or_default();
+    assert_eq!(keys.iter().filter(|k| k.as_str().is_some_and(|k| k.starts_with("r/"))).count(), 5, "{keys:?}");
+    assert_eq!(keys.last(), Some(&json!(["not", "a triple"])), "the foreign item is left as it was");
+
+    // The moved records answer range deletes, and all of it survives a reopen.
+    assert_eq!(envelope(store.delete_namespace(s("app"), s("ns"), NONE)).await["data"]["deletedCount"], 2);
+    let after = state(&store).await;
+    drop(store);
+    let store = open(&name).await;
+    assert_eq!(state(&store).await, after);
+    assert_eq!(envelope(store.get_record_count(s("app"), NONE, NONE)).await["data"]["count"], 2);
 }
 
 #[wasm_bindgen_test]
@@ -282,7 +358,7 @@ async fn an_unknown_format_fails_open_clearly_or_falls_back_when_asked() {
     raw_put(&name, "meta", s("format"), js(r#"{"format":999}"#)).await;
     let refused = refusal(options(&name, "")).await.unwrap_or_default();
     assert!(refused.starts_with("The storage is unavailable:"), "{refused}");
-    assert!(refused.contains("format 999") && refused.contains("reads format 1 only"), "{refused}");
+    assert!(refused.contains("format 999") && refused.contains("reads formats 1 and 2 only"), "{refused}");
 
     let store = JsKvStore::open(options(&name, r#","fallback":"memory""#)).await.map_err(JsValue::from).expect("falls back");
     let storage = to_json(&store.storage());
@@ -383,7 +459,7 @@ async fn a_request_that_throws_fails_every_call_of_its_batch_and_memory_matches_
     a_broken_batch_fails_whole(
         "const orig = IDBObjectStore.prototype.put;
          IDBObjectStore.prototype.put = function (value, key) {
-           if (Array.isArray(key) && key[2] === 'boom') {
+           if (typeof key === 'string' && key.endsWith('/boom')) {
              IDBObjectStore.prototype.put = orig;
              throw new DOMException('Injected failure.', 'DataError');
            }

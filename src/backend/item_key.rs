@@ -70,6 +70,19 @@ pub struct ItemKeys {
     prefix: String,
 }
 
+/// The keys of a storage that holds one store only (an IndexedDB database):
+/// the same encoding without the store prefix, `r/<id>/<namespace>/<key>`.
+pub const UNPREFIXED: ItemKeys = ItemKeys { prefix: String::new() };
+
+/// The first key after every key that starts with `prefix`, a prefix that
+/// ends with `/`: no escaped part contains `/`, so the keys from `prefix`
+/// up to (not including) this one are exactly those starting with `prefix`.
+pub fn past_prefix(prefix: &str) -> String {
+    let mut end = prefix.strip_suffix(SEPARATOR).unwrap_or(prefix).to_string();
+    end.push(char::from(SEPARATOR as u8 + 1));
+    end
+}
+
 impl ItemKeys {
     /// The keys of the store called `name`.
     pub fn new(name: &str) -> ItemKeys {
@@ -260,6 +273,17 @@ mod tests {
             prop_assert_eq!(record(&keys, &b).starts_with(&prefix), a.0 == b.0);
             prop_assert!(!keys.instance(&id).starts_with(&prefix), "instance items are cleared by key");
             prop_assert!(!keys.meta().starts_with(&prefix));
+        }
+
+        #[test]
+        fn the_range_of_a_prefix_holds_exactly_its_keys(a in triple(), b in triple()) {
+            // IndexedDB orders strings by UTF-16 code units.
+            let units = |s: &str| s.encode_utf16().collect::<Vec<u16>>();
+            let item = units(&record(&UNPREFIXED, &b));
+            for prefix in [UNPREFIXED.namespace_prefix(&a.0, &a.1), UNPREFIXED.instance_prefix(&a.0)] {
+                let in_range = units(&prefix) <= item && item < units(&past_prefix(&prefix));
+                prop_assert_eq!(in_range, item.starts_with(&units(&prefix)));
+            }
         }
 
         #[test]

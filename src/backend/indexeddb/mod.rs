@@ -1,14 +1,17 @@
 //! The IndexedDB backend: one database per store name, `boltkv:` + name,
 //! with a fixed schema made once at version 1 (see `sys`): `records` keyed
-//! by `[instanceId, namespace, key]`, `instances` keyed by id, and `meta`
-//! holding the format number, checked on open. Values are the codec's JSON
-//! text, stored as JavaScript strings (the cheapest thing to clone).
+//! by `r/<instanceId>/<namespace>/<key>` strings (escaped as in `item_key`),
+//! `instances` keyed by id, and `meta` holding the layout number, checked on
+//! open; a database of the earlier layout, keyed by arrays, is moved to the
+//! current one as it opens. Values are the codec's JSON text, stored as
+//! JavaScript strings (the cheapest thing to clone).
 //!
 //! Each batch is one readwrite transaction with every request issued
 //! synchronously, so IndexedDB's auto-commit cannot close it early; the
 //! commit resolves on the transaction's `complete`, never before.
 //!
-//! Opening reads both stores in pages of `getAll` within one transaction.
+//! Opening reads both stores in pages of `getAll` within one transaction,
+//! decoding each page as it arrives.
 //! An item that does not decode, or a record whose instance is not stored,
 //! is left out and named in `Snapshot::skipped`; the rest loads.
 //!
@@ -40,11 +43,10 @@ use super::{Backend, ChangeSink, LocalBoxFuture, Snapshot};
 use crate::error::StorageError;
 use crate::model::Change;
 use sys::{Fault, INSTANCES, RECORDS};
+use wasm_bindgen::JsValue;
 
 /// Prefixed to the store name to name its database.
 const DATABASE_PREFIX: &str = "boltkv:";
-/// How many records or instances one `getAll` reads when the store opens.
-const PAGE: u32 = 1000;
 /// Tries at reopening a lost connection, and the pause before each.
 const OPEN_ATTEMPTS: usize = 3;
 const RETRY_DELAYS_MS: [i32; OPEN_ATTEMPTS] = [0, 100, 400];
@@ -94,12 +96,20 @@ impl Connection {
         // Built first so that any early return below closes the connection.
         let conn = Connection { _watch: sys::Watch::new(&db, lost.clone()), db, lost, fresh: Cell::new(created) };
         match sys::stored_format(&conn.db).await {
-            Ok(Some(f)) if f == f64::from(codec::FORMAT_VERSION) => Ok(conn),
+            Ok(Some(f)) if f == f64::from(sys::LAYOUT) => Ok(conn),
+            Ok(Some(f)) if f == f64::from(sys::LAYOUT_WITH_ARRAY_KEYS) => match sys::upgrade_keys(&conn.db).await {
+                Ok(()) => Ok(conn),
+                Err(f) => Err(StorageError::Unavailable(format!(
+                    "the IndexedDB database {name:?} was written by an earlier boltkv and could not be moved to this one's layout ({f}); \
+                     it was left unchanged."
+                ))),
+            },
             Ok(found) => Err(StorageError::Unavailable(format!(
-                "the IndexedDB database {name:?} holds data in format {}, and this boltkv reads format {} only; \
+                "the IndexedDB database {name:?} holds data in format {}, and this boltkv reads formats {} and {} only; \
                  open it with the boltkv that wrote it, or choose another name.",
                 found.map_or_else(|| "(none)".to_string(), |f| f.to_string()),
-                codec::FORMAT_VERSION,
+                sys::LAYOUT_WITH_ARRAY_KEYS,
+                sys::LAYOUT,
             ))),
             Err(f) => Err(StorageError::Unavailable(format!(
                 "the IndexedDB database {name:?} was not made by boltkv: its format cannot be read ({f})."
@@ -126,13 +136,13 @@ impl Inner {
         let conn = self.connect().await?;
         let tx = sys::read_transaction(&conn.db, &[INSTANCES, RECORDS]).map_err(unreadable)?;
         let read = Rc::new(RefCell::new(Snapshot::default()));
-        let instances = sys::Scan::start(&tx, INSTANCES, PAGE, {
+        let instances = sys::Scan::start(&tx, INSTANCES, &JsValue::NULL, {
             let read = read.clone();
-            move |page| add_instances(&mut read.borrow_mut(), page)
+            move |page| Ok(add_instances(&mut read.borrow_mut(), page))
         });
-        let records = sys::Scan::start(&tx, RECORDS, PAGE, {
+        let records = sys::Scan::start(&tx, RECORDS, &JsValue::NULL, {
             let read = read.clone();
-            move |page| add_records(&mut read.borrow_mut(), page)
+            move |page| Ok(add_records(&mut read.borrow_mut(), page))
         });
         let (instances, records) = (instances.map_err(unreadable)?, records.map_err(unreadable)?);
         sys::finished(&tx).await.map_err(unreadable)?;
@@ -145,7 +155,7 @@ impl Inner {
         let (kept, orphans): (Vec<_>, Vec<_>) = snapshot.records.into_iter().partition(|r| ids.contains(&r.instance_id));
         snapshot.records = kept;
         snapshot.skipped.extend(orphans.into_iter().map(|r| {
-            let key = serde_json::to_string(&[r.instance_id.to_string(), r.namespace, r.key]).unwrap_or_default();
+            let key = Key(sys::record_key(&r.instance_id.to_string(), &r.namespace, &r.key));
             format!("The IndexedDB record {key} was skipped: its instance {} is not stored.", r.instance_id)
         }));
         let mut known = self.instances.borrow_mut();
@@ -356,7 +366,7 @@ fn items(page: &sys::Page) -> impl Iterator<Item = (Key, Option<String>)> + '_ {
 }
 
 /// A stored key, shown as its JSON text.
-struct Key(wasm_bindgen::JsValue);
+struct Key(JsValue);
 
 impl std::fmt::Display for Key {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

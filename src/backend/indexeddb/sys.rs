@@ -15,9 +15,17 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DomException, IdbDatabase, IdbFactory, IdbKeyRange, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction};
 
-use crate::backend::codec::FORMAT_VERSION;
+use crate::backend::item_key::{self, UNPREFIXED};
 
-/// Records, keyed out of line by `[instanceId, namespace, key]`.
+/// The database layout, kept in `meta`: 1 keyed records by
+/// `[instanceId, namespace, key]` arrays; 2 keys them by strings, which
+/// IndexedDB stores and compares faster. Documents are codec's either way.
+pub const LAYOUT: u32 = 2;
+/// The layout a database is moved from when it opens (see [`upgrade_keys`]).
+pub const LAYOUT_WITH_ARRAY_KEYS: u32 = 1;
+
+/// Records, keyed out of line by `r/<instanceId>/<namespace>/<key>` (the
+/// escaped parts of `item_key`).
 pub const RECORDS: &str = "records";
 /// Instances, keyed out of line by their id.
 pub const INSTANCES: &str = "instances";
@@ -189,16 +197,20 @@ pub async fn open(factory: &IdbFactory, name: &str) -> Result<(IdbDatabase, bool
     Ok((db, created.get()))
 }
 
-/// The version-1 schema; throwing aborts the upgrade and fails the open.
+/// The version-1 schema (the database version, not the layout); throwing
+/// aborts the upgrade and fails the open.
 fn create_schema(request: &IdbOpenDbRequest) -> Result<(), JsValue> {
     let db: IdbDatabase = request.result()?.dyn_into()?;
     db.create_object_store(RECORDS)?;
     db.create_object_store(INSTANCES)?;
-    let meta = db.create_object_store(META)?;
+    put_layout(&db.create_object_store(META)?)
+}
+
+/// Writes the current layout into `meta`.
+fn put_layout(meta: &IdbObjectStore) -> Result<(), JsValue> {
     let doc = Object::new();
-    Reflect::set(&doc, &JsValue::from_str(FORMAT), &JsValue::from(FORMAT_VERSION))?;
-    meta.put_with_key(&doc, &JsValue::from_str(FORMAT))?;
-    Ok(())
+    Reflect::set(&doc, &JsValue::from_str(FORMAT), &JsValue::from(LAYOUT))?;
+    meta.put_with_key(&doc, &JsValue::from_str(FORMAT)).map(drop)
 }
 
 /// The format number stored in `meta`, if there is one.
@@ -232,26 +244,54 @@ pub fn read_transaction(db: &IdbDatabase, stores: &[&str]) -> Result<IdbTransact
     db.transaction_with_str_sequence(&names).map_err(fault)
 }
 
-/// A record's key: `[instanceId, namespace, key]`.
+/// The key of a record.
 pub fn record_key(instance: &str, namespace: &str, key: &str) -> JsValue {
-    Array::of3(&instance.into(), &namespace.into(), &key.into()).into()
+    UNPREFIXED.record(instance, namespace, key).into()
 }
 
-/// Every key `[instance, namespace, *]`. Arrays sort after strings, so
-/// `[instance, namespace, []]` is above every string key of the namespace
-/// and below `[instance, n2, ...]` for any namespace `n2` after it, even
-/// one that `namespace` is a prefix of (`"a"` < `"a\0"`).
+/// Every record key of one namespace of one instance.
 pub fn namespace_range(instance: &str, namespace: &str) -> Result<JsValue, Fault> {
-    let lower = Array::of2(&instance.into(), &namespace.into());
-    let upper = Array::of3(&instance.into(), &namespace.into(), &Array::new());
+    prefix_range(&UNPREFIXED.namespace_prefix(instance, namespace))
+}
+
+/// Every record key of one instance.
+pub fn instance_range(instance: &str) -> Result<JsValue, Fault> {
+    prefix_range(&UNPREFIXED.instance_prefix(instance))
+}
+
+fn prefix_range(prefix: &str) -> Result<JsValue, Fault> {
+    let (lower, upper) = (JsValue::from_str(prefix), JsValue::from_str(&item_key::past_prefix(prefix)));
     IdbKeyRange::bound_with_lower_open_and_upper_open(&lower, &upper, false, true).map(Into::into).map_err(fault)
 }
 
-/// Every key `[instance, *, *]`, bounded the same way as a namespace.
-pub fn instance_range(instance: &str) -> Result<JsValue, Fault> {
-    let lower = Array::of1(&instance.into());
-    let upper = Array::of2(&instance.into(), &Array::new());
-    IdbKeyRange::bound_with_lower_open_and_upper_open(&lower, &upper, false, true).map(Into::into).map_err(fault)
+/// Moves a database from layout 1 to layout 2 in one transaction: each
+/// record under an array key `[instanceId, namespace, key]` is put under
+/// its string key and the array key deleted, and `meta` says layout 2. All
+/// or nothing: on failure the database stays as it was. Arrays sort after
+/// every string, so the scan reads exactly the array keys.
+pub async fn upgrade_keys(db: &IdbDatabase) -> Result<(), Fault> {
+    let tx = write_transaction(db, &[RECORDS, META])?;
+    let (records, meta) = (tx.object_store(RECORDS).map_err(fault)?, tx.object_store(META).map_err(fault)?);
+    put_layout(&meta).map_err(fault)?;
+    let arrays = IdbKeyRange::lower_bound(&Array::new()).map_err(fault)?;
+    let scan = Scan::start(&tx, RECORDS, &arrays, move |page| {
+        for i in 0..page.keys.length() {
+            let old = page.keys.get(i);
+            // Keys that are not such triples were never boltkv's: left as they are.
+            if let Some([instance, namespace, key]) = string_triple(&old) {
+                records.put_with_key(&page.values.get(i), &record_key(&instance, &namespace, &key))?;
+                records.delete(&old)?;
+            }
+        }
+        Ok(())
+    })?;
+    finished(&tx).await?;
+    scan.finish()
+}
+
+fn string_triple(key: &JsValue) -> Option<[String; 3]> {
+    let parts = key.dyn_ref::<Array>().filter(|a| a.length() == 3)?;
+    Some([parts.get(0).as_string()?, parts.get(1).as_string()?, parts.get(2).as_string()?])
 }
 
 /// Writes `value` under `key` in `store`.
@@ -263,6 +303,10 @@ pub fn put(store: &IdbObjectStore, key: &JsValue, value: &str) -> Result<(), Fau
 pub fn delete(store: &IdbObjectStore, key: &JsValue) -> Result<(), Fault> {
     store.delete(key).map(drop).map_err(fault)
 }
+
+/// Items per page of a scan: large enough that the round trips stay few,
+/// small enough that one page's decoding stays well under a frame.
+const PAGE: u32 = 1000;
 
 /// One page of a scan: keys and values, index for index.
 pub struct Page {
@@ -283,20 +327,26 @@ pub struct Scan {
 
 struct ScanState {
     store: IdbObjectStore,
-    size: u32,
     keys: Option<IdbRequest>,
     values: Option<IdbRequest>,
-    read: Box<dyn FnMut(Page)>,
+    read: Box<dyn FnMut(Page) -> Result<(), JsValue>>,
     fault: Option<Fault>,
     next: Option<Function>,
 }
 
 impl Scan {
-    /// Starts reading `name` in `tx`, handing every page to `read`.
-    pub fn start(tx: &IdbTransaction, name: &str, size: u32, read: impl FnMut(Page) + 'static) -> Result<Scan, Fault> {
+    /// Starts reading the keys of `name` in `from` (a key range, or null for
+    /// all) in `tx`, handing every page to `read`; an error from `read`
+    /// aborts the transaction.
+    pub fn start(
+        tx: &IdbTransaction,
+        name: &str,
+        from: &JsValue,
+        read: impl FnMut(Page) -> Result<(), JsValue> + 'static,
+    ) -> Result<Scan, Fault> {
         let store = tx.object_store(name).map_err(fault)?;
         let state = Rc::new(RefCell::new(ScanState {
-            store, size, keys: None, values: None, read: Box::new(read), fault: None, next: None,
+            store, keys: None, values: None, read: Box::new(read), fault: None, next: None,
         }));
         let next = Closure::<dyn FnMut()>::new({
             let (state, tx) = (state.clone(), tx.clone());
@@ -310,7 +360,7 @@ impl Scan {
         });
         let mut first = state.borrow_mut();
         first.next = Some(next.as_ref().unchecked_ref::<Function>().clone());
-        first.request(None).map_err(fault)?;
+        first.request(from).map_err(fault)?;
         drop(first);
         Ok(Scan { state, _next: next })
     }
@@ -325,14 +375,10 @@ impl Scan {
 }
 
 impl ScanState {
-    /// Asks for the page after `last` (the first page when `None`).
-    fn request(&mut self, last: Option<&JsValue>) -> Result<(), JsValue> {
-        let range: JsValue = match last {
-            Some(key) => IdbKeyRange::lower_bound_with_open(key, true)?.into(),
-            None => JsValue::NULL,
-        };
-        let keys = self.store.get_all_keys_with_key_and_limit(&range, self.size)?;
-        let values = self.store.get_all_with_key_and_limit(&range, self.size)?;
+    /// Asks for the first page of `range`.
+    fn request(&mut self, range: &JsValue) -> Result<(), JsValue> {
+        let keys = self.store.get_all_keys_with_key_and_limit(range, PAGE)?;
+        let values = self.store.get_all_with_key_and_limit(range, PAGE)?;
         // Requests succeed in order, so the values' success means both are in.
         values.set_onsuccess(self.next.as_ref());
         self.keys = Some(keys);
@@ -346,11 +392,10 @@ impl ScanState {
         let (Some(keys), Some(values)) = (self.keys.take(), self.values.take()) else { return Ok(()) };
         let keys: Array = keys.result()?.dyn_into()?;
         let values: Array = values.result()?.dyn_into()?;
-        if keys.length() == self.size {
-            self.request(Some(&keys.get(self.size - 1)))?;
+        if keys.length() == PAGE {
+            self.request(&IdbKeyRange::lower_bound_with_open(&keys.get(PAGE - 1), true)?.into())?;
         }
-        (self.read)(Page { keys, values });
-        Ok(())
+        (self.read)(Page { keys, values })
     }
 }
 
