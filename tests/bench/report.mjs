@@ -257,10 +257,11 @@ export function svg(out) {
   const panelW = 360;
   const top = 70;
   const height = top + rows.length * group + 40;
-  const width = labelW + out.browsers.length * (panelW + 30) + 10;
+  const gap = 60; // between panels, so the axis labels of two panels do not meet
+  const width = labelW + out.browsers.length * (panelW + gap) + 10;
   const lo = -3; // log10 range: 0.001× .. 1000×
   const hi = 3;
-  const x = (panel, r) => labelW + panel * (panelW + 30) + ((Math.max(lo, Math.min(hi, Math.log10(r))) - lo) / (hi - lo)) * panelW;
+  const x = (panel, r) => labelW + panel * (panelW + gap) + ((Math.max(lo, Math.min(hi, Math.log10(r))) - lo) / (hi - lo)) * panelW;
   const s = [];
   s.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`);
   s.push(`<rect width="100%" height="100%" fill="#fff"/>`);
@@ -269,7 +270,7 @@ export function svg(out) {
     s.push(`<rect x="${10 + i * 130}" y="30" width="10" height="10" fill="${COLORS[p]}"/><text x="${24 + i * 130}" y="39">${esc(LABEL[p])}</text>`);
   });
   out.browsers.forEach((b, panel) => {
-    const x0 = labelW + panel * (panelW + 30);
+    const x0 = labelW + panel * (panelW + gap);
     s.push(`<text x="${x0}" y="62" font-weight="bold">${esc(b.version)}</text>`);
     for (let e = lo; e <= hi; e++) {
       const xe = x(panel, 10 ** e);
@@ -289,7 +290,9 @@ export function svg(out) {
     });
   });
   rows.forEach(([, label], i) => {
-    s.push(`<text x="${labelW - 8}" y="${top + i * group + group / 2}" text-anchor="end">${esc(label.replace(/`/g, '').slice(0, 52))}</text>`);
+    // The table's label without its explanation in brackets, which the chart has no room for.
+    const short = label.replace(/`/g, '').replace(/ \(.*\)$/, '').replace(/, until the first get$/, '');
+    s.push(`<text x="${labelW - 8}" y="${top + i * group + group / 2}" text-anchor="end">${esc(short)}</text>`);
   });
   s.push('</svg>');
   return s.join('\n') + '\n';
