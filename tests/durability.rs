@@ -124,6 +124,29 @@ fn a_reopened_store_has_the_same_records_ids_and_order() {
 }
 
 #[test]
+fn opening_a_large_store_gives_the_host_a_turn_every_ten_thousand_records() {
+    let backend = KeepingBackend::default();
+    let clock = TestClock::default();
+    let store = open(Box::new(backend.clone()), &clock);
+    let writes: Vec<_> = (0..25_000).map(|i| store.set("big", "ns", &format!("k{i}"), &json!(i), true)).collect();
+    for write in writes {
+        block_on(write).expect("set");
+    }
+    assert_eq!(backend.disk.borrow().pauses, 0, "writing never pauses");
+
+    let reopened = open(Box::new(backend.clone()), &clock);
+    assert_eq!(backend.disk.borrow().pauses, 2, "after records 10,000 and 20,000");
+    assert_eq!(block_on(reopened.get_record_count("big", None)), Ok(25_000));
+    assert_eq!(block_on(reopened.get("big", "ns", "k24999")).map(|v| v.map(|v| v.parse())), Ok(Some(json!(24_999))));
+
+    block_on(reopened.delete_namespace("big", "ns")).expect("delete");
+    let writes: Vec<_> = (0..10_000).map(|i| reopened.set("big", "ns", &format!("k{i}"), &json!(i), true)).collect();
+    writes.into_iter().for_each(|write| drop(block_on(write)));
+    drop(open(Box::new(backend.clone()), &clock));
+    assert_eq!(backend.disk.borrow().pauses, 2, "10,000 records open in one go");
+}
+
+#[test]
 fn a_store_sees_what_another_tab_commits_and_keeps_the_first_identity() {
     let tab_a = KeepingBackend::default();
     let tab_b = tab_a.beside();

@@ -81,4 +81,11 @@ pub trait Backend {
     fn watch(&self, sink: ChangeSink) {
         drop(sink);
     }
+
+    /// Gives the host's event loop a turn between slices of work too long
+    /// for one task (indexing a large store as it opens), so that a page
+    /// keeps rendering and answering input. Only page storage needs to.
+    fn pause(&self) -> LocalBoxFuture<'static, ()> {
+        Box::pin(std::future::ready(()))
+    }
 }

@@ -152,12 +152,16 @@ impl Inner {
         // Instances and records arrive interleaved, so records are matched
         // to their instances once both are in.
         let ids: HashSet<_> = snapshot.instances.iter().map(|i| i.id).collect();
-        let (kept, orphans): (Vec<_>, Vec<_>) = snapshot.records.into_iter().partition(|r| ids.contains(&r.instance_id));
-        snapshot.records = kept;
-        snapshot.skipped.extend(orphans.into_iter().map(|r| {
-            let key = Key(sys::record_key(&r.instance_id.to_string(), &r.namespace, &r.key));
-            format!("The IndexedDB record {key} was skipped: its instance {} is not stored.", r.instance_id)
-        }));
+        // In place: a copy of every record would cost more than the check.
+        let skipped = &mut snapshot.skipped;
+        snapshot.records.retain(|r| {
+            let kept = ids.contains(&r.instance_id);
+            if !kept {
+                let key = Key(sys::record_key(&r.instance_id.to_string(), &r.namespace, &r.key));
+                skipped.push(format!("The IndexedDB record {key} was skipped: its instance {} is not stored.", r.instance_id));
+            }
+            kept
+        });
         let mut known = self.instances.borrow_mut();
         for instance in &snapshot.instances {
             known.insert(instance.id.to_string(), codec::encode_instance(instance));
@@ -389,6 +393,12 @@ impl Backend for IndexedDbBackend {
     fn commit(&self, changes: Vec<Change>) -> LocalBoxFuture<'static, Result<(), StorageError>> {
         let inner = self.inner.clone();
         Box::pin(async move { inner.commit(changes).await })
+    }
+
+    /// A macrotask (`setTimeout` 0): a resolved promise would run before
+    /// the page gets its turn.
+    fn pause(&self) -> LocalBoxFuture<'static, ()> {
+        Box::pin(sys::sleep(0))
     }
 
     /// Other tabs' batches go to the store; the repairs it answers with (see
