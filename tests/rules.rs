@@ -107,3 +107,25 @@ fn unusable_limits_refuse_to_open() {
     };
     assert!(matches!(block_on(KvStore::open(Box::new(MemoryBackend), config)), Err(Error::InvalidOptions(_))));
 }
+
+#[test]
+fn answers_rendered_into_the_reused_buffer_are_whole_and_fresh_each_time() {
+    use boltkv::envelope::{Method, data};
+    let s = store();
+    let big = json!("x".repeat((1 << 20) - 8)); // its answer is over the size whose buffer is kept
+    block_on(s.set("i", "n", "big", &big, true)).expect("set");
+    block_on(s.set("i", "n", "small", &json!([1]), false)).expect("set");
+    let answer = |key: &str| {
+        let value = block_on(s.get("i", "n", key));
+        s.with_envelope(Method::Get, value.map(data::GetData::of), |text| serde_json::from_str::<serde_json::Value>(text).ok())
+    };
+    for key in ["small", "big", "small", "missing"] {
+        let parsed = answer(key).unwrap_or_default();
+        assert_eq!(parsed["type"], "kvStore.get", "{key}");
+        let want = match key { "small" => json!([1]), "big" => big.clone(), _ => json!(null) };
+        assert_eq!(parsed["data"]["value"], want, "{key}: nothing left over from a longer answer");
+    }
+    let first = answer("small").unwrap_or_default();
+    let second = answer("small").unwrap_or_default();
+    assert_ne!(first["requestId"], second["requestId"], "each answer has its own request id");
+}
