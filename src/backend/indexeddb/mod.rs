@@ -138,11 +138,17 @@ impl Inner {
         let read = Rc::new(RefCell::new(Snapshot::default()));
         let instances = sys::Scan::start(&tx, INSTANCES, &JsValue::NULL, {
             let read = read.clone();
-            move |page| Ok(add_instances(&mut read.borrow_mut(), page))
+            move |page| {
+                add_instances(&mut read.borrow_mut(), page);
+                Ok(())
+            }
         });
         let records = sys::Scan::start(&tx, RECORDS, &JsValue::NULL, {
             let read = read.clone();
-            move |page| Ok(add_records(&mut read.borrow_mut(), page))
+            move |page| {
+                add_records(&mut read.borrow_mut(), page);
+                Ok(())
+            }
         });
         let (instances, records) = (instances.map_err(unreadable)?, records.map_err(unreadable)?);
         sys::finished(&tx).await.map_err(unreadable)?;
