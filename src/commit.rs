@@ -20,12 +20,13 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
 
-use crate::backend::{Backend, LocalBoxFuture};
+use crate::backend::{Backend, Guard, LocalBoxFuture, Remote};
 use crate::error::{Error, Result, StorageError};
 use crate::index::Index;
-use crate::model::Change;
+use crate::model::{Change, Record};
 
 /// At most this many changes go in one batch. Each batch is encoded and
 /// issued by the backend in one main-thread task, so a bound keeps the page
@@ -47,6 +48,8 @@ pub struct Batch(RefCell<BatchState>);
 #[derive(Default)]
 struct BatchState {
     changes: Vec<Change>,
+    /// Changes written only while storage holds what they expect (repairs).
+    guards: Vec<Guard>,
     /// The payload bytes of `changes`, to seal the batch when it is full.
     bytes: usize,
     undo: Vec<Vec<Change>>,
@@ -85,11 +88,40 @@ pub struct Shared {
     queue: RefCell<VecDeque<Rc<Batch>>>,
     /// The batch new writes join, behind every queued one.
     open: RefCell<Option<Rc<Batch>>>,
+    /// Everyone waiting on any batch, woken by the commit in flight.
+    fanout: Arc<Fanout>,
+}
+
+/// The waker a commit in flight is polled with: it wakes every caller that
+/// waits on any batch, so whichever of them is still there polls the
+/// commit again. Waking one that gave up costs nothing.
+#[derive(Default)]
+struct Fanout(Mutex<Vec<Waker>>);
+
+impl Fanout {
+    fn add(&self, waker: &Waker) {
+        if let Ok(mut wakers) = self.0.lock() {
+            if !wakers.iter().any(|w| w.will_wake(waker)) {
+                wakers.push(waker.clone());
+            }
+        }
+    }
+}
+
+impl Wake for Fanout {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let wakers = self.0.lock().map(|mut wakers| std::mem::take(&mut *wakers)).unwrap_or_default();
+        wakers.into_iter().for_each(Waker::wake);
+    }
 }
 
 impl Shared {
     pub fn new(index: Index, backend: Box<dyn Backend>) -> Shared {
-        Shared { index: RefCell::new(index), backend, queue: RefCell::default(), open: RefCell::default() }
+        Shared { index: RefCell::new(index), backend, queue: RefCell::default(), open: RefCell::default(), fanout: Arc::default() }
     }
 
     /// Applies one call's changes to the index; with a persisting backend,
@@ -130,11 +162,58 @@ impl Shared {
     /// the store, and must not keep it alive.
     pub fn listen(self: &Rc<Self>) {
         let store = Rc::downgrade(self);
-        self.backend.watch(Rc::new(move |changes: Vec<Change>| {
-            let Some(shared) = store.upgrade() else { return Vec::new() };
-            let mut index = shared.index.borrow_mut();
-            changes.into_iter().filter_map(|change| index.apply_remote(change)).collect()
+        self.backend.watch(Rc::new(move |remotes: Vec<Remote>| {
+            if let Some(shared) = store.upgrade() {
+                shared.hear(remotes);
+            }
         }));
+    }
+
+    /// Applies what another copy committed; where two copies created one key
+    /// at once, queues the repair that gives storage the record they agree
+    /// on (see `Index::apply_remote`), and has it committed.
+    fn hear(self: &Rc<Self>, remotes: Vec<Remote>) {
+        let mut repairs = Vec::new();
+        {
+            let mut index = self.index.borrow_mut();
+            for remote in remotes {
+                match remote {
+                    Remote::Cleared => index.clear(),
+                    Remote::Changed { change: Change::PutRecord(heard), stored } => {
+                        if let (Some(agreed), Some(stored)) = (index.apply_remote(heard.clone()), stored) {
+                            repairs.push((agreed, heard, stored));
+                        }
+                    }
+                    Remote::Changed { change, .. } => index.apply(change),
+                }
+            }
+        }
+        if repairs.is_empty() {
+            return;
+        }
+        self.repair(repairs);
+        let shared = self.clone();
+        self.backend.spawn(Box::pin(async move {
+            // A failed repair changes nothing stored; the agreed record
+            // reaches storage with the next write of its key.
+            let _ = Pending::after((), shared.newest(), &shared).await;
+        }));
+    }
+
+    /// Adds repairs to the open batch: each agreed record (already in the
+    /// index), written only while storage still holds the record heard,
+    /// which is also what undoing it restores.
+    fn repair(&self, repairs: Vec<(Record, Record, String)>) {
+        let bytes = repairs.iter().map(|(agreed, _, _)| Change::PutRecord(agreed.clone()).payload_bytes()).sum();
+        let batch = self.open_for(repairs.len(), bytes);
+        let mut state = batch.0.borrow_mut();
+        state.bytes = state.bytes.saturating_add(bytes);
+        for (agreed, heard, stored) in repairs {
+            let change = state.changes.len();
+            state.guards.push(Guard { change, stored });
+            state.undo.push(vec![Change::PutRecord(heard)]);
+            state.changes.push(Change::PutRecord(agreed));
+        }
     }
 
     /// The newest batch: once it is durable, so is every earlier write.
@@ -178,8 +257,11 @@ impl Shared {
 
     /// Hands a queued batch's changes to the backend.
     fn start(&self, batch: &Rc<Batch>) {
-        let changes = std::mem::take(&mut batch.0.borrow_mut().changes);
-        let commit = self.backend.commit(changes);
+        let (changes, guards) = {
+            let mut state = batch.0.borrow_mut();
+            (std::mem::take(&mut state.changes), std::mem::take(&mut state.guards))
+        };
+        let commit = self.backend.commit(changes, guards);
         batch.0.borrow_mut().phase = Phase::Committing(Some(commit));
     }
 
@@ -191,7 +273,9 @@ impl Shared {
             Phase::Queued => None,
         };
         let Some(mut commit) = running else { return Poll::Pending };
-        match commit.as_mut().poll(cx) {
+        self.fanout.add(cx.waker());
+        let fanout = Waker::from(self.fanout.clone());
+        match commit.as_mut().poll(&mut Context::from_waker(&fanout)) {
             Poll::Pending => {
                 batch.0.borrow_mut().phase = Phase::Committing(Some(commit));
                 Poll::Pending
@@ -266,6 +350,7 @@ fn finish(batch: &Batch, result: Result<(), StorageError>) {
         let mut state = batch.0.borrow_mut();
         state.undo.clear();
         state.changes.clear();
+        state.guards.clear();
         state.phase = Phase::Done(result);
         std::mem::take(&mut state.waiters)
     };

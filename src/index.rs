@@ -63,9 +63,10 @@ impl Index {
         all
     }
 
-    /// The next creation sequence number.
+    /// The next creation sequence number (saturating: the numbers come
+    /// from storage, which may hold anything).
     pub fn next_seq(&self) -> u64 {
-        self.instances.values().map(|(i, _)| i.seq + 1).max().unwrap_or(0)
+        self.instances.values().map(|(i, _)| i.seq.saturating_add(1)).max().unwrap_or(0)
     }
 
     /// One record's entry.
@@ -130,17 +131,14 @@ impl Index {
         }
     }
 
-    /// Applies a change another copy of the store made. Two copies that
+    /// Applies a record another copy of the store wrote. Two copies that
     /// created the same key at once agree on one record: the identity (`id`,
     /// `createdAt`) of the older, the value of the later write, so every copy
     /// converges whichever order the changes arrive in. Storage holds
-    /// whichever of the two was written last, so the agreed record is
-    /// returned as a repair for the backend to write back.
-    pub fn apply_remote(&mut self, change: Change) -> Option<Change> {
-        let Change::PutRecord(mut record) = change else {
-            self.apply(change);
-            return None;
-        };
+    /// whichever of the two was written last, so when the agreed record
+    /// differs from the one heard it is returned, for a repair.
+    pub fn apply_remote(&mut self, mut record: Record) -> Option<Record> {
+        let heard = record.clone();
         let mut conflict = false;
         if let Some(held) = self.entry(&record.instance_id, &record.namespace, &record.key) {
             conflict = held.id != record.id;
@@ -154,9 +152,15 @@ impl Index {
             }
             record.version = record.version.max(held.version);
         }
-        let repair = conflict.then(|| Change::PutRecord(record.clone()));
+        let repair = (conflict && record != heard).then(|| record.clone());
         self.apply(Change::PutRecord(record));
         repair
+    }
+
+    /// Forgets every instance and record: the storage was cleared.
+    pub fn clear(&mut self) {
+        self.instances.clear();
+        self.names.clear();
     }
 
     /// Applies one change. A record for an instance the index does not hold

@@ -5,10 +5,11 @@
 //! The crate is a pure-Rust core, tested natively, plus (on wasm32 only) a
 //! thin `wasm` module that converts JavaScript arguments and answers.
 //! Reads answer from an in-memory index; a [`Backend`] makes writes durable
-//! in batches.
+//! in batches: the storage [`Engine`] over a [`Driver`] per platform.
 
 mod backend;
 mod commit;
+mod engine;
 pub mod envelope;
 mod error;
 mod id;
@@ -20,12 +21,11 @@ mod store;
 mod time;
 mod value;
 
-pub use backend::{Backend, ChangeSink, LocalBoxFuture, MemoryBackend, Snapshot, codec};
+pub use backend::{Backend, ChangeSink, Guard, LocalBoxFuture, MemoryBackend, Remote, Snapshot};
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-pub use backend::IndexedDbBackend;
-pub use backend::item_key;
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-pub use backend::LocalStorageBackend;
+pub use backend::{IndexedDbBackend, IndexedDbDriver, LocalStorageBackend, LocalStorageDriver};
+pub use engine::layout;
+pub use engine::{Commit, Decide, Driver, Engine, Found, Heard, Hearing, Restore, Step, Writes};
 pub use commit::Pending;
 pub use error::{Error, Field, Result, StorageError};
 pub use id::{IdSource, RandomIds, Uuid};

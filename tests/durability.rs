@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use boltkv::{Error, StorageError};
-use common::{KeepingBackend, TestClock, open};
+use common::{KeepingBackend, TestClock, contents, open};
 use futures::executor::{LocalPool, block_on};
 use futures::future::join_all;
 use futures::task::LocalSpawnExt;
@@ -20,19 +20,19 @@ fn value_of(store: &boltkv::KvStore, ns: &str, key: &str) -> Option<serde_json::
 #[test]
 fn writes_issued_together_share_one_commit() {
     let backend = KeepingBackend::default();
-    let store = open(Box::new(backend.clone()), &TestClock::default());
+    let store = open(backend.engine(), &TestClock::default());
     let writes: Vec<_> = (0..100).map(|i| store.set("app", "ns", &format!("k{i}"), &json!(i), true)).collect();
     let results = block_on(join_all(writes));
     assert!(results.iter().all(Result::is_ok));
     // One instance creation plus 100 records, in one transaction.
     assert_eq!(backend.disk.borrow().commits, vec![101]);
-    assert_eq!(backend.disk.borrow().records.len(), 100);
+    assert_eq!(backend.disk.borrow().records(), 100);
 }
 
 #[test]
 fn a_failed_commit_fails_every_write_in_it_and_restores_memory() {
     let backend = KeepingBackend::default();
-    let store = open(Box::new(backend.clone()), &TestClock::default());
+    let store = open(backend.engine(), &TestClock::default());
     block_on(store.set("app", "ns", "kept", &json!("first"), true)).expect("first write");
     backend.disk.borrow_mut().outcomes.push_back(Err(StorageError::Full));
 
@@ -54,13 +54,13 @@ fn a_failed_commit_fails_every_write_in_it_and_restores_memory() {
     assert_eq!(block_on(store.get_record_count("app", None)), Ok(1));
     // The store keeps working after the failure.
     block_on(store.set("app", "ns", "after", &json!(true), false)).expect("later write");
-    assert_eq!(backend.disk.borrow().records.len(), 2);
+    assert_eq!(backend.disk.borrow().records(), 2);
 }
 
 #[test]
 fn the_batch_behind_a_failed_one_is_undone_too() {
     let backend = KeepingBackend::default();
-    let store = open(Box::new(backend.clone()), &TestClock::default());
+    let store = open(backend.engine(), &TestClock::default());
     block_on(store.create_instance("app", None)).expect("instance");
     backend.disk.borrow_mut().hold = true;
     backend.disk.borrow_mut().outcomes.push_back(Err(StorageError::Failed("disk error".into())));
@@ -89,23 +89,23 @@ fn the_batch_behind_a_failed_one_is_undone_too() {
     let failed = Err(Error::Storage(StorageError::Failed("disk error".into())));
     assert_eq!(*outcomes.borrow(), vec![failed.clone(), failed]);
     assert_eq!(value_of(&store, "ns", "k"), None);
-    assert_eq!(backend.disk.borrow().records.len(), 0);
+    assert_eq!(backend.disk.borrow().records(), 0);
 }
 
 #[test]
 fn flush_waits_for_every_earlier_write() {
     let backend = KeepingBackend::default();
-    let store = open(Box::new(backend.clone()), &TestClock::default());
+    let store = open(backend.engine(), &TestClock::default());
     let _unawaited = store.set("app", "ns", "k", &json!("v"), true);
     block_on(store.flush()).expect("flush");
-    assert_eq!(backend.disk.borrow().records.len(), 1);
+    assert_eq!(backend.disk.borrow().records(), 1);
 }
 
 #[test]
 fn a_reopened_store_has_the_same_records_ids_and_order() {
     let backend = KeepingBackend::default();
     let clock = TestClock::default();
-    let store = open(Box::new(backend.clone()), &clock);
+    let store = open(backend.engine(), &clock);
     for name in ["zeta", "alpha", "mid"] {
         block_on(store.create_instance(name, Some("d"))).expect("instance");
     }
@@ -115,7 +115,7 @@ fn a_reopened_store_has_the_same_records_ids_and_order() {
     let second = block_on(store.set("alpha", "ns", "k", &json!({"a": [3]}), false)).expect("overwrite");
     let before = block_on(store.list_instances()).expect("list");
 
-    let reopened = open(Box::new(backend.clone()), &clock);
+    let reopened = open(backend.engine(), &clock);
     assert_eq!(block_on(reopened.list_instances()), Ok(before));
     assert_eq!(block_on(reopened.get("alpha", "ns", "k")).map(|v| v.map(|v| v.parse())), Ok(Some(json!({"a": [3]}))));
     let again = block_on(reopened.set("alpha", "ns", "k", &json!(0), false)).expect("third write");
@@ -127,14 +127,14 @@ fn a_reopened_store_has_the_same_records_ids_and_order() {
 fn opening_a_large_store_gives_the_host_a_turn_every_ten_thousand_records() {
     let backend = KeepingBackend::default();
     let clock = TestClock::default();
-    let store = open(Box::new(backend.clone()), &clock);
+    let store = open(backend.engine(), &clock);
     let writes: Vec<_> = (0..25_000).map(|i| store.set("big", "ns", &format!("k{i}"), &json!(i), true)).collect();
     for write in writes {
         block_on(write).expect("set");
     }
     assert_eq!(backend.disk.borrow().pauses, 0, "writing never pauses");
 
-    let reopened = open(Box::new(backend.clone()), &clock);
+    let reopened = open(backend.engine(), &clock);
     assert_eq!(backend.disk.borrow().pauses, 2, "after records 10,000 and 20,000");
     assert_eq!(block_on(reopened.get_record_count("big", None)), Ok(25_000));
     assert_eq!(block_on(reopened.get("big", "ns", "k24999")).map(|v| v.map(|v| v.parse())), Ok(Some(json!(24_999))));
@@ -142,7 +142,7 @@ fn opening_a_large_store_gives_the_host_a_turn_every_ten_thousand_records() {
     block_on(reopened.delete_namespace("big", "ns")).expect("delete");
     let writes: Vec<_> = (0..10_000).map(|i| reopened.set("big", "ns", &format!("k{i}"), &json!(i), true)).collect();
     writes.into_iter().for_each(|write| drop(block_on(write)));
-    drop(open(Box::new(backend.clone()), &clock));
+    drop(open(backend.engine(), &clock));
     assert_eq!(backend.disk.borrow().pauses, 2, "10,000 records open in one go");
 }
 
@@ -151,8 +151,8 @@ fn a_store_sees_what_another_tab_commits_and_keeps_the_first_identity() {
     let tab_a = KeepingBackend::default();
     let tab_b = tab_a.beside();
     let clock = TestClock::default();
-    let a = open(Box::new(tab_a.clone()), &clock);
-    let b = open(Box::new(tab_b.clone()), &clock);
+    let a = open(tab_a.engine(), &clock);
+    let b = open(tab_b.engine(), &clock);
     clock.0.set(10);
     let created = block_on(a.set("app", "ns", "k", &json!("from a"), true)).expect("a writes");
     // B learnt of the instance and the record from A's commit.
@@ -169,8 +169,8 @@ fn two_tabs_creating_one_key_at_once_converge_on_one_record() {
     let tab_a = KeepingBackend::default();
     let tab_b = tab_a.beside();
     let clock = TestClock::default();
-    let a = open(Box::new(tab_a.clone()), &clock);
-    let b = open(Box::new(tab_b.clone()), &clock);
+    let a = open(tab_a.engine(), &clock);
+    let b = open(tab_b.engine(), &clock);
     block_on(a.create_instance("app", None)).expect("instance");
     // Both write before either commit is seen by the other.
     clock.0.set(10);
@@ -190,7 +190,7 @@ fn two_tabs_creating_one_key_at_once_converge_on_one_record() {
     assert_eq!(record["id"], json!(ra.id.to_string()), "the older creation's id");
     assert_eq!(record["value"], json!("b"), "the later write's value");
     // Storage was repaired to the agreed record, so a reopen sees it too.
-    let reopened = open(Box::new(tab_a.beside()), &clock);
+    let reopened = open(tab_a.beside().engine(), &clock);
     assert_eq!(seen(&reopened), seen(&a));
 }
 
@@ -202,19 +202,19 @@ fn set_together(store: &boltkv::KvStore, keys: std::ops::Range<usize>) -> Vec<bo
 #[test]
 fn a_burst_of_writes_commits_in_batches_of_a_thousand() {
     let backend = KeepingBackend::default();
-    let store = open(Box::new(backend.clone()), &TestClock::default());
+    let store = open(backend.engine(), &TestClock::default());
     block_on(store.create_instance("app", None)).expect("instance");
     backend.disk.borrow_mut().commits.clear();
     let results = block_on(join_all(set_together(&store, 0..2500)));
     assert!(results.iter().all(Result::is_ok));
     assert_eq!(backend.disk.borrow().commits, vec![1000, 1000, 500]);
-    assert_eq!(backend.disk.borrow().records.len(), 2500);
+    assert_eq!(backend.disk.borrow().records(), 2500);
 }
 
 #[test]
 fn large_values_split_batches_by_bytes() {
     let backend = KeepingBackend::default();
-    let store = open(Box::new(backend.clone()), &TestClock::default());
+    let store = open(backend.engine(), &TestClock::default());
     block_on(store.create_instance("app", None)).expect("instance");
     backend.disk.borrow_mut().commits.clear();
     // Each payload is 299,992 bytes of JSON text plus "ns" and "kN": three
@@ -229,13 +229,13 @@ fn large_values_split_batches_by_bytes() {
     let results = block_on(join_all(writes));
     assert!(results.iter().all(Result::is_ok), "{:?}", results.iter().find(|r| r.is_err()));
     assert_eq!(backend.disk.borrow().commits, vec![3, 3, 3, 1, 1, 1]);
-    assert_eq!(backend.disk.borrow().records.len(), 12);
+    assert_eq!(backend.disk.borrow().records(), 12);
 }
 
 #[test]
 fn an_instance_created_by_a_set_commits_with_its_record() {
     let backend = KeepingBackend::default();
-    let store = open(Box::new(backend.clone()), &TestClock::default());
+    let store = open(backend.engine(), &TestClock::default());
     block_on(store.create_instance("app", None)).expect("instance");
     backend.disk.borrow_mut().commits.clear();
     let mut writes = set_together(&store, 0..999);
@@ -245,13 +245,13 @@ fn an_instance_created_by_a_set_commits_with_its_record() {
     let results = block_on(join_all(writes));
     assert!(results.iter().all(Result::is_ok));
     assert_eq!(backend.disk.borrow().commits, vec![999, 3]);
-    assert_eq!(backend.disk.borrow().instances.len(), 2);
+    assert_eq!(backend.disk.borrow().instances(), 2);
 }
 
 #[test]
 fn a_failed_batch_undoes_itself_and_the_batches_behind_it() {
     let backend = KeepingBackend::default();
-    let store = open(Box::new(backend.clone()), &TestClock::default());
+    let store = open(backend.engine(), &TestClock::default());
     block_on(store.create_instance("app", None)).expect("instance");
     let old: Vec<_> = (0..1250).map(|i| store.set("app", "ns", &format!("k{i}"), &json!("old"), false)).collect();
     assert!(block_on(join_all(old)).iter().all(Result::is_ok));
@@ -277,9 +277,7 @@ fn a_failed_batch_undoes_itself_and_the_batches_behind_it() {
         assert_eq!(value_of(&store, "ns", &format!("k{i}")), Some(json!("old")), "k{i} is back to its value before");
     }
     // Memory equals the disk.
-    for ((_, _, key), record) in backend.disk.borrow().records.iter() {
-        assert_eq!(value_of(&store, "ns", key), Some(record.value.parse()));
-    }
+    assert_eq!(contents(&store), contents(&open(backend.beside().engine(), &TestClock::default())));
     block_on(store.set("app", "ns", "k1100", &json!("later"), false)).expect("later write");
     assert_eq!(backend.disk.borrow().commits, vec![1000, 1000, 1]);
     assert_eq!(value_of(&store, "ns", "k1100"), Some(json!("later")));
@@ -288,7 +286,7 @@ fn a_failed_batch_undoes_itself_and_the_batches_behind_it() {
 #[test]
 fn flush_waits_for_every_queued_batch() {
     let backend = KeepingBackend::default();
-    let store = open(Box::new(backend.clone()), &TestClock::default());
+    let store = open(backend.engine(), &TestClock::default());
     block_on(store.create_instance("app", None)).expect("instance");
     backend.disk.borrow_mut().commits.clear();
     backend.disk.borrow_mut().hold = true;
@@ -307,5 +305,5 @@ fn flush_waits_for_every_queued_batch() {
     pool.run();
     assert_eq!(*flushed.borrow(), Some(Ok(())));
     assert_eq!(backend.disk.borrow().commits, vec![1000, 1000, 500]);
-    assert_eq!(backend.disk.borrow().records.len(), 2500);
+    assert_eq!(backend.disk.borrow().records(), 2500);
 }

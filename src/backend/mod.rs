@@ -1,17 +1,15 @@
-//! The storage seam: where records live between sessions. The store keeps
+//! The store's seam: where records live between sessions. The store keeps
 //! its whole index in memory and answers reads from it; a backend only loads
 //! that index when the store opens and makes batches of changes durable.
-//! IndexedDB, localStorage and adapter (Workers KV, Durable Objects, any
-//! async key-value store) backends implement the same trait.
+//! The memory backend keeps nothing; every persisting backend is the
+//! storage engine (`engine`) over one driver per platform: IndexedDB,
+//! localStorage, and adapters (Workers KV, Durable Objects, any async
+//! key-value store).
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod adapter;
-pub mod codec;
-#[cfg(any(test, all(target_arch = "wasm32", target_os = "unknown")))]
-mod flat;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod indexeddb;
-pub mod item_key;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod local_storage;
 mod memory;
@@ -23,11 +21,11 @@ use std::pin::Pin;
 use std::rc::Rc;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-pub use adapter::{AdapterBackend, Plugged, split_options};
+pub use adapter::{AdapterBackend, AdapterDriver, Plugged, split_options};
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-pub use indexeddb::IndexedDbBackend;
+pub use indexeddb::{IndexedDbBackend, IndexedDbDriver};
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-pub use local_storage::LocalStorageBackend;
+pub use local_storage::{LocalStorageBackend, LocalStorageDriver};
 pub use memory::MemoryBackend;
 
 use crate::error::StorageError;
@@ -49,18 +47,38 @@ pub struct Snapshot {
     pub skipped: Vec<String>,
 }
 
-/// Where a backend delivers changes that another copy of the store (another
-/// tab on the same storage) has made durable. It answers with repairs: the
-/// records that two copies created at once under different ids, as both
-/// copies now agree to keep them; the backend writes those back, so that
-/// storage ends up holding what every copy holds.
-pub type ChangeSink = Rc<dyn Fn(Vec<Change>) -> Vec<Change>>;
+/// A change another copy of the store (another tab on the same storage)
+/// made durable, as a backend hears it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Remote {
+    /// One change, with the document it stored (for puts), exactly as
+    /// stored: a repair is written only while storage still holds it.
+    Changed { change: Change, stored: Option<String> },
+    /// Everything the store held was removed at once.
+    Cleared,
+}
+
+/// Where a backend delivers what other copies of the store commit.
+pub type ChangeSink = Rc<dyn Fn(Vec<Remote>)>;
+
+/// A change of a batch that is written only while storage still holds
+/// exactly `stored` at its place (a repair must not overwrite a record
+/// stored since it was heard). The check and the write are one step of
+/// the commit; a failed check leaves that change out and nothing else.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Guard {
+    /// The change's position in the batch.
+    pub change: usize,
+    /// The document storage must hold there.
+    pub stored: String,
+}
 
 /// Durable storage for a store's changes.
 ///
 /// Contract:
-/// - `commit` writes the whole batch or nothing, and its future resolves only
-///   once the batch is durable (or has failed).
+/// - `commit` writes the whole batch or nothing (but for changes whose
+///   guard failed), and its future resolves only once the batch is durable
+///   (or has failed).
 /// - Batches are handed over one at a time, in order: the store never calls
 ///   `commit` again before the previous commit's future has resolved.
 /// - After a failed commit the store rolls its memory back to what the
@@ -74,12 +92,19 @@ pub trait Backend {
     fn load(&self) -> LocalBoxFuture<'_, Result<Snapshot, StorageError>>;
 
     /// Makes one batch of changes durable, all or nothing.
-    fn commit(&self, changes: Vec<Change>) -> LocalBoxFuture<'static, Result<(), StorageError>>;
+    fn commit(&self, changes: Vec<Change>, guards: Vec<Guard>) -> LocalBoxFuture<'static, Result<(), StorageError>>;
 
     /// Starts telling `sink` about changes other copies of the store commit
     /// to the same storage. Storage no one else can reach has nothing to say.
     fn watch(&self, sink: ChangeSink) {
         drop(sink);
+    }
+
+    /// Runs `task` in the background where the host has an event loop
+    /// (commits that no caller awaits: repairs); elsewhere it is dropped and
+    /// its batch commits with the next write a caller awaits.
+    fn spawn(&self, task: LocalBoxFuture<'static, ()>) {
+        drop(task);
     }
 
     /// Gives the host's event loop a turn between slices of work too long

@@ -27,7 +27,7 @@ impl KvStore {
             self.limits.check(Field::Description, text)?;
         }
         check_free(&self.shared.index.borrow(), name, None)?;
-        let instance = self.new_instance(name, description.map(str::to_string));
+        let instance = self.new_instance(name, description.map(str::to_string))?;
         Ok((vec![Change::PutInstance(instance.clone())], instance))
     }
 

@@ -143,20 +143,29 @@ impl KvStore {
     }
 
     /// A new instance named `name`, not yet applied.
-    fn new_instance(&self, name: &str, description: Option<String>) -> Instance {
+    fn new_instance(&self, name: &str, description: Option<String>) -> Result<Instance> {
         let mut mint = self.mint.borrow_mut();
         let now = Timestamp(mint.clock.now_ms());
         let seq = mint.next_seq;
-        mint.next_seq += 1;
-        Instance {
+        mint.next_seq = seq.checked_add(1).ok_or_else(|| exhausted("instance sequence numbers"))?;
+        Ok(Instance {
             id: mint.ids.next_uuid(),
             name: name.to_string(),
             description,
             created_at: now,
             updated_at: now,
             seq,
-        }
+        })
     }
+}
+
+/// The error for a counter read from storage that has no next value: only
+/// damaged or hostile data gets there, and reusing a number would break
+/// the order or the versions the store promises.
+fn exhausted(what: &str) -> Error {
+    Error::Storage(crate::error::StorageError::Failed(format!(
+        "the store's {what} have reached their largest value, which only damaged data can do; nothing was written."
+    )))
 }
 
 /// Refuses a name that another instance uses.

@@ -73,7 +73,7 @@ impl KvStore {
         let instance_id = match found {
             Some(id) => id,
             None if auto_create => {
-                let created = self.new_instance(instance, None);
+                let created = self.new_instance(instance, None)?;
                 let id = created.id;
                 changes.push(Change::PutInstance(created));
                 id
@@ -84,8 +84,12 @@ impl KvStore {
         let mut mint = self.mint.borrow_mut();
         let now = Timestamp(mint.clock.now_ms());
         // Versions grow per record even when another tab wrote the last one.
-        let version = previous.map_or(mint.next_version, |p| mint.next_version.max(p.3 + 1));
-        mint.next_version = version + 1;
+        let after_previous = match previous {
+            Some(p) => p.3.checked_add(1).ok_or_else(|| super::exhausted("record versions"))?,
+            None => 0,
+        };
+        let version = mint.next_version.max(after_previous);
+        mint.next_version = version.checked_add(1).ok_or_else(|| super::exhausted("record versions"))?;
         let (id, created_at, updated_at) = match previous {
             Some((id, created_at, updated_at, _)) => (id, created_at, now.after(updated_at)),
             None => (mint.ids.next_uuid(), now, now),

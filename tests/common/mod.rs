@@ -1,6 +1,7 @@
 //! Test doubles at the two seams (time, ids) and at the storage seam: a
-//! clock the test sets, ids that count up, and a backend that keeps what it
-//! is given, can be told to fail, and can hold a commit open.
+//! clock the test sets, ids that count up, and a driver (below the real
+//! storage engine) that keeps what it is given, can be told to fail, and
+//! can hold a commit open.
 
 #![allow(dead_code)]
 
@@ -11,7 +12,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use boltkv::{Backend, Change, ChangeSink, Clock, Config, IdSource, Instance, KvStore, Limits, LocalBoxFuture, Record, Snapshot, StorageError, Uuid};
+use boltkv::{Backend, Clock, Commit, Config, Driver, Engine, Found, Heard, Hearing, IdSource, KvStore, Limits, LocalBoxFuture, StorageError, Uuid};
 
 /// A clock that reads whatever the test last set.
 #[derive(Clone, Default)]
@@ -38,26 +39,42 @@ pub fn config(clock: &TestClock) -> Config {
     Config { limits: Limits::default(), clock: Box::new(clock.clone()), ids: Box::new(CountingIds::default()) }
 }
 
-/// What a [`KeepingBackend`] holds: instances and records by their place.
+/// What a [`KeepingBackend`] holds: items by their item key, as a
+/// platform's storage would.
 #[derive(Default)]
 pub struct Disk {
-    pub instances: BTreeMap<Uuid, Instance>,
-    pub records: BTreeMap<(Uuid, String, String), Record>,
+    pub items: BTreeMap<String, String>,
+    /// Per commit: items written or removed, and prefixes cleared (the meta
+    /// item aside).
     pub commits: Vec<usize>,
     /// Outcomes for the next commits, oldest first; `Ok` when empty.
     pub outcomes: VecDeque<Result<(), StorageError>>,
     /// While set, commits wait until the test clears it.
     pub hold: bool,
     pub waiting: Vec<Waker>,
-    /// Every store watching this disk, by backend, as tabs on one origin.
-    pub watchers: Vec<(usize, ChangeSink)>,
-    /// How many backends share this disk besides the first.
+    /// Every store hearing this disk, by driver, as tabs on one origin.
+    pub hearers: Vec<(usize, Hearing)>,
+    /// How many drivers share this disk besides the first.
     pub tabs: usize,
     /// How many times a store gave the host a turn (`Backend::pause`).
     pub pauses: usize,
+    /// Work a store asked to run in the background, not yet run.
+    pub spawned: Vec<LocalBoxFuture<'static, ()>>,
 }
 
-/// A persisting backend over a shared [`Disk`]: backends made with
+impl Disk {
+    /// How many record items are stored.
+    pub fn records(&self) -> usize {
+        self.items.keys().filter(|k| k.starts_with("r/")).count()
+    }
+
+    /// How many instance items are stored.
+    pub fn instances(&self) -> usize {
+        self.items.keys().filter(|k| k.starts_with("i/")).count()
+    }
+}
+
+/// A persisting driver over a shared [`Disk`]: drivers made with
 /// [`KeepingBackend::beside`] are other tabs on the same storage, told of
 /// each other's commits.
 #[derive(Clone, Default)]
@@ -73,17 +90,33 @@ impl KeepingBackend {
         disk.waiting.drain(..).for_each(Waker::wake);
     }
 
-    /// Another tab's backend on the same disk.
+    /// Another tab's driver on the same disk.
     pub fn beside(&self) -> KeepingBackend {
         let mut disk = self.disk.borrow_mut();
         disk.tabs += 1;
         KeepingBackend { disk: self.disk.clone(), me: disk.tabs }
     }
+
+    /// The storage engine over this driver, as a store's backend.
+    pub fn engine(&self) -> Box<dyn Backend> {
+        Box::new(futures::executor::block_on(Engine::open(self.clone())).expect("the engine opens"))
+    }
+
+    /// Runs what the stores on this disk asked to run in the background.
+    pub fn run_spawned(&self) {
+        loop {
+            let tasks = std::mem::take(&mut self.disk.borrow_mut().spawned);
+            if tasks.is_empty() {
+                return;
+            }
+            tasks.into_iter().for_each(futures::executor::block_on);
+        }
+    }
 }
 
 struct CommitFuture {
     disk: Rc<RefCell<Disk>>,
-    changes: Option<Vec<Change>>,
+    commit: Option<Commit>,
     from: usize,
 }
 
@@ -97,68 +130,52 @@ impl Future for CommitFuture {
             disk.waiting.push(cx.waker().clone());
             return Poll::Pending;
         }
-        let changes = this.changes.take().unwrap_or_default();
-        disk.commits.push(changes.len());
+        let Some(commit) = this.commit.take() else { return Poll::Ready(Ok(())) };
+        let stored = commit.reads.iter().map(|key| disk.items.get(key).cloned()).collect();
+        let writes = (commit.decide)(stored);
+        let counted = writes.cleared.len()
+            + writes.steps.iter().map(|s| s.puts.iter().filter(|(k, _)| k != "v").count() + s.deletes.len()).sum::<usize>();
+        disk.commits.push(counted);
         let outcome = disk.outcomes.pop_front().unwrap_or(Ok(()));
         if outcome.is_ok() {
-            for change in changes.clone() {
-                apply(&mut disk, change);
+            for prefix in &writes.cleared {
+                disk.items.retain(|key, _| !key.starts_with(prefix.as_str()));
             }
-            let others: Vec<ChangeSink> =
-                disk.watchers.iter().filter(|(who, _)| *who != this.from).map(|(_, sink)| sink.clone()).collect();
+            for step in writes.steps {
+                disk.items.extend(step.puts);
+                step.deletes.iter().for_each(|key| drop(disk.items.remove(key)));
+            }
+            let others: Vec<Hearing> =
+                disk.hearers.iter().filter(|(who, _)| *who != this.from).map(|(_, hearing)| hearing.clone()).collect();
             drop(disk);
-            for sink in others {
-                let repairs = sink(changes.clone());
-                let mut disk = this.disk.borrow_mut();
-                repairs.into_iter().for_each(|repair| apply(&mut disk, repair));
-            }
+            others.into_iter().for_each(|hearing| hearing(Heard::Batch(commit.message.clone())));
         }
         Poll::Ready(outcome)
     }
 }
 
-fn apply(disk: &mut Disk, change: Change) {
-    match change {
-        Change::PutInstance(i) => {
-            disk.instances.insert(i.id, i);
-        }
-        Change::DeleteInstance(id) => {
-            disk.instances.remove(&id);
-            disk.records.retain(|(i, _, _), _| *i != id);
-        }
-        Change::PutRecord(r) => {
-            disk.records.insert((r.instance_id, r.namespace.clone(), r.key.clone()), r);
-        }
-        Change::DeleteRecord { instance_id, namespace, key } => {
-            disk.records.remove(&(instance_id, namespace, key));
-        }
-        Change::DeleteNamespace { instance_id, namespace } => {
-            disk.records.retain(|(i, n, _), _| !(*i == instance_id && *n == namespace));
-        }
-    }
-}
-
-impl Backend for KeepingBackend {
-    fn persists(&self) -> bool {
-        true
+impl Driver for KeepingBackend {
+    fn describe(&self) -> String {
+        "test disk".to_string()
     }
 
-    fn load(&self) -> LocalBoxFuture<'_, Result<Snapshot, StorageError>> {
-        let disk = self.disk.borrow();
-        let snapshot = Snapshot {
-            instances: disk.instances.values().cloned().collect(),
-            records: disk.records.values().cloned().collect(),
-            skipped: Vec::new(),
-        };
-        Box::pin(std::future::ready(Ok(snapshot)))
+    fn scan(&self, mut found: Box<dyn FnMut(Found)>) -> LocalBoxFuture<'_, Result<(), StorageError>> {
+        for (key, text) in self.disk.borrow().items.iter() {
+            found(Found { key: Ok(key.clone()), text: Ok(text.clone()) });
+        }
+        Box::pin(std::future::ready(Ok(())))
     }
 
-    fn commit(&self, changes: Vec<Change>) -> LocalBoxFuture<'static, Result<(), StorageError>> {
-        Box::pin(CommitFuture { disk: self.disk.clone(), changes: Some(changes), from: self.me })
+    fn commit(&self, commit: Commit) -> LocalBoxFuture<'static, Result<(), StorageError>> {
+        Box::pin(CommitFuture { disk: self.disk.clone(), commit: Some(commit), from: self.me })
     }
 
-    fn watch(&self, sink: ChangeSink) {
-        self.disk.borrow_mut().watchers.push((self.me, sink));
+    fn listen(&self, hearing: Hearing) {
+        self.disk.borrow_mut().hearers.push((self.me, hearing));
+    }
+
+    fn spawn(&self, task: LocalBoxFuture<'static, ()>) {
+        self.disk.borrow_mut().spawned.push(task);
     }
 
     fn pause(&self) -> LocalBoxFuture<'static, ()> {
@@ -169,4 +186,16 @@ impl Backend for KeepingBackend {
 
 pub fn open(backend: Box<dyn Backend>, clock: &TestClock) -> KvStore {
     futures::executor::block_on(KvStore::open(backend, config(clock))).expect("the store opens")
+}
+
+/// Every instance and record a store holds, as JSON, to compare two stores.
+pub fn contents(store: &KvStore) -> serde_json::Value {
+    let instances = futures::executor::block_on(store.list_instances()).expect("instances");
+    let mut all = Vec::new();
+    for instance in &instances {
+        let query = format!(r#"{{"from":{{"instance":"{}"}},"limit":1000000}}"#, instance.id);
+        let result = futures::executor::block_on(store.query_json(&query)).expect("query");
+        all.push(serde_json::json!({ "instance": instance, "records": result.records }));
+    }
+    serde_json::Value::Array(all)
 }

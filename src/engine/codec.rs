@@ -1,5 +1,5 @@
-//! How records and instances are written as text in browser storage: one
-//! JSON document each, with times as epoch milliseconds and the value
+//! How records and instances are written as text in storage: one JSON
+//! document each, with times as epoch milliseconds and the value
 //! embedded as its stored JSON text. Decoding checks everything a document
 //! claims, so a foreign or damaged item is reported, never loaded half-way.
 
@@ -75,11 +75,13 @@ impl EncodedBatch {
     }
 }
 
-/// Encodes a batch for storage and for other tabs in one pass.
-pub fn encode_batch(changes: &[Change]) -> EncodedBatch {
+/// Encodes a batch for storage and for other tabs in one pass. Encoding
+/// our own documents cannot fail short of a serde_json bug, but if it ever
+/// did, the commit fails rather than store a damaged document.
+pub fn encode_batch(changes: &[Change]) -> Result<EncodedBatch, String> {
     // Each document is its payload plus about 200 bytes of ids and times.
     let payload: usize = changes.iter().map(Change::payload_bytes).sum();
-    let mut out = Vec::with_capacity(payload + 256 * changes.len() + 2);
+    let mut out = Vec::with_capacity(payload.saturating_add(changes.len().saturating_mul(256)).saturating_add(2));
     let mut docs = Vec::with_capacity(changes.len());
     out.push(b'[');
     for (i, change) in changes.iter().enumerate() {
@@ -87,57 +89,59 @@ pub fn encode_batch(changes: &[Change]) -> EncodedBatch {
             out.push(b',');
         }
         docs.push(match change {
-            Change::PutInstance(instance) => Some(put_doc(&mut out, "putInstance", &instance_doc(instance))),
-            Change::PutRecord(record) => Some(put_doc(&mut out, "putRecord", &record_doc(record))),
-            Change::DeleteInstance(id) => delete_doc(&mut out, ChangeDoc::DeleteInstance(id.to_string())),
+            Change::PutInstance(instance) => Some(put_doc(&mut out, "putInstance", &instance_doc(instance))?),
+            Change::PutRecord(record) => Some(put_doc(&mut out, "putRecord", &record_doc(record))?),
+            Change::DeleteInstance(id) => delete_doc(&mut out, &ChangeDoc::DeleteInstance(id.to_string()))?,
             Change::DeleteRecord { instance_id, namespace, key } => {
-                delete_doc(&mut out, ChangeDoc::DeleteRecord([instance_id.to_string(), namespace.clone(), key.clone()]))
+                delete_doc(&mut out, &ChangeDoc::DeleteRecord([instance_id.to_string(), namespace.clone(), key.clone()]))?
             }
             Change::DeleteNamespace { instance_id, namespace } => {
-                delete_doc(&mut out, ChangeDoc::DeleteNamespace([instance_id.to_string(), namespace.clone()]))
+                delete_doc(&mut out, &ChangeDoc::DeleteNamespace([instance_id.to_string(), namespace.clone()]))?
             }
         });
     }
     out.push(b']');
-    // serde_json writes UTF-8 only; the fallback (no documents) keeps this total.
-    match String::from_utf8(out) {
-        Ok(message) => EncodedBatch { message, docs },
-        Err(_) => EncodedBatch { message: String::new(), docs: Vec::new() },
-    }
+    let message = String::from_utf8(out).map_err(|_| encoding_failed("a batch"))?;
+    Ok(EncodedBatch { message, docs })
+}
+
+fn encoding_failed(what: &str) -> String {
+    format!("encoding {what} as JSON failed, so nothing was written")
 }
 
 /// Writes `{"<tag>":<document>}` and returns where the document is.
-fn put_doc(out: &mut Vec<u8>, tag: &str, doc: &impl Serialize) -> Range<usize> {
+fn put_doc(out: &mut Vec<u8>, tag: &str, doc: &impl Serialize) -> Result<Range<usize>, String> {
     out.extend_from_slice(b"{\"");
     out.extend_from_slice(tag.as_bytes());
     out.extend_from_slice(b"\":");
     let start = out.len();
-    let _ = serde_json::to_writer(&mut *out, doc);
+    serde_json::to_writer(&mut *out, doc).map_err(|_| encoding_failed("a document"))?;
     let span = start..out.len();
     out.push(b'}');
-    span
+    Ok(span)
 }
 
-fn delete_doc(out: &mut Vec<u8>, doc: ChangeDoc<'_>) -> Option<Range<usize>> {
-    let _ = serde_json::to_writer(&mut *out, &doc);
-    None
+fn delete_doc(out: &mut Vec<u8>, doc: &ChangeDoc<'_>) -> Result<Option<Range<usize>>, String> {
+    serde_json::to_writer(&mut *out, doc).map_err(|_| encoding_failed("a removal"))?;
+    Ok(None)
 }
 
-/// A batch another tab committed, or why the message is not one (a newer
-/// or foreign sender: the receiver ignores it rather than guess).
-pub fn decode_changes(text: &str) -> Result<Vec<Change>, String> {
+/// A batch another copy of the store committed, each change with the
+/// document it stored (for puts), or why the message is not one (a newer or
+/// foreign sender: the receiver ignores it rather than guess).
+pub fn decode_changes(text: &str) -> Result<Vec<(Change, Option<String>)>, String> {
     let docs: Vec<ChangeDoc> = serde_json::from_str(text).map_err(|e| format!("it is not a batch of changes ({e})"))?;
     docs.into_iter()
         .map(|doc| {
             Ok(match doc {
-                ChangeDoc::PutInstance(doc) => Change::PutInstance(decode_instance(doc.get())?),
-                ChangeDoc::DeleteInstance(id_text) => Change::DeleteInstance(id(&id_text, "instance id")?),
-                ChangeDoc::PutRecord(doc) => Change::PutRecord(decode_record(doc.get())?),
+                ChangeDoc::PutInstance(doc) => (Change::PutInstance(decode_instance(doc.get())?), Some(doc.get().to_string())),
+                ChangeDoc::DeleteInstance(id_text) => (Change::DeleteInstance(id(&id_text, "instance id")?), None),
+                ChangeDoc::PutRecord(doc) => (Change::PutRecord(decode_record(doc.get())?), Some(doc.get().to_string())),
                 ChangeDoc::DeleteRecord([instance_id, namespace, key]) => {
-                    Change::DeleteRecord { instance_id: id(&instance_id, "instanceId")?, namespace, key }
+                    (Change::DeleteRecord { instance_id: id(&instance_id, "instanceId")?, namespace, key }, None)
                 }
                 ChangeDoc::DeleteNamespace([instance_id, namespace]) => {
-                    Change::DeleteNamespace { instance_id: id(&instance_id, "instanceId")?, namespace }
+                    (Change::DeleteNamespace { instance_id: id(&instance_id, "instanceId")?, namespace }, None)
                 }
             })
         })
@@ -145,6 +149,7 @@ pub fn decode_changes(text: &str) -> Result<Vec<Change>, String> {
 }
 
 /// A record as one JSON document.
+#[cfg(test)]
 pub fn encode_record(record: &Record) -> String {
     serde_json::to_string(&record_doc(record)).unwrap_or_default()
 }
@@ -164,8 +169,8 @@ fn record_doc(record: &Record) -> RecordDoc<'_> {
 }
 
 /// An instance as one JSON document.
-pub fn encode_instance(instance: &Instance) -> String {
-    serde_json::to_string(&instance_doc(instance)).unwrap_or_default()
+pub fn encode_instance(instance: &Instance) -> Result<String, String> {
+    serde_json::to_string(&instance_doc(instance)).map_err(|_| encoding_failed("an instance"))
 }
 
 fn instance_doc(instance: &Instance) -> InstanceDoc {
@@ -252,7 +257,7 @@ mod tests {
             updated_at: Timestamp(6),
             seq: 4,
         };
-        assert_eq!(decode_instance(&encode_instance(&i)), Ok(i));
+        assert_eq!(encode_instance(&i).map(|doc| decode_instance(&doc)), Ok(Ok(i)));
     }
 
     #[test]
@@ -264,10 +269,11 @@ mod tests {
             Change::DeleteNamespace { instance_id: r.instance_id, namespace: "ns".into() },
             Change::DeleteInstance(r.instance_id),
         ];
-        let encoded = encode_batch(&batch);
+        let encoded = encode_batch(&batch).expect("encodes");
         assert_eq!(encoded.doc(0), Some(encode_record(&r).as_str()));
         assert_eq!((encoded.doc(1), encoded.doc(4)), (None, None));
-        assert_eq!(decode_changes(&encoded.message), Ok(batch));
+        let decoded: Vec<Change> = decode_changes(&encoded.message).expect("decodes").into_iter().map(|(change, _)| change).collect();
+        assert_eq!(decoded, batch);
         assert!(decode_changes(r#"[{"renameKey":["a","b"]}]"#).is_err());
         assert!(decode_changes(r#"[{"deleteInstance":"nope"}]"#).is_err());
     }
