@@ -270,7 +270,7 @@ async fn a_record_whose_instance_is_not_stored_is_skipped_and_reported() {
 
     let store = open(&name).await;
     let skipped = to_json(&store.storage())["skipped"].clone();
-    let want = format!(r#"The IndexedDB record "r/{gone}/ns/orphan" was skipped: its instance {gone} is not stored."#);
+    let want = format!(r#"The stored item "r/{gone}/ns/orphan" was skipped: its instance {gone} is not stored."#);
     assert_eq!(skipped, json!([want]));
     assert_eq!(envelope(store.get_record_count(s("app"), NONE, NONE)).await["data"]["count"], 1);
 }
@@ -333,7 +333,7 @@ async fn a_database_of_the_array_key_layout_is_moved_to_string_keys_as_it_opens_
     assert_eq!(state(&store).await, before, "ids, times, values and order are kept");
     let skipped = to_json(&store.storage())["skipped"].clone();
     assert!(
-        skipped.as_array().is_some_and(|s| s.len() == 1 && s[0].as_str().is_some_and(|t| t.contains(r#"["not","a triple"]"#))),
+        skipped.as_array().is_some_and(|s| s.len() == 1 && s[0].as_str().is_some_and(|t| t.contains(r#""[\"not\",\"a triple\"]" was skipped"#))),
         "only the foreign item is skipped: {skipped}"
     );
     let raw = raw_keys_and_layout(&name).await;

@@ -4,7 +4,7 @@
 //! access refused with `SecurityError`.
 #![cfg(target_arch = "wasm32")]
 
-use boltkv::item_key::ItemKeys;
+use boltkv::layout;
 use boltkv::wasm::JsKvStore;
 use boltkv::{Backend, Clock, Config, Error, KvStore, Limits, LocalStorageBackend, RandomIds, Snapshot, StorageError};
 use futures::future::join_all;
@@ -138,6 +138,31 @@ impl Drop for Name {
     }
 }
 
+/// The localStorage keys of one store's items, spelled as its driver does.
+struct ItemKeys(String);
+
+impl ItemKeys {
+    fn new(name: &str) -> ItemKeys {
+        ItemKeys(layout::store_prefix(name))
+    }
+
+    fn prefix(&self) -> &str {
+        &self.0
+    }
+
+    fn meta(&self) -> String {
+        format!("{}{}", self.0, layout::META)
+    }
+
+    fn instance(&self, id: &str) -> String {
+        format!("{}{}", self.0, layout::instance(id))
+    }
+
+    fn record(&self, id: &str, namespace: &str, key: &str) -> String {
+        format!("{}{}", self.0, layout::record(id, namespace, key))
+    }
+}
+
 struct JsClock;
 
 impl Clock for JsClock {
@@ -149,13 +174,13 @@ impl Clock for JsClock {
 async fn open_rust(name: &Name) -> KvStore {
     let ids = RandomIds::new().expect("the page has crypto.getRandomValues");
     let config = Config { limits: Limits::default(), clock: Box::new(JsClock), ids: Box::new(ids) };
-    let backend = LocalStorageBackend::open(&name.0).expect("localStorage opens");
+    let backend = LocalStorageBackend::open(&name.0).await.expect("localStorage opens");
     KvStore::open(Box::new(backend), config).await.expect("the store opens")
 }
 
 /// What the backend holds, in a fixed order, as a reopen would load it.
 async fn on_disk(name: &Name) -> Snapshot {
-    let backend = LocalStorageBackend::open(&name.0).expect("localStorage opens");
+    let backend = LocalStorageBackend::open(&name.0).await.expect("localStorage opens");
     let mut snapshot = backend.load().await.expect("loads");
     snapshot.instances.sort_by_key(|i| i.seq);
     snapshot.records.sort_by(|a, b| (a.instance_id, &a.namespace, &a.key).cmp(&(b.instance_id, &b.namespace, &b.key)));
@@ -330,7 +355,7 @@ async fn foreign_and_corrupt_items_are_skipped_reported_and_left_alone() {
 async fn an_unknown_format_version_fails_open_clearly() {
     let name = Name::new("format");
     storage().set_item(&name.keys().meta(), "99").expect("set");
-    let error = LocalStorageBackend::open(&name.0).err();
+    let error = LocalStorageBackend::open(&name.0).await.err();
     let Some(StorageError::Unavailable(why)) = error else { panic!("expected Unavailable, got {error:?}") };
     assert!(why.contains("\"99\"") && why.contains("format 1"), "{why}");
     let message = open_js(&name.0, "").await.err().unwrap_or_default();
@@ -470,7 +495,7 @@ impl Drop for Blocked {
 async fn a_security_error_fails_open_or_falls_back_to_memory_when_asked() {
     let name = Name::new("blocked");
     let blocked = Blocked::new();
-    let error = LocalStorageBackend::open(&name.0).err();
+    let error = LocalStorageBackend::open(&name.0).await.err();
     let Some(StorageError::Unavailable(why)) = error else { panic!("expected Unavailable, got {error:?}") };
     assert!(why.contains("SecurityError"), "{why}");
 

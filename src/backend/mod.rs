@@ -21,7 +21,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-pub use adapter::{AdapterBackend, AdapterDriver, Plugged, split_options};
+pub use adapter::{AdapterBackend, Plugged, split_options};
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub use indexeddb::{IndexedDbBackend, IndexedDbDriver};
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]

@@ -8,8 +8,6 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{BroadcastChannel, MessageEvent};
 
-use super::codec;
-use crate::model::Change;
 
 type Listener = Closure<dyn FnMut(MessageEvent)>;
 
@@ -28,19 +26,18 @@ impl Tabs {
         Some(Tabs { channel, listener: RefCell::new(None) })
     }
 
-    /// Tells the other tabs about a committed batch: its message from
-    /// [`codec::encode_batch`]. Losing it (the channel closed) only delays
-    /// them until they reopen the store.
+    /// Tells the other tabs about a committed batch (the engine's message).
+    /// Losing it (the channel closed) only delays them until they reopen
+    /// the store.
     pub fn post(&self, message: &str) {
         let _ = self.channel.post_message(&message.into());
     }
 
-    /// Hands every batch another tab posts to `receive`; messages that are
-    /// not batches of this format are ignored.
-    pub fn listen(&self, receive: impl Fn(Vec<Change>) + 'static) {
+    /// Hands every text message another tab posts to `receive`.
+    pub fn listen(&self, receive: impl Fn(String) + 'static) {
         let listener = Listener::new(move |event: MessageEvent| {
-            if let Some(changes) = event.data().as_string().and_then(|text| codec::decode_changes(&text).ok()) {
-                receive(changes);
+            if let Some(text) = event.data().as_string() {
+                receive(text);
             }
         });
         self.channel.set_onmessage(Some(listener.as_ref().unchecked_ref()));

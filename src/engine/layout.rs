@@ -87,7 +87,7 @@ pub fn past_prefix(prefix: &str) -> String {
 }
 
 /// The item key of `item`.
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 fn encode(item: &ItemKey) -> String {
     match item {
         ItemKey::Meta => META.to_string(),

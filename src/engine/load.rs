@@ -30,9 +30,11 @@ pub struct Loaded {
 /// Collects scanned items; see [`Loader::finish`].
 pub struct Loader {
     loaded: Loaded,
-    /// Items under a spelling that is not an item key, checked at the end
-    /// (they are rare, and checking needs the driver).
-    others: Vec<(String, String)>,
+    /// Items that are not an instance's or a record's by their key,
+    /// checked at the end (they are rare, and checking needs the driver).
+    others: Vec<(Result<String, String>, String)>,
+    /// Items left out, and why, named once the driver can spell them.
+    skipped: Vec<(Result<String, String>, String)>,
 }
 
 /// A document and the change that stores it.
@@ -62,15 +64,15 @@ impl Loader {
             known: keep_known.then(Known::default),
             restore: BTreeMap::new(),
         };
-        Loader { loaded, others: Vec::new() }
+        Loader { loaded, others: Vec::new(), skipped: Vec::new() }
     }
 
     /// Takes one scanned item.
     pub fn add(&mut self, found: Found) {
         let (key, text) = match (found.key, found.text) {
-            (Err(place), Ok(text)) => return self.others.push((place, text)),
+            (Err(place), Ok(text)) => return self.others.push((Err(place), text)),
             (Ok(key), Ok(text)) => (key, text),
-            (Ok(key) | Err(key), Err(why)) => return self.skip(&key, &why),
+            (key, Err(why)) => return self.skipped.push((key, why)),
         };
         if key == layout::META {
             self.loaded.restore.insert(key, text.clone());
@@ -78,14 +80,14 @@ impl Loader {
             return;
         }
         if !key.starts_with("i/") && !key.starts_with("r/") {
-            return self.others.push((key, text));
+            return self.others.push((Ok(key), text));
         }
         if let Some(known) = &mut self.loaded.known {
             known.insert(key.clone());
         }
         match decode_item(&key, &text) {
             Ok(change) => self.keep(change, key, text),
-            Err(why) => self.skip(&key, &why),
+            Err(why) => self.skipped.push((Ok(key), why)),
         }
     }
 
@@ -104,10 +106,22 @@ impl Loader {
         self.loaded.snapshot.skipped.push(format!("The stored item {place:?} was skipped: {why}."));
     }
 
+    /// The platform's spelling of a found item's place.
+    fn place(driver: &dyn Driver, key: &Result<String, String>) -> String {
+        match key {
+            Ok(key) => driver.place(key),
+            Err(place) => place.clone(),
+        }
+    }
+
     /// The checked items. A document under a spelling that is not an item
     /// key loads when `driver` places its item key exactly there.
     pub fn finish(mut self, driver: &dyn Driver) -> Loaded {
-        for (place, text) in std::mem::take(&mut self.others) {
+        for (key, why) in std::mem::take(&mut self.skipped) {
+            self.skip(&Loader::place(driver, &key), &why);
+        }
+        for (key, text) in std::mem::take(&mut self.others) {
+            let place = Loader::place(driver, &key);
             let (key, change) = match (codec::decode_record(&text), codec::decode_instance(&text)) {
                 (Ok(r), _) => (layout::record(&r.instance_id.to_string(), &r.namespace, &r.key), Change::PutRecord(r)),
                 (_, Ok(i)) => (layout::instance(&i.id.to_string()), Change::PutInstance(i)),

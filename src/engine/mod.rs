@@ -60,7 +60,7 @@ impl<D: Driver + 'static> Engine<D> {
     /// Opens the store `driver` holds and reads it whole, so that storage
     /// that cannot be read, or holds another format, fails here (where the
     /// caller may still choose another backend).
-    pub async fn open(driver: D) -> Result<Engine<D>, StorageError> {
+    pub async fn over(driver: D) -> Result<Engine<D>, StorageError> {
         let loader = Rc::new(RefCell::new(Loader::new(!driver.lists_reliably())));
         let sink = loader.clone();
         driver.scan(Box::new(move |found| sink.borrow_mut().add(found))).await?;

@@ -55,7 +55,7 @@ impl JsKvStore {
                 storage::chosen("indexeddb", &opening, IndexedDbBackend::open(&opening.name).await).map_err(refuse)?
             }
             (None, BackendChoice::LocalStorage) => {
-                storage::chosen("localStorage", &opening, LocalStorageBackend::open(&opening.name)).map_err(refuse)?
+                storage::chosen("localStorage", &opening, LocalStorageBackend::open(&opening.name).await).map_err(refuse)?
             }
         };
         let store = KvStore::open(backend, opening.config).await.map_err(refuse)?;

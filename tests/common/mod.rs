@@ -99,7 +99,7 @@ impl KeepingBackend {
 
     /// The storage engine over this driver, as a store's backend.
     pub fn engine(&self) -> Box<dyn Backend> {
-        Box::new(futures::executor::block_on(Engine::open(self.clone())).expect("the engine opens"))
+        Box::new(futures::executor::block_on(Engine::over(self.clone())).expect("the engine opens"))
     }
 
     /// Runs what the stores on this disk asked to run in the background.

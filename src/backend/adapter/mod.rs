@@ -1,39 +1,35 @@
-//! The adapter backend: a store kept in any async key-value storage that
+//! The adapter driver: a store kept in any async key-value storage that
 //! has the adapter shape of `adapter.js` (get, put, delete, list by prefix,
 //! and optionally batch calls and transactions). Workers KV namespaces and
 //! Durable Object storage are wrapped into that shape by `adapter.js`.
 //!
-//! The layout is `flat`'s: one item per instance and record, holding its
-//! `codec` document, under the store's prefix, plus the meta item with the
-//! format version (checked on open).
+//! Items live under the store's prefix, a key too long for Workers KV
+//! under its hash (see `keys`).
 //!
-//! Loading lists the prefix page by page (following the cursor), then reads
+//! Scanning lists the prefix page by page (following the cursor), then reads
 //! the items (in batches when the adapter has `getMany`).
 //!
-//! A commit is reduced to one write per item and written in the steps of
-//! `flat::plan`. With `transaction` (Durable Objects) the steps run inside
-//! one transaction: all or nothing. Without it (Workers KV) each step's
+//! A commit is written in the engine's steps. With `transaction` (Durable
+//! Objects) the guards' reads and the steps run inside one transaction:
+//! all or nothing, and no other request comes between them. Without it (Workers KV) each step's
 //! writes run concurrently and a failure stops the commit: the writes made
 //! before it stay, which the error sentence says; the store rolls its memory
 //! back, so memory shows the state before the batch while storage may hold
 //! part of it, never a record without its instance.
 
+mod keys;
 mod sys;
 
-use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::codec::FORMAT_VERSION;
-use super::flat::keys::StorageKeys;
-use super::flat::load::Loader;
-use super::flat::plan::{Known, Plan, Step};
-use super::{Backend, LocalBoxFuture, Snapshot};
+use super::LocalBoxFuture;
+use crate::engine::{Commit, Decide, Driver, Engine, Found, Step};
 use crate::error::StorageError;
-use crate::model::Change;
+use keys::StorageKeys;
 
 /// A live backend object from `open`'s options, checked and given the
 /// adapter shape.
@@ -61,70 +57,36 @@ pub fn split_options(options: &JsValue) -> Result<Option<(JsValue, Plugged)>, St
     Ok(Some((sys::member(&split, "rest"), Plugged { kind, adapter: sys::member(&plugged, "adapter") })))
 }
 
-/// Keeps a store in an adapter; see the module docs.
-pub struct AdapterBackend {
+/// A store kept in an adapter: the engine over [`AdapterDriver`].
+pub type AdapterBackend = Engine<AdapterDriver>;
+
+impl AdapterBackend {
+    /// Opens the store `name` in the plugged storage and reads it whole.
+    /// Fails with `Unavailable` when the storage cannot be read, holds
+    /// another format, or the name cannot fit its keys.
+    pub async fn open(plugged: Plugged, name: &str) -> Result<AdapterBackend, StorageError> {
+        let keys = StorageKeys::new(name).map_err(StorageError::Unavailable)?;
+        Engine::over(AdapterDriver { inner: Rc::new(Inner { adapter: plugged.adapter, keys }) }).await
+    }
+}
+
+/// Talks to one adapter; see the module docs.
+pub struct AdapterDriver {
     inner: Rc<Inner>,
 }
 
 struct Inner {
     adapter: JsValue,
     keys: StorageKeys,
-    /// The item keys stored, for namespace and instance deletes.
-    known: RefCell<Known>,
-    /// Whether the meta item is known to hold [`FORMAT_VERSION`].
-    meta_written: Cell<bool>,
-    /// What `open` read, until `load` hands it to the store.
-    opened: RefCell<Option<Snapshot>>,
 }
 
 fn unavailable(doing: &str, thrown: &JsValue) -> StorageError {
     StorageError::Unavailable(format!("{doing} failed ({}).", sys::error_text(thrown)))
 }
 
-impl AdapterBackend {
-    /// Opens the store `name` in the plugged storage and reads it whole (so
-    /// that an unreadable storage fails here, where `fallback` applies).
-    /// Fails with `Unavailable` when the storage cannot be read, holds
-    /// another format, or the name cannot fit its keys.
-    pub async fn open(plugged: Plugged, name: &str) -> Result<AdapterBackend, StorageError> {
-        let keys = StorageKeys::new(name).map_err(StorageError::Unavailable)?;
-        let meta_key = keys.storage_key(&keys.items().meta());
-        let found = sys::get_all(&plugged.adapter, sys::strings([&meta_key])).await.map_err(|e| unavailable("reading the storage", &e))?;
-        let meta = Array::from(&found).get(0);
-        let meta_written = match meta.as_string() {
-            Some(version) if version == FORMAT_VERSION.to_string() => true,
-            None if meta.is_null() || meta.is_undefined() => false,
-            other => {
-                return Err(StorageError::Unavailable(format!(
-                    "the items of store {name:?} are in format {}, and this boltkv reads only format {FORMAT_VERSION}; open it with the boltkv that wrote it, or use another store name.",
-                    other.unwrap_or_else(|| "(not text)".to_string())
-                )));
-            }
-        };
-        let inner = Inner {
-            adapter: plugged.adapter,
-            keys,
-            known: RefCell::default(),
-            meta_written: Cell::new(meta_written),
-            opened: RefCell::default(),
-        };
-        let snapshot = inner.read().await?;
-        inner.opened.replace(Some(snapshot));
-        Ok(AdapterBackend { inner: Rc::new(inner) })
-    }
-}
-
 impl Inner {
-    async fn load(&self) -> Result<Snapshot, StorageError> {
-        let opened = self.opened.take();
-        match opened {
-            Some(snapshot) => Ok(snapshot),
-            None => self.read().await,
-        }
-    }
-
-    /// Every item under the prefix, decoded; remembers which are stored.
-    async fn read(&self) -> Result<Snapshot, StorageError> {
+    /// Every item under the prefix, listed page by page, then read.
+    async fn scan(&self, mut found: Box<dyn FnMut(Found)>) -> Result<(), StorageError> {
         let prefix = self.keys.prefix();
         let mut listed: Vec<String> = Vec::new();
         let mut cursor: Option<String> = None;
@@ -138,59 +100,65 @@ impl Inner {
             cursor = next;
         }
         let contents = sys::get_all(&self.adapter, sys::strings(&listed)).await.map_err(|e| unavailable("reading the storage", &e))?;
-        let contents = Array::from(&contents);
-        let mut loader = Loader::new(&self.keys);
-        for (n, key) in listed.iter().enumerate() {
-            let content = contents.get(u32::try_from(n).unwrap_or(u32::MAX));
-            let content = match content.as_string() {
-                Some(text) => Ok(Some(text)),
-                None if content.is_null() || content.is_undefined() => Ok(None),
+        for (key, content) in listed.iter().zip(Array::from(&contents).iter()) {
+            let text = match content.as_string() {
+                Some(text) => Ok(text),
+                // Removed after the list was made: nothing to load.
+                None if content.is_null() || content.is_undefined() => continue,
                 None => Err("it holds something other than text".to_string()),
             };
-            loader.add(key, content);
+            found(Found { key: self.keys.item_key(key), text });
         }
-        let (snapshot, known) = loader.finish();
-        *self.known.borrow_mut() = known;
-        Ok(snapshot)
+        Ok(())
     }
 
-    async fn commit(&self, changes: Vec<Change>) -> Result<(), StorageError> {
-        let plan = Plan::new(&self.keys, &self.known.borrow(), changes, !self.meta_written.get());
-        let steps = plan.steps(&self.keys);
-        if steps.is_empty() {
-            return Ok(());
+    async fn commit(self: Rc<Self>, commit: Commit) -> Result<(), StorageError> {
+        let Commit { reads, decide, .. } = commit;
+        if sys::has_transaction(&self.adapter) {
+            return in_transaction(self, reads, decide).await;
         }
-        let outcome = if sys::has_transaction(&self.adapter) {
-            in_transaction(&self.adapter, steps).await
-        } else {
-            write(&self.adapter, &steps).await.map_err(|failure| {
-                StorageError::Failed(format!(
-                    "{failure}. This storage has no transactions, so the writes made before the failure were kept: it may hold part of this batch (never a record without its instance) until those keys are written again. The store answers from the state before the batch; reopening it shows what the storage holds."
-                ))
+        let steps = self.decide(&self.adapter, &reads, decide).await.map_err(|why| StorageError::Failed(format!("{why}; nothing was written.")))?;
+        write(&self.adapter, &steps).await.map_err(|failure| {
+            StorageError::Failed(format!(
+                "{failure}. This storage has no transactions, so the writes made before the failure were kept: it may hold part of this batch (never a record without its instance) until those keys are written again. The store answers from the state before the batch; reopening it shows what the storage holds."
+            ))
+        })
+    }
+
+    /// Reads what the guards need through `adapter` (the storage, or a
+    /// transaction of it) and decides the steps, with storage keys.
+    async fn decide(&self, adapter: &JsValue, reads: &[String], decide: Decide) -> Result<Vec<Step>, String> {
+        let mut stored = Vec::with_capacity(reads.len());
+        if !reads.is_empty() {
+            let placed: Vec<String> = reads.iter().map(|key| self.keys.storage_key(key)).collect();
+            let found = sys::get_all(adapter, sys::strings(&placed)).await.map_err(|e| format!("reading before writing failed ({})", sys::error_text(&e)))?;
+            stored.extend(Array::from(&found).iter().map(|text| text.as_string()));
+        }
+        let writes = decide(stored);
+        let place = |key: &String| self.keys.storage_key(key);
+        Ok(writes
+            .steps
+            .into_iter()
+            .map(|step| Step {
+                doing: step.doing,
+                puts: step.puts.iter().map(|(key, text)| (place(key), text.clone())).collect(),
+                deletes: step.deletes.iter().map(place).collect(),
             })
-        };
-        match outcome {
-            Ok(()) => {
-                self.known.borrow_mut().committed(&plan);
-                self.meta_written.set(true);
-                Ok(())
-            }
-            Err(error) => {
-                self.known.borrow_mut().maybe_written(&plan);
-                Err(error)
-            }
-        }
+            .collect())
     }
 }
 
-/// Runs the steps inside the adapter's transaction: all or nothing.
-async fn in_transaction(adapter: &JsValue, steps: Vec<Step>) -> Result<(), StorageError> {
+/// Runs the reads, the decision and the steps inside the adapter's
+/// transaction: all or nothing.
+async fn in_transaction(inner: Rc<Inner>, reads: Vec<String>, decide: Decide) -> Result<(), StorageError> {
+    let adapter = inner.adapter.clone();
     let work = Closure::once_into_js(move |txn: JsValue| -> Promise {
         future_to_promise(async move {
+            let steps = inner.decide(&txn, &reads, decide).await.map_err(|why| JsValue::from(js_sys::Error::new(&why)))?;
             write(&txn, &steps).await.map(|()| JsValue::UNDEFINED).map_err(|failure| JsValue::from(js_sys::Error::new(&failure)))
         })
     });
-    sys::transaction(adapter, work.unchecked_ref()).await.map(drop).map_err(|e| {
+    sys::transaction(&adapter, work.unchecked_ref()).await.map(drop).map_err(|e| {
         StorageError::Failed(format!("the transaction failed ({}); nothing of the batch was kept.", sys::error_text(&e)))
     })
 }
@@ -210,17 +178,30 @@ async fn write(adapter: &JsValue, steps: &[Step]) -> Result<(), String> {
     Ok(())
 }
 
-impl Backend for AdapterBackend {
-    fn persists(&self) -> bool {
-        true
+impl Driver for AdapterDriver {
+    fn describe(&self) -> String {
+        format!("storage under {:?}", self.inner.keys.prefix())
     }
 
-    fn load(&self) -> LocalBoxFuture<'_, Result<Snapshot, StorageError>> {
-        Box::pin(self.inner.load())
+    fn place(&self, key: &str) -> String {
+        self.inner.keys.storage_key(key)
     }
 
-    fn commit(&self, changes: Vec<Change>) -> LocalBoxFuture<'static, Result<(), StorageError>> {
-        let inner = self.inner.clone();
-        Box::pin(async move { inner.commit(changes).await })
+    /// Workers KV lists are eventually consistent: a key written a moment
+    /// ago may be missing from a list.
+    fn lists_reliably(&self) -> bool {
+        false
+    }
+
+    fn scan(&self, found: Box<dyn FnMut(Found)>) -> LocalBoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(self.inner.scan(found))
+    }
+
+    fn commit(&self, commit: Commit) -> LocalBoxFuture<'static, Result<(), StorageError>> {
+        Box::pin(self.inner.clone().commit(commit))
+    }
+
+    fn spawn(&self, task: LocalBoxFuture<'static, ()>) {
+        wasm_bindgen_futures::spawn_local(task);
     }
 }

@@ -1,19 +1,21 @@
-//! The IndexedDB backend: one database per store name, `boltkv:` + name,
-//! with a fixed schema made once at version 1 (see `sys`): `records` keyed
-//! by `r/<instanceId>/<namespace>/<key>` strings (escaped as in `item_key`),
-//! `instances` keyed by id, and `meta` holding the layout number, checked on
-//! open; a database of the earlier layout, keyed by arrays, is moved to the
-//! current one as it opens. Values are the codec's JSON text, stored as
-//! JavaScript strings (the cheapest thing to clone).
+//! The IndexedDB driver: one database per store name, `boltkv:` + name,
+//! with a fixed schema made once at version 1 (see `sys`). Items live in
+//! three object stores by the start of their key: `i/<id>` in `instances`
+//! under `<id>`, the meta item `v` in `meta` under `v`, every other item
+//! (the records, `r/...`) in `records` under its item key. `meta` also
+//! holds this driver's own layout number under `format`, checked on open;
+//! a database of the earlier layout, keyed by arrays, is moved to the
+//! current one as it opens. Items are JavaScript strings (the cheapest
+//! thing to clone).
 //!
-//! Each batch is one readwrite transaction with every request issued
-//! synchronously, so IndexedDB's auto-commit cannot close it early; the
-//! commit resolves on the transaction's `complete`, never before.
+//! Each commit is one readwrite transaction with every request issued
+//! synchronously (after the reads its guards need, from their `success`
+//! event), so IndexedDB's auto-commit cannot close it early; the commit
+//! resolves on the transaction's `complete`, never before. Committed
+//! batches are posted to the other tabs on a `BroadcastChannel`.
 //!
-//! Opening reads both stores in pages of `getAll` within one transaction,
-//! decoding each page as it arrives.
-//! An item that does not decode, or a record whose instance is not stored,
-//! is left out and named in `Snapshot::skipped`; the rest loads.
+//! Scanning reads the three stores in pages of `getAll` within one
+//! transaction, handing each page on as it arrives.
 //!
 //! When the connection is lost (the browser closed it, or another tab
 //! upgraded or deleted the database: `versionchange` makes us close at
@@ -23,36 +25,53 @@
 //! when the connection goes fails as a whole.
 //!
 //! A database deleted under an open store comes back empty when the next
-//! commit reopens it. That commit writes the store's instances into it again
-//! (the backend keeps their documents), then its own changes; records written
-//! before the deletion are gone from disk. The open store keeps showing them
-//! until it is reopened, which then loads only what was written afterwards.
+//! commit reopens it. That commit first writes the items the engine asks
+//! to restore (the meta item and the instances), then its own; records
+//! written before the deletion are gone from disk. The open store keeps
+//! showing them until it is reopened, which then loads only what was
+//! written afterwards.
 
 mod sys;
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashSet};
 use std::rc::Rc;
 
 use js_sys::JSON;
-use web_sys::{IdbDatabase, IdbObjectStore, IdbTransaction};
+use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::Closure;
+use web_sys::{IdbDatabase, IdbObjectStore, IdbRequest, IdbTransaction};
 
 use super::tabs::Tabs;
-use super::codec::{self, EncodedBatch};
-use super::{Backend, ChangeSink, LocalBoxFuture, Snapshot};
+use super::LocalBoxFuture;
+use crate::engine::{Commit, Decide, Driver, Engine, Found, Heard, Hearing, Writes};
 use crate::error::StorageError;
-use crate::model::Change;
-use sys::{Fault, INSTANCES, RECORDS};
-use wasm_bindgen::JsValue;
+use sys::{Fault, INSTANCES, META, RECORDS};
 
 /// Prefixed to the store name to name its database.
 const DATABASE_PREFIX: &str = "boltkv:";
 /// Tries at reopening a lost connection, and the pause before each.
 const OPEN_ATTEMPTS: usize = 3;
 const RETRY_DELAYS_MS: [i32; OPEN_ATTEMPTS] = [0, 100, 400];
+/// Item keys that live in `instances`, under the rest of the key.
+const INSTANCE_ITEMS: &str = "i/";
+/// The one item key that lives in `meta`.
+const META_ITEM: &str = "v";
 
-/// Keeps a store's records in an IndexedDB database; see the module docs.
-pub struct IndexedDbBackend {
+/// A store kept in IndexedDB: the engine over [`IndexedDbDriver`].
+pub type IndexedDbBackend = Engine<IndexedDbDriver>;
+
+impl IndexedDbBackend {
+    /// Opens (creating if needed) the database of store `name` and reads it.
+    /// Fails with `Unavailable` when there is no IndexedDB, the browser
+    /// refuses it (some private modes), or the database holds another
+    /// format.
+    pub async fn open(name: &str) -> Result<IndexedDbBackend, StorageError> {
+        Engine::over(IndexedDbDriver::open(name).await?).await
+    }
+}
+
+/// Talks to one IndexedDB database; see the module docs.
+pub struct IndexedDbDriver {
     inner: Rc<Inner>,
 }
 
@@ -60,9 +79,6 @@ struct Inner {
     /// The database's name: [`DATABASE_PREFIX`] + the store name.
     name: String,
     conn: RefCell<Option<Rc<Connection>>>,
-    /// The document of every instance on disk, by id, to write back into a
-    /// database that was deleted and re-created under the store.
-    instances: RefCell<BTreeMap<String, String>>,
     /// The other tabs on this database, told of every committed batch.
     tabs: Option<Tabs>,
 }
@@ -70,21 +86,30 @@ struct Inner {
 struct Connection {
     db: IdbDatabase,
     lost: Rc<Cell<bool>>,
-    /// Made by this connection's open and not yet given the known instances.
+    /// Made by this connection's open and not yet given the restored items.
     fresh: Cell<bool>,
     _watch: sys::Watch,
 }
 
-impl IndexedDbBackend {
-    /// Opens (creating if needed) the database of store `name`. Fails with
-    /// `Unavailable` when there is no IndexedDB, the browser refuses it
-    /// (some private modes), or the database holds another format.
-    pub async fn open(name: &str) -> Result<IndexedDbBackend, StorageError> {
+/// The object store an item key lives in, and its key there.
+fn place_of(key: &str) -> (&'static str, &str) {
+    if key == META_ITEM {
+        (META, key)
+    } else if let Some(id) = key.strip_prefix(INSTANCE_ITEMS) {
+        (INSTANCES, id)
+    } else {
+        (RECORDS, key)
+    }
+}
+
+impl IndexedDbDriver {
+    /// Opens (creating if needed) the database of store `name`.
+    pub async fn open(name: &str) -> Result<IndexedDbDriver, StorageError> {
         let name = format!("{DATABASE_PREFIX}{name}");
         let conn = Connection::open(&name).await?;
         let tabs = Tabs::open(&name);
-        let inner = Inner { name, conn: RefCell::new(Some(Rc::new(conn))), instances: RefCell::default(), tabs };
-        Ok(IndexedDbBackend { inner: Rc::new(inner) })
+        let inner = Inner { name, conn: RefCell::new(Some(Rc::new(conn))), tabs };
+        Ok(IndexedDbDriver { inner: Rc::new(inner) })
     }
 }
 
@@ -131,64 +156,48 @@ impl Inner {
         Ok(conn)
     }
 
-    async fn load(&self) -> Result<Snapshot, StorageError> {
+    async fn scan(&self, found: Box<dyn FnMut(Found)>) -> Result<(), StorageError> {
         let unreadable = |f: Fault| StorageError::Unavailable(format!("IndexedDB cannot read the database {:?} ({f}).", self.name));
         let conn = self.connect().await?;
-        let tx = sys::read_transaction(&conn.db, &[INSTANCES, RECORDS]).map_err(unreadable)?;
-        let read = Rc::new(RefCell::new(Snapshot::default()));
-        let instances = sys::Scan::start(&tx, INSTANCES, &JsValue::NULL, {
-            let read = read.clone();
-            move |page| {
-                add_instances(&mut read.borrow_mut(), page);
+        let tx = sys::read_transaction(&conn.db, &[INSTANCES, RECORDS, META]).map_err(unreadable)?;
+        let found = Rc::new(RefCell::new(found));
+        let meta = tx.object_store(META).and_then(|m| m.get(&JsValue::from_str(META_ITEM))).map_err(|e| unreadable(Fault::from_js(&e)))?;
+        let scans = [(INSTANCES, INSTANCE_ITEMS), (RECORDS, "")].map(|(store, tag)| {
+            let found = found.clone();
+            sys::Scan::start(&tx, store, &JsValue::NULL, move |page| {
+                let mut found = found.borrow_mut();
+                for i in 0..page.values.length() {
+                    found(item(tag, &page.keys.get(i), &page.values.get(i)));
+                }
                 Ok(())
-            }
+            })
         });
-        let records = sys::Scan::start(&tx, RECORDS, &JsValue::NULL, {
-            let read = read.clone();
-            move |page| {
-                add_records(&mut read.borrow_mut(), page);
-                Ok(())
-            }
-        });
+        let [instances, records] = scans;
         let (instances, records) = (instances.map_err(unreadable)?, records.map_err(unreadable)?);
         sys::finished(&tx).await.map_err(unreadable)?;
         instances.finish().map_err(unreadable)?;
         records.finish().map_err(unreadable)?;
-        let mut snapshot = read.take();
-        // Instances and records arrive interleaved, so records are matched
-        // to their instances once both are in.
-        let ids: HashSet<_> = snapshot.instances.iter().map(|i| i.id).collect();
-        // In place: a copy of every record would cost more than the check.
-        let skipped = &mut snapshot.skipped;
-        snapshot.records.retain(|r| {
-            let kept = ids.contains(&r.instance_id);
-            if !kept {
-                let key = Key(sys::record_key(&r.instance_id.to_string(), &r.namespace, &r.key));
-                skipped.push(format!("The IndexedDB record {key} was skipped: its instance {} is not stored.", r.instance_id));
-            }
-            kept
-        });
-        let mut known = self.instances.borrow_mut();
-        for instance in &snapshot.instances {
-            known.insert(instance.id.to_string(), codec::encode_instance(instance));
+        let meta = meta.result().map_err(|e| unreadable(Fault::from_js(&e)))?;
+        if !meta.is_undefined() {
+            found.borrow_mut()(item("", &JsValue::from_str(META_ITEM), &meta));
         }
-        Ok(snapshot)
+        Ok(())
     }
 
-    /// Writes one batch in one transaction, reopening a lost connection. A
-    /// failure is reported as `Full` when the origin has no room for the
-    /// batch, whatever the browser called it.
-    async fn commit(&self, changes: Vec<Change>) -> Result<(), StorageError> {
-        match self.write_batch(&changes).await {
-            Err(StorageError::Unavailable(_) | StorageError::Failed(_)) if sys::no_room_for(batch_bytes(&changes)).await => {
-                Err(StorageError::Full)
-            }
+    /// Runs one commit, reopening a lost connection. A failure is reported
+    /// as `Full` when the origin has no room for it, whatever the browser
+    /// called it.
+    async fn commit(&self, commit: Commit) -> Result<(), StorageError> {
+        let bytes = commit.message.len();
+        match self.write(commit).await {
+            Err(StorageError::Unavailable(_) | StorageError::Failed(_)) if sys::no_room_for(bytes).await => Err(StorageError::Full),
             written => written,
         }
     }
 
-    async fn write_batch(&self, changes: &[Change]) -> Result<(), StorageError> {
-        let encoded = codec::encode_batch(changes);
+    async fn write(&self, commit: Commit) -> Result<(), StorageError> {
+        let Commit { reads, decide, message, restore } = commit;
+        let mut decide = Some(decide);
         let mut why = String::new();
         for delay in RETRY_DELAYS_MS {
             if delay > 0 {
@@ -202,27 +211,27 @@ impl Inner {
                 }
                 Err(StorageError::Full) => return Err(StorageError::Full),
             };
-            let (tx, remembered) = match self.issue(&conn, changes, &encoded) {
+            let restored: Vec<(String, String)> = match conn.fresh.get() {
+                true => restore.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                false => Vec::new(),
+            };
+            let Some(deciding) = decide.take() else { break };
+            let issued = match issue(&conn, &reads, deciding, &restored) {
                 Ok(issued) => issued,
                 // The connection is closing or closed, so nothing was issued.
-                Err(f) if f.name == "InvalidStateError" => {
+                Err((f, Some(deciding))) if f.name == "InvalidStateError" => {
+                    decide = Some(deciding);
                     conn.lost.set(true);
                     why = f.to_string();
                     continue;
                 }
-                Err(f) => return Err(failed(f)),
+                Err((f, _)) => return Err(failed(f)),
             };
-            sys::finished(&tx).await.map_err(failed)?;
+            sys::finished(&issued.tx).await.map_err(failed)?;
+            issued.finish().map_err(failed)?;
             conn.fresh.set(false);
-            let mut instances = self.instances.borrow_mut();
-            for (id, doc) in remembered {
-                match doc {
-                    Some(doc) => instances.insert(id, doc),
-                    None => instances.remove(&id),
-                };
-            }
             if let Some(tabs) = &self.tabs {
-                tabs.post(&encoded.message);
+                tabs.post(&message);
             }
             return Ok(());
         }
@@ -231,108 +240,119 @@ impl Inner {
             self.name
         )))
     }
+}
 
-    /// Starts the batch's transaction and issues every request, with no
-    /// `.await` in between (IndexedDB would auto-commit); on a fresh
-    /// database, first puts back every known instance. Returns the
-    /// transaction and the instance documents to remember once it commits.
-    fn issue(&self, conn: &Connection, changes: &[Change], encoded: &EncodedBatch) -> Result<(IdbTransaction, Vec<Remembered>), Fault> {
-        let known = self.instances.borrow();
-        let rewrite = conn.fresh.get() && !known.is_empty();
-        let mut scope = Vec::with_capacity(2);
-        if rewrite || changes.iter().any(|c| matches!(c, Change::PutInstance(_) | Change::DeleteInstance(_))) {
-            scope.push(INSTANCES);
-        }
-        if changes.iter().any(|c| !matches!(c, Change::PutInstance(_))) {
-            scope.push(RECORDS);
-        }
-        let tx = sys::write_transaction(&conn.db, &scope)?;
-        let stores = Stores::of(&tx, &scope);
-        let issued = stores.and_then(|stores| {
-            if rewrite {
-                for (id, doc) in known.iter() {
-                    sys::put(stores.instances()?, &id.as_str().into(), doc)?;
-                }
-            }
-            let docs = (0..changes.len()).map(|i| encoded.doc(i));
-            changes.iter().zip(docs).filter_map(|(change, doc)| stores.write(change, doc).transpose()).collect()
-        });
-        match issued {
-            Ok(remembered) => {
-                sys::commit(&tx);
-                Ok((tx, remembered))
-            }
-            Err(fault) => {
-                let _ = tx.abort();
-                Err(fault)
-            }
+/// A transaction with its writes issued, or still to issue once its reads
+/// are in.
+struct Issued {
+    tx: IdbTransaction,
+    /// The reads' continuation, which issues the writes; kept until the
+    /// transaction ends, with what went wrong in it.
+    after_reads: Option<(Closure<dyn FnMut()>, Rc<RefCell<Option<Fault>>>)>,
+}
+
+impl Issued {
+    /// Whether the writes issued after the reads went in.
+    fn finish(self) -> Result<(), Fault> {
+        match self.after_reads.and_then(|(_, fault)| fault.take()) {
+            Some(f) => Err(f),
+            None => Ok(()),
         }
     }
 }
 
-/// An instance document written (`Some`) or deleted (`None`), by id.
-type Remembered = (String, Option<String>);
+/// Starts the commit's transaction over all three stores and issues its
+/// requests with no `.await` in between (IndexedDB would auto-commit): the
+/// restored items, then either the writes, or the reads and, from the last
+/// read's `success`, the writes. On failure before anything was issued,
+/// `decide` is handed back for another attempt.
+fn issue(conn: &Connection, reads: &[String], decide: Decide, restored: &[(String, String)]) -> Result<Issued, (Fault, Option<Decide>)> {
+    let tx = match sys::write_transaction(&conn.db, &[INSTANCES, RECORDS, META]) {
+        Ok(tx) => tx,
+        Err(f) => return Err((f, Some(decide))),
+    };
+    let stores = match Stores::of(&tx) {
+        Ok(stores) => stores,
+        Err(f) => return Err((f, Some(decide))),
+    };
+    let aborting = |f: Fault| {
+        let _ = tx.abort();
+        (f, None)
+    };
+    for (key, text) in restored {
+        stores.put(key, text).map_err(aborting)?;
+    }
+    if reads.is_empty() {
+        stores.write(&decide(Vec::new())).map_err(aborting)?;
+        sys::commit(&tx);
+        return Ok(Issued { tx, after_reads: None });
+    }
+    let requests: Vec<IdbRequest> = reads.iter().map(|key| stores.get(key)).collect::<Result<_, _>>().map_err(aborting)?;
+    let fault = Rc::new(RefCell::new(None));
+    let mut pending = Some((decide, stores, requests.clone(), tx.clone(), fault.clone()));
+    let continuation = Closure::<dyn FnMut()>::new(move || {
+        let Some((decide, stores, requests, tx, fault)) = pending.take() else { return };
+        let stored = requests.iter().map(|r| r.result().ok().and_then(|v| v.as_string())).collect();
+        if let Err(f) = stores.write(&decide(stored)) {
+            *fault.borrow_mut() = Some(f);
+            let _ = tx.abort();
+        }
+    });
+    // Requests succeed in order, so the last one's success means all are in.
+    if let Some(last) = requests.last() {
+        last.set_onsuccess(Some(wasm_bindgen::JsCast::unchecked_ref(continuation.as_ref())));
+    }
+    Ok(Issued { tx, after_reads: Some((continuation, fault)) })
+}
 
-/// The object stores in a write transaction's scope.
+/// The three object stores of a write transaction.
 struct Stores {
-    instances: Option<IdbObjectStore>,
-    records: Option<IdbObjectStore>,
+    instances: IdbObjectStore,
+    records: IdbObjectStore,
+    meta: IdbObjectStore,
 }
 
 impl Stores {
-    fn of(tx: &IdbTransaction, scope: &[&str]) -> Result<Stores, Fault> {
-        let store = |name: &str| match scope.contains(&name) {
-            true => tx.object_store(name).map(Some).map_err(|e| Fault::from_js(&e)),
-            false => Ok(None),
-        };
-        Ok(Stores { instances: store(INSTANCES)?, records: store(RECORDS)? })
+    fn of(tx: &IdbTransaction) -> Result<Stores, Fault> {
+        let store = |name: &str| tx.object_store(name).map_err(|e| Fault::from_js(&e));
+        Ok(Stores { instances: store(INSTANCES)?, records: store(RECORDS)?, meta: store(META)? })
     }
 
-    fn instances(&self) -> Result<&IdbObjectStore, Fault> {
-        self.instances.as_ref().ok_or_else(|| out_of_scope(INSTANCES))
+    fn store(&self, name: &str) -> &IdbObjectStore {
+        match name {
+            INSTANCES => &self.instances,
+            META => &self.meta,
+            _ => &self.records,
+        }
     }
 
-    fn records(&self) -> Result<&IdbObjectStore, Fault> {
-        self.records.as_ref().ok_or_else(|| out_of_scope(RECORDS))
+    fn put(&self, key: &str, text: &str) -> Result<(), Fault> {
+        let (store, key) = place_of(key);
+        sys::put(self.store(store), &JsValue::from_str(key), text)
     }
 
-    /// Issues the requests of one change; a put stores `doc`, its document.
-    fn write(&self, change: &Change, doc: Option<&str>) -> Result<Option<Remembered>, Fault> {
-        let doc = || doc.ok_or_else(|| Fault::new("DataError", "the change has no document to store"));
-        match change {
-            Change::PutInstance(instance) => {
-                let (id, doc) = (instance.id.to_string(), doc()?);
-                sys::put(self.instances()?, &id.as_str().into(), doc)?;
-                return Ok(Some((id, Some(doc.to_string()))));
+    fn get(&self, key: &str) -> Result<IdbRequest, Fault> {
+        let (store, key) = place_of(key);
+        self.store(store).get(&JsValue::from_str(key)).map_err(|e| Fault::from_js(&e))
+    }
+
+    /// Issues every request of `writes`, cleared prefixes first.
+    fn write(&self, writes: &Writes) -> Result<(), Fault> {
+        for prefix in &writes.cleared {
+            let (store, prefix) = place_of(prefix);
+            sys::delete(self.store(store), &sys::prefix_range(prefix)?)?;
+        }
+        for step in &writes.steps {
+            for (key, text) in &step.puts {
+                self.put(key, text)?;
             }
-            Change::DeleteInstance(id) => {
-                let id = id.to_string();
-                sys::delete(self.instances()?, &id.as_str().into())?;
-                sys::delete(self.records()?, &sys::instance_range(&id)?)?;
-                return Ok(Some((id, None)));
-            }
-            Change::PutRecord(r) => {
-                let key = sys::record_key(&r.instance_id.to_string(), &r.namespace, &r.key);
-                sys::put(self.records()?, &key, doc()?)?;
-            }
-            Change::DeleteRecord { instance_id, namespace, key } => {
-                sys::delete(self.records()?, &sys::record_key(&instance_id.to_string(), namespace, key))?;
-            }
-            Change::DeleteNamespace { instance_id, namespace } => {
-                sys::delete(self.records()?, &sys::namespace_range(&instance_id.to_string(), namespace)?)?;
+            for key in &step.deletes {
+                let (store, key) = place_of(key);
+                sys::delete(self.store(store), &JsValue::from_str(key))?;
             }
         }
-        Ok(None)
+        Ok(())
     }
-}
-
-fn out_of_scope(store: &str) -> Fault {
-    Fault::new("NotFoundError", &format!("the object store {store:?} is not in the transaction"))
-}
-
-/// Roughly what a batch adds to storage: the text of its values and keys.
-fn batch_bytes(changes: &[Change]) -> usize {
-    changes.iter().map(Change::payload_bytes).sum()
 }
 
 /// A failed write: `Full` for a quota error, else the browser's words.
@@ -343,84 +363,43 @@ fn failed(fault: Fault) -> StorageError {
     }
 }
 
-fn not_text() -> String {
-    "it is not a string".to_string()
+/// One scanned item: its item key is `tag` + its key in its object store.
+fn item(tag: &str, key: &JsValue, value: &JsValue) -> Found {
+    let key = match key.as_string() {
+        Some(key) => Ok(format!("{tag}{key}")),
+        None => Err(JSON::stringify(key).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "(a key that cannot be shown)".to_string())),
+    };
+    let text = value.as_string().ok_or_else(|| "it is not a string".to_string());
+    Found { key, text }
 }
 
-/// Decodes a page of instances into `snapshot`, reporting the items that
-/// are not instance documents.
-fn add_instances(snapshot: &mut Snapshot, page: sys::Page) {
-    for (key, text) in items(&page) {
-        match text.as_deref().ok_or_else(not_text).and_then(codec::decode_instance) {
-            Ok(instance) => snapshot.instances.push(instance),
-            Err(why) => snapshot.skipped.push(format!("The IndexedDB instance {key} was skipped: {why}.")),
-        }
-    }
-}
-
-/// Decodes a page of records into `snapshot`, reporting the items that are
-/// not record documents.
-fn add_records(snapshot: &mut Snapshot, page: sys::Page) {
-    for (key, text) in items(&page) {
-        match text.as_deref().ok_or_else(not_text).and_then(codec::decode_record) {
-            Ok(record) => snapshot.records.push(record),
-            Err(why) => snapshot.skipped.push(format!("The IndexedDB record {key} was skipped: {why}.")),
-        }
-    }
-}
-
-/// A page's items: each key (shown as JSON if the item is skipped) and the
-/// value if that is a string.
-fn items(page: &sys::Page) -> impl Iterator<Item = (Key, Option<String>)> + '_ {
-    (0..page.values.length()).map(move |i| (Key(page.keys.get(i)), page.values.get(i).as_string()))
-}
-
-/// A stored key, shown as its JSON text.
-struct Key(JsValue);
-
-impl std::fmt::Display for Key {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match JSON::stringify(&self.0).ok().and_then(|s| s.as_string()) {
-            Some(text) => f.write_str(&text),
-            None => f.write_str("(a key that cannot be shown)"),
-        }
-    }
-}
-
-impl Backend for IndexedDbBackend {
-    fn persists(&self) -> bool {
-        true
+impl Driver for IndexedDbDriver {
+    fn describe(&self) -> String {
+        format!("IndexedDB database {:?}", self.inner.name)
     }
 
-    fn load(&self) -> LocalBoxFuture<'_, Result<Snapshot, StorageError>> {
-        Box::pin(self.inner.load())
+    fn scan(&self, found: Box<dyn FnMut(Found)>) -> LocalBoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(self.inner.scan(found))
     }
 
-    fn commit(&self, changes: Vec<Change>) -> LocalBoxFuture<'static, Result<(), StorageError>> {
+    fn commit(&self, commit: Commit) -> LocalBoxFuture<'static, Result<(), StorageError>> {
         let inner = self.inner.clone();
-        Box::pin(async move { inner.commit(changes).await })
+        Box::pin(async move { inner.commit(commit).await })
+    }
+
+    fn listen(&self, hearing: Hearing) {
+        if let Some(tabs) = &self.inner.tabs {
+            tabs.listen(move |message| hearing(Heard::Batch(message)));
+        }
+    }
+
+    fn spawn(&self, task: LocalBoxFuture<'static, ()>) {
+        wasm_bindgen_futures::spawn_local(task);
     }
 
     /// A macrotask (`setTimeout` 0): a resolved promise would run before
     /// the page gets its turn.
     fn pause(&self) -> LocalBoxFuture<'static, ()> {
         Box::pin(sys::sleep(0))
-    }
-
-    /// Other tabs' batches go to the store; the repairs it answers with (see
-    /// [`ChangeSink`]) are committed here like any batch. Nobody awaits that
-    /// commit: should it fail, the agreed record still reaches storage with
-    /// the next write of its key, which keeps the agreed identity.
-    fn watch(&self, sink: ChangeSink) {
-        let Some(tabs) = &self.inner.tabs else { return };
-        let backend = Rc::downgrade(&self.inner);
-        tabs.listen(move |changes| {
-            let repairs = sink(changes);
-            if let (false, Some(inner)) = (repairs.is_empty(), backend.upgrade()) {
-                wasm_bindgen_futures::spawn_local(async move {
-                    let _ = inner.commit(repairs).await;
-                });
-            }
-        });
     }
 }

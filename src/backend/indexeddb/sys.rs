@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DomException, IdbDatabase, IdbFactory, IdbKeyRange, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction};
 
-use crate::backend::item_key::{self, UNPREFIXED};
+use crate::engine::layout;
 
 /// The database layout, kept in `meta`: 1 keyed records by
 /// `[instanceId, namespace, key]` arrays; 2 keys them by strings, which
@@ -244,23 +244,9 @@ pub fn read_transaction(db: &IdbDatabase, stores: &[&str]) -> Result<IdbTransact
     db.transaction_with_str_sequence(&names).map_err(fault)
 }
 
-/// The key of a record.
-pub fn record_key(instance: &str, namespace: &str, key: &str) -> JsValue {
-    UNPREFIXED.record(instance, namespace, key).into()
-}
-
-/// Every record key of one namespace of one instance.
-pub fn namespace_range(instance: &str, namespace: &str) -> Result<JsValue, Fault> {
-    prefix_range(&UNPREFIXED.namespace_prefix(instance, namespace))
-}
-
-/// Every record key of one instance.
-pub fn instance_range(instance: &str) -> Result<JsValue, Fault> {
-    prefix_range(&UNPREFIXED.instance_prefix(instance))
-}
-
-fn prefix_range(prefix: &str) -> Result<JsValue, Fault> {
-    let (lower, upper) = (JsValue::from_str(prefix), JsValue::from_str(&item_key::past_prefix(prefix)));
+/// Every key of a store that starts with `prefix`, a prefix ending in `/`.
+pub fn prefix_range(prefix: &str) -> Result<JsValue, Fault> {
+    let (lower, upper) = (JsValue::from_str(prefix), JsValue::from_str(&layout::past_prefix(prefix)));
     IdbKeyRange::bound_with_lower_open_and_upper_open(&lower, &upper, false, true).map(Into::into).map_err(fault)
 }
 
@@ -279,7 +265,7 @@ pub async fn upgrade_keys(db: &IdbDatabase) -> Result<(), Fault> {
             let old = page.keys.get(i);
             // Keys that are not such triples were never boltkv's: left as they are.
             if let Some([instance, namespace, key]) = string_triple(&old) {
-                records.put_with_key(&page.values.get(i), &record_key(&instance, &namespace, &key))?;
+                records.put_with_key(&page.values.get(i), &JsValue::from_str(&layout::record(&instance, &namespace, &key)))?;
                 records.delete(&old)?;
             }
         }

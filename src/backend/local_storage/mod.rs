@@ -1,0 +1,108 @@
+//! The localStorage driver: one item per engine item, under the store's
+//! prefix (`layout::store_prefix`), which every page of the origin shares.
+//!
+//! localStorage is synchronous, so scanning and committing finish before
+//! their futures are even returned. It has no transactions: `commit` makes
+//! a commit all or nothing by putting back what it wrote when a write
+//! throws.
+
+mod commit;
+mod events;
+mod thrown;
+
+use web_sys::Storage;
+
+use super::LocalBoxFuture;
+use crate::engine::{Commit, Driver, Engine, Found, Hearing, layout};
+use crate::error::StorageError;
+
+/// A store kept in localStorage: the engine over [`LocalStorageDriver`].
+pub type LocalStorageBackend = Engine<LocalStorageDriver>;
+
+impl LocalStorageBackend {
+    /// The store called `name` in this page's localStorage, read. Fails
+    /// with [`StorageError::Unavailable`] when the page has no usable
+    /// localStorage (not a window, sandboxed, site data blocked) or when
+    /// the store's items are in a format this version cannot read.
+    pub async fn open(name: &str) -> Result<LocalStorageBackend, StorageError> {
+        Engine::over(LocalStorageDriver::open(name)?).await
+    }
+}
+
+/// The page's localStorage, as seen by one store.
+pub struct LocalStorageDriver {
+    storage: Storage,
+    /// The start of every item of this store.
+    prefix: String,
+    name: String,
+    /// Other tabs' writes, heard through the window's `storage` event.
+    events: events::Listening,
+}
+
+fn read_failed(e: &wasm_bindgen::JsValue) -> StorageError {
+    StorageError::Unavailable(format!("reading localStorage failed ({}).", thrown::describe(e)))
+}
+
+impl LocalStorageDriver {
+    /// The store called `name` in this page's localStorage.
+    pub fn open(name: &str) -> Result<LocalStorageDriver, StorageError> {
+        let storage = thrown::local_storage()?;
+        Ok(LocalStorageDriver { storage, prefix: layout::store_prefix(name), name: name.to_string(), events: events::Listening::default() })
+    }
+
+    /// The localStorage keys that start with `prefix`. All keys are read
+    /// before anything is done with them, because `key(i)` shifts when an
+    /// item is added or removed.
+    fn keys_under(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+        let length = self.storage.length().map_err(|e| read_failed(&e))?;
+        let mut keys = Vec::new();
+        for i in 0..length {
+            if let Some(key) = self.storage.key(i).map_err(|e| read_failed(&e))? {
+                if key.starts_with(prefix) {
+                    keys.push(key);
+                }
+            }
+        }
+        Ok(keys)
+    }
+
+    fn scan_now(&self, found: &mut dyn FnMut(Found)) -> Result<(), StorageError> {
+        for item in self.keys_under(&self.prefix)? {
+            let text = match self.storage.get_item(&item) {
+                Ok(Some(text)) => Ok(text),
+                // Removed meanwhile (by another tab): nothing to load.
+                Ok(None) => continue,
+                Err(e) => Err(format!("it could not be read ({})", thrown::describe(&e))),
+            };
+            let key = item.strip_prefix(self.prefix.as_str()).map(str::to_string).ok_or(item.clone());
+            found(Found { key, text });
+        }
+        Ok(())
+    }
+}
+
+impl Driver for LocalStorageDriver {
+    fn describe(&self) -> String {
+        format!("localStorage items of store {:?}", self.name)
+    }
+
+    fn place(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+
+    fn scan(&self, mut found: Box<dyn FnMut(Found)>) -> LocalBoxFuture<'_, Result<(), StorageError>> {
+        Box::pin(std::future::ready(self.scan_now(&mut found)))
+    }
+
+    fn commit(&self, commit: Commit) -> LocalBoxFuture<'static, Result<(), StorageError>> {
+        Box::pin(std::future::ready(commit::run(self, commit)))
+    }
+
+    fn listen(&self, hearing: Hearing) {
+        self.events.start(&self.storage, self.prefix.clone(), hearing);
+    }
+
+    fn spawn(&self, task: LocalBoxFuture<'static, ()>) {
+        wasm_bindgen_futures::spawn_local(task);
+    }
+}
