@@ -154,7 +154,7 @@ async function reloadCheck() {
 
 // ---------------------------------------------------------------- two-page race
 
-const RACE = { rounds: 20, perRound: 50, shared: 20, handoff: 10 };
+const RACE = { rounds: 20, perRound: 50, shared: 20, handoff: 10, mixed: 300 };
 const pad = (i) => String(i).padStart(4, '0');
 
 /** The race as one side (an iframe) runs it; the top page calls these methods. */
@@ -193,8 +193,44 @@ async function raceFrame() {
       }
       return out;
     },
+    /** RACE.mixed sets, deletes and one deleteNamespace of namespace 'mixed', fired in groups of ten (see mixedKey). */
+    async mixed(instanceId) {
+      const pending = [];
+      for (let i = 0; i < RACE.mixed; i++) {
+        const [op, key] = mixedOp(i);
+        if (op === 'clear') pending.push(store.deleteNamespace(instanceId, 'mixed'));
+        else if (op === 'delete') pending.push(store.delete(instanceId, 'mixed', key));
+        else pending.push(store.set(instanceId, 'mixed', key, { i }));
+        if (i % 10 === 9) await macrotask();
+      }
+      const results = await Promise.all(pending);
+      return results.filter((r) => !r.success).map((r) => r.error);
+    },
+    /** Only reads and queries, until stopReading(); answers how many rounds. */
+    async read(instanceId) {
+      reading = true;
+      let rounds = 0;
+      while (reading) {
+        await store.get(instanceId, 'mixed', `m-${pad(rounds % 60)}`);
+        await store.query({ from: { instance: instanceId, namespace: 'mixed' } });
+        rounds++;
+        await macrotask();
+      }
+      return rounds;
+    },
+    stopReading() {
+      reading = false;
+    },
     dump: () => dump(store),
   };
+}
+
+let reading = false;
+
+/** Operation i of the mixed writes: a deleteNamespace at 200, a delete every seventh, else a set; 60 keys. */
+function mixedOp(i) {
+  if (i === 200) return ['clear'];
+  return [i % 7 === 3 ? 'delete' : 'set', `m-${pad((i * 13) % 60)}`];
 }
 
 function loadFrame(side) {
@@ -227,6 +263,11 @@ async function race() {
   const overwrittenByB = await B.overwrite(id, 'A', RACE.handoff);
   const createdB = await B.create(id, RACE.handoff);
   const overwrittenByA = await A.overwrite(id, 'B', RACE.handoff);
+  // A page that only reads must not change what another page writes.
+  const readRounds = A.read(id);
+  const mixedFailures = await B.mixed(id);
+  A.stopReading();
+  const mixed = { failures: mixedFailures, readRounds: await readRounds };
   // Converge: both dumps equal, polled for at most 30 s.
   let polls = 0;
   let dumps;
@@ -244,6 +285,7 @@ async function race() {
     storage: [A.storage, B.storage],
     burst: { A: burst[0], B: burst[1] },
     handoff: { createdA, overwrittenByB, createdB, overwrittenByA },
+    mixed,
     converged,
     polls,
     ms: Math.round(performance.now() - t0),

@@ -273,6 +273,24 @@ async function raceScenario(browserName, backend, opts) {
         });
       });
     }
+    sc.check('page B: 300 mixed writes while page A only reads, all succeeded', () => {
+      assert.deepEqual(r.mixed.failures, []);
+      assert.ok(r.mixed.readRounds > 0, 'page A read while page B wrote');
+    });
+    sc.check("namespace 'mixed' holds exactly what page B's acknowledged writes leave, in both pages and after a restart", () => {
+      const want = new Map();
+      for (let i = 0; i < 300; i++) {
+        const key = `m-${String((i * 13) % 60).padStart(4, '0')}`;
+        if (i === 200) want.clear();
+        else if (i % 7 === 3) want.delete(key);
+        else want.set(key, { i });
+      }
+      const expected = [...want.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, value]) => [key, value]);
+      const mixedOf = (dump) => dump.records.filter((x) => x.namespace === 'mixed').map((x) => [x.key, x.value]);
+      assert.deepEqual(mixedOf(r.dump), expected, 'page A');
+      if (r.dumpB) assert.deepEqual(mixedOf(r.dumpB), expected, 'page B');
+      assert.deepEqual(mixedOf(again.dump), expected, 'a fresh page after a restart');
+    });
     sc.check('both pages converge to identical full contents (polled for at most 30 s)', () =>
       assert.equal(r.converged, true, `still different after ${r.polls} polls: ${diffSummary(r.dump, r.dumpB)}`),
     );
