@@ -31,7 +31,6 @@ export interface KVResponse<Type extends string, Data> {
   type: Type;
   success: boolean;
   data?: Data;
-  message?: string;
   /** A sentence saying what went wrong, present only on failure. */
   error?: string;
   /** ISO-8601 UTC with milliseconds. */
@@ -70,10 +69,15 @@ export interface KVQueryCondition {
 
 export interface KVQueryOrder {
   field: KVQueryField;
+  /** Default 'asc'; the store accepts any letter case. */
   direction?: 'asc' | 'desc' | 'ASC' | 'DESC';
 }
 
-/** The query DSL; `instance`/`namespace` and `order` are the server-side spellings. */
+/**
+ * The query DSL. Top-level `instance`/`namespace` and `order` are the
+ * server-side spellings of `from` and `orderBy`; a query uses one spelling
+ * of each, not both.
+ */
 export interface KVQueryDSL {
   from?: { instance: string; namespace?: string };
   instance?: string;
@@ -82,8 +86,9 @@ export interface KVQueryDSL {
   select?: KVQueryField[];
   orderBy?: KVQueryOrder | KVQueryOrder[];
   order?: KVQueryOrder | KVQueryOrder[];
-  /** Default 100. */
+  /** A whole number from 0; default 100, no maximum. */
   limit?: number;
+  /** A whole number from 0; default 0. */
   offset?: number;
 }
 
@@ -96,7 +101,7 @@ export interface KVQueryResult {
   offset: number;
 }
 
-/** Size limits; each defaults as documented in the README. */
+/** Size limits of one store: each a whole number from 1; one left out keeps its default (given below). */
 export interface KVLimits {
   /** Longest key in UTF-8 bytes (default 512). */
   maxKeyBytes?: number;
@@ -115,14 +120,15 @@ export interface KVLimits {
 /**
  * Any async key-value storage, for `backend: { adapter }`: string keys and
  * values, listing by prefix page by page. The optional batch methods and
- * `transaction` are used when present; with `transaction`, each commit is
- * all or nothing.
+ * `transaction` are used when present. With `transaction` each commit is
+ * all or nothing; without it a failed commit can leave part of its batch
+ * stored (the call still fails and memory rolls back).
  */
 export interface KVAdapter {
   get(key: string): Promise<string | null>;
   put(key: string, value: string): Promise<void>;
   delete(key: string): Promise<void>;
-  /** The keys starting with `prefix`, one page; a `cursor` means more follow (pass it back). */
+  /** The keys starting with `prefix`, one page; a `cursor` (a non-empty string) means more follow (pass it back). */
   list(prefix: string, cursor?: string): Promise<{ keys: string[]; cursor?: string }>;
   /** Up to 100 keys at once, answers in the same order. */
   getMany?(keys: string[]): Promise<(string | null)[]>;
@@ -137,12 +143,17 @@ export interface KvStoreOptions {
   /**
    * Where records live (default 'memory'); 'indexeddb' uses the database `boltkv:` + name.
    * In Workers: `{ kv: env.MY_KV }` (a KV namespace binding) or `{ durableObject: ctx.storage }`;
-   * elsewhere `{ adapter }`. Their items are prefixed `boltkv/` + name + `/`.
+   * elsewhere `{ adapter }`. Their items, like localStorage's, are under
+   * `boltkv/` + name + `/`; a key over Workers KV's 512 bytes is stored hashed.
    */
   backend?: 'memory' | 'indexeddb' | 'localStorage' | { kv: object } | { durableObject: object } | { adapter: KVAdapter };
   /** The store's name, 1 to 256 bytes (default 'boltkv'). */
   name?: string;
-  /** Open on memory instead of failing when the chosen storage is unavailable; `storage` says so. */
+  /**
+   * Open in memory instead of rejecting when the chosen storage is unavailable
+   * while opening; `storage.fallbackReason` says why. It does not cover a
+   * failure to read the records of an IndexedDB or localStorage store that opened.
+   */
   fallback?: 'memory';
 }
 
@@ -153,14 +164,22 @@ export interface KVStorageInfo {
   name: string;
   /** Why the chosen backend was not used, when the store fell back to memory. */
   fallbackReason?: string;
-  /** One sentence per stored item that could not be read when the store opened; the rest loaded. */
+  /**
+   * One sentence per stored item left out when the store opened (it could not be
+   * decoded, did not match its key, or belongs to no stored instance); the rest loaded.
+   */
   skipped: string[];
 }
 
 /** A key-value store with the `codebolt.kvStore` API. Every method resolves with an envelope and never rejects. */
 export class KvStore {
   private constructor();
-  /** Opens a store; rejects only when the options are unusable. */
+  /**
+   * Opens a store. Rejects with an Error when the options are unusable, when
+   * there is no secure random source for ids, when the chosen storage is
+   * unavailable (missing, blocked, or written in a format this version cannot
+   * read) and `fallback` is not 'memory', or when reading its records fails.
+   */
   static open(options?: KvStoreOptions): Promise<KvStore>;
   /** Where the records live, and what could not be loaded. */
   readonly storage: KVStorageInfo;
@@ -169,6 +188,7 @@ export class KvStore {
   createInstance(name: string, description?: string): Promise<KVCreateInstanceResponse>;
   getInstance(instanceId: string): Promise<KVGetInstanceResponse>;
   listInstances(): Promise<KVInstanceListResponse>;
+  /** `description: null` removes the description; at least one of the two must be given. */
   updateInstance(instanceId: string, updates: { name?: string; description?: string | null }): Promise<KVUpdateInstanceResponse>;
   deleteInstance(instanceId: string): Promise<KVDeleteInstanceResponse>;
   get<T = any>(instanceId: string, namespace: string, key: string): Promise<KVGetResponse<T>>;

@@ -1,6 +1,7 @@
 // JavaScript's half of the value crossing. JSON.stringify already does what
-// API.md asks (toJSON, dropped undefined members, cycles and BigInt refused)
-// except for NaN and ±Infinity, which it would quietly turn into null.
+// docs/api.md ("Values") asks (toJSON, dropped undefined members, cycles and
+// BigInt refused) except for NaN and ±Infinity, which it would quietly turn
+// into null.
 
 function refuseNonFinite(key, value) {
   if (typeof value === 'number' && !Number.isFinite(value)) {

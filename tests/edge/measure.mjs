@@ -1,5 +1,6 @@
-// Measures the example worker for Cloudflare's limits (README, "Edge size
-// and CPU"): `node tests/edge/measure.mjs` after scripts/build.sh.
+// Measures the example worker for Cloudflare's limits (the figures in the
+// README's "In Cloudflare Workers" section): `node tests/edge/measure.mjs`
+// after scripts/build.sh.
 //
 // Size: the modules of the deployable bundle (examples/worker/local.mjs's
 // `bundle`: the worker's code, boltkv's glue and snippets, the wasm), each

@@ -3,7 +3,8 @@
 // storage that shape, and the calls the Rust side makes, with every answer
 // checked so that a misbehaving adapter becomes an error sentence.
 //
-// The adapter shape (see README, "Workers and other async key-value stores"):
+// The adapter shape (README, "In Cloudflare Workers: Workers KV, Durable
+// Objects, any async key-value store"; `KVAdapter` in src/wasm/boltkv.d.ts):
 //   get(key)            -> Promise<string | null>
 //   put(key, value)     -> Promise<void>               value is a string
 //   delete(key)         -> Promise<void>
