@@ -127,7 +127,7 @@ impl KvStore {
     }
 }
 
-/// The `data` of each call, named as API.md names its fields.
+/// The `data` of each call, named as `docs/api.md` names its fields.
 pub mod data {
     use super::*;
 

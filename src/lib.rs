@@ -7,6 +7,30 @@
 //! Reads answer from an in-memory index; a [`Backend`] makes writes durable
 //! in batches: the storage [`Engine`] over a [`Driver`] per platform.
 
+// Lints: no unsafe code; no panicking shortcut on a path that JavaScript
+// input or stored data can reach (tests may use them); and the pedantic
+// lints that keep the code plain. `scripts/test.sh` runs clippy with
+// warnings as errors on both targets.
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::string_slice)
+)]
+#![deny(clippy::todo, clippy::unimplemented, clippy::dbg_macro, clippy::print_stdout)]
+#![warn(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap,
+    clippy::cast_lossless,
+    clippy::explicit_iter_loop,
+    clippy::manual_let_else,
+    clippy::match_same_arms,
+    clippy::redundant_closure_for_method_calls,
+    clippy::semicolon_if_nothing_returned,
+    clippy::uninlined_format_args,
+    clippy::unused_self
+)]
+
 mod backend;
 mod commit;
 mod engine;

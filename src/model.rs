@@ -1,5 +1,5 @@
 //! The data the store holds: instances, and records inside an instance's
-//! namespaces. These are the shapes of API.md; their JSON form is the one in
+//! namespaces. These are the shapes of `docs/api.md` ("Data shapes"); their JSON form is the one in
 //! the envelopes.
 
 use serde::Serialize;

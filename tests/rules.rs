@@ -1,4 +1,4 @@
-//! The rules of API.md that the model test does not reach: argument
+//! The rules of `docs/api.md` that the model test does not reach: argument
 //! checks, lookups by id before name, instance updates, value limits.
 
 mod common;

@@ -84,11 +84,6 @@ impl<D: Driver + 'static> Engine<D> {
         };
         Ok(Engine { inner: Rc::new(inner) })
     }
-
-    /// The driver below the engine.
-    pub fn driver(&self) -> &D {
-        &self.inner.driver
-    }
 }
 
 impl<D: Driver + 'static> Inner<D> {
@@ -139,7 +134,7 @@ impl<D: Driver + 'static> Inner<D> {
     fn remember_instances(&self, changes: &[Change], skipped: &[usize]) -> Result<(), StorageError> {
         let mut restore = self.restore.borrow_mut();
         restore.insert(layout::META.to_string(), FORMAT_VERSION.to_string());
-        for (i, change) in changes.iter().enumerate().filter(|(i, _)| !skipped.contains(i)) {
+        for (_, change) in changes.iter().enumerate().filter(|(i, _)| !skipped.contains(i)) {
             match change {
                 Change::PutInstance(instance) => {
                     let doc = codec::encode_instance(instance).map_err(StorageError::Failed)?;
@@ -150,7 +145,6 @@ impl<D: Driver + 'static> Inner<D> {
                 }
                 _ => {}
             }
-            let _ = i;
         }
         Ok(())
     }

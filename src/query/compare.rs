@@ -24,7 +24,7 @@ pub fn same(a: &Json, b: &Json) -> bool {
     }
 }
 
-/// True for a number and a string in either order: the pair API.md says
+/// True for a number and a string in either order: the pair `docs/api.md` says
 /// never matches, under any operator.
 pub fn number_and_string(a: &Json, b: &Json) -> bool {
     matches!((a, b), (Json::Number(_), Json::String(_)) | (Json::String(_), Json::Number(_)))

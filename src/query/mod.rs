@@ -1,4 +1,4 @@
-//! The Query DSL of API.md: which records of one instance to return, in what
+//! The query DSL of `docs/api.md`: which records of one instance to return, in what
 //! order, and which of their fields. A query is parsed once from the JSON the
 //! caller gave (so every mistake is reported before any record is read) into
 //! the types below, then run over the in-memory index by `KvStore::query`.
@@ -9,7 +9,7 @@
 //! - `eval`: matching, ordering, paging.
 //! - `select`: projecting a record onto the selected fields.
 //!
-//! Where API.md is silent: numbers compare as JavaScript numbers (f64);
+//! Where the contract is silent (see `docs/api.md`): numbers compare as JavaScript numbers (f64);
 //! `where` may be one condition instead of a list; `exists` takes `true`,
 //! `false` or no operand; `select: []` is refused (leave it out for whole
 //! records); a selected array element keeps its position, with `null` in

@@ -316,6 +316,7 @@ fn order_key(spec: &Json, at: &str) -> Result<OrderKey> {
 }
 
 /// `limit` or `offset`: a whole number, 0 or more.
+#[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "a whole number of 0 or more, and `as` saturates")]
 fn count(spec: Option<&Json>, part: &str, default: usize) -> Result<usize> {
     let Some(spec) = spec else { return Ok(default) };
     let whole = spec.as_u64().or_else(|| {

@@ -173,8 +173,8 @@ impl KvStore {
         let index = self.shared.index.borrow();
         let Some(slot) = index.slot(&instance_id) else { return 0 };
         match namespace {
-            Some(ns) => slot.namespaces.get(ns).map_or(0, |keys| keys.len()),
-            None => slot.namespaces.values().map(|keys| keys.len()).sum(),
+            Some(ns) => slot.namespaces.get(ns).map_or(0, std::collections::HashMap::len),
+            None => slot.namespaces.values().map(std::collections::HashMap::len).sum(),
         }
     }
 }

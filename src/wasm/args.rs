@@ -28,7 +28,7 @@ extern "C" {
     fn plain_json_text(value: &JsValue) -> std::result::Result<JsValue, JsValue>;
 }
 
-/// The parameters of each method, as API.md lists them.
+/// The parameters of each method, as `docs/api.md` lists them.
 fn parameters(method: Method) -> &'static str {
     match method {
         Method::CreateInstance => "(name, description?)",
@@ -69,6 +69,7 @@ pub fn name(value: &JsValue, arg: &str, field: Field, limits: &Limits) -> Result
 
 /// A string argument, refused when longer than `max` UTF-8 bytes before it
 /// is copied.
+#[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "string lengths are whole numbers below 2^32")]
 fn string(value: &JsValue, arg: &str, max: usize, field: Field) -> Result<String> {
     let Some(js) = value.dyn_ref::<JsString>() else {
         return Err(invalid(arg, format!("must be a string, not {}.", describe(value))));
@@ -110,6 +111,7 @@ pub fn flag(value: &JsValue, arg: &str) -> Result<bool> {
 
 /// The JSON text of a value, refused (with JavaScript's reason) when JSON
 /// cannot carry it exactly, and when over `max` bytes before it is copied.
+#[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "string lengths are whole numbers below 2^32")]
 pub fn json(value: &JsValue, max: usize) -> Result<String> {
     let text = json_text(value)
         .map_err(|thrown| Error::InvalidValue(format!("JSON cannot represent it: {}", reason(&thrown))))?;

@@ -1,5 +1,5 @@
 //! The JavaScript face of the store: a `KvStore` class whose twelve methods
-//! take positional arguments as API.md lists them and always resolve with
+//! take positional arguments as `docs/api.md` lists them and always resolve with
 //! an envelope. This layer only converts: arguments in (see `args`), typed
 //! answers out as envelope text that JavaScript parses into fresh objects.
 

@@ -6,8 +6,8 @@ use crate::time::Clock;
 pub struct DateClock;
 
 impl Clock for DateClock {
+    #[expect(clippy::cast_possible_truncation, reason = "Date.now() is an integer well inside i64")]
     fn now_ms(&self) -> i64 {
-        // Date.now() is an integer well inside i64; `as` cannot wrap here.
         js_sys::Date::now() as i64
     }
 }

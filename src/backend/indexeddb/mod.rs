@@ -31,6 +31,7 @@
 //! showing them until it is reopened, which then loads only what was
 //! written afterwards.
 
+mod schema;
 mod sys;
 
 use std::cell::{Cell, RefCell};
@@ -45,7 +46,8 @@ use super::tabs::Tabs;
 use super::LocalBoxFuture;
 use crate::engine::{Commit, Decide, Driver, Engine, Found, Heard, Hearing, Writes};
 use crate::error::StorageError;
-use sys::{Fault, INSTANCES, META, RECORDS};
+use schema::{INSTANCES, META, RECORDS};
+use sys::Fault;
 
 /// Prefixed to the store name to name its database.
 const DATABASE_PREFIX: &str = "boltkv:";
@@ -120,9 +122,9 @@ impl Connection {
         let lost = Rc::new(Cell::new(false));
         // Built first so that any early return below closes the connection.
         let conn = Connection { _watch: sys::Watch::new(&db, lost.clone()), db, lost, fresh: Cell::new(created) };
-        match sys::stored_format(&conn.db).await {
-            Ok(Some(f)) if f == f64::from(sys::LAYOUT) => Ok(conn),
-            Ok(Some(f)) if f == f64::from(sys::LAYOUT_WITH_ARRAY_KEYS) => match sys::upgrade_keys(&conn.db).await {
+        match schema::stored_format(&conn.db).await {
+            Ok(Some(f)) if f == f64::from(schema::LAYOUT) => Ok(conn),
+            Ok(Some(f)) if f == f64::from(schema::LAYOUT_WITH_ARRAY_KEYS) => match schema::upgrade_keys(&conn.db).await {
                 Ok(()) => Ok(conn),
                 Err(f) => Err(StorageError::Unavailable(format!(
                     "the IndexedDB database {name:?} was written by an earlier boltkv and could not be moved to this one's layout ({f}); \
@@ -133,8 +135,8 @@ impl Connection {
                 "the IndexedDB database {name:?} holds data in format {}, and this boltkv reads formats {} and {} only; \
                  open it with the boltkv that wrote it, or choose another name.",
                 found.map_or_else(|| "(none)".to_string(), |f| f.to_string()),
-                sys::LAYOUT_WITH_ARRAY_KEYS,
-                sys::LAYOUT,
+                schema::LAYOUT_WITH_ARRAY_KEYS,
+                schema::LAYOUT,
             ))),
             Err(f) => Err(StorageError::Unavailable(format!(
                 "the IndexedDB database {name:?} was not made by boltkv: its format cannot be read ({f})."
@@ -248,8 +250,11 @@ struct Issued {
     tx: IdbTransaction,
     /// The reads' continuation, which issues the writes; kept until the
     /// transaction ends, with what went wrong in it.
-    after_reads: Option<(Closure<dyn FnMut()>, Rc<RefCell<Option<Fault>>>)>,
+    after_reads: Option<(Closure<dyn FnMut()>, Caught)>,
 }
+
+/// A fault caught in an event handler, for the code awaiting the transaction.
+type Caught = Rc<RefCell<Option<Fault>>>;
 
 impl Issued {
     /// Whether the writes issued after the reads went in.

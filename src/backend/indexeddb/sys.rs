@@ -13,25 +13,9 @@ use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{DomException, IdbDatabase, IdbFactory, IdbKeyRange, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction};
+use web_sys::{DomException, IdbDatabase, IdbFactory, IdbKeyRange, IdbObjectStore, IdbRequest, IdbTransaction};
 
 use crate::engine::layout;
-
-/// The database layout, kept in `meta`: 1 keyed records by
-/// `[instanceId, namespace, key]` arrays; 2 keys them by strings, which
-/// IndexedDB stores and compares faster. Documents are codec's either way.
-pub const LAYOUT: u32 = 2;
-/// The layout a database is moved from when it opens (see [`upgrade_keys`]).
-pub const LAYOUT_WITH_ARRAY_KEYS: u32 = 1;
-
-/// Records, keyed out of line by `r/<instanceId>/<namespace>/<key>` (the
-/// escaped parts of `item_key`).
-pub const RECORDS: &str = "records";
-/// Instances, keyed out of line by their id.
-pub const INSTANCES: &str = "instances";
-/// One document, `{ format }`, under the key `"format"`.
-pub const META: &str = "meta";
-const FORMAT: &str = "format";
 
 #[wasm_bindgen]
 extern "C" {
@@ -120,7 +104,7 @@ impl fmt::Display for Fault {
     }
 }
 
-fn fault(value: JsValue) -> Fault {
+pub fn fault(value: JsValue) -> Fault {
     Fault::from_js(&value)
 }
 
@@ -186,7 +170,7 @@ pub async fn open(factory: &IdbFactory, name: &str) -> Result<(IdbDatabase, bool
         let (request, created) = (request.clone(), created.clone());
         move || -> Result<(), JsValue> {
             created.set(true);
-            create_schema(&request)
+            super::schema::create(&request)
         }
     });
     request.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
@@ -195,31 +179,6 @@ pub async fn open(factory: &IdbFactory, name: &str) -> Result<(IdbDatabase, bool
     drop(upgrade);
     let db = opened?.dyn_into::<IdbDatabase>().map_err(|_| Fault::new("TypeError", "open did not give a database"))?;
     Ok((db, created.get()))
-}
-
-/// The version-1 schema (the database version, not the layout); throwing
-/// aborts the upgrade and fails the open.
-fn create_schema(request: &IdbOpenDbRequest) -> Result<(), JsValue> {
-    let db: IdbDatabase = request.result()?.dyn_into()?;
-    db.create_object_store(RECORDS)?;
-    db.create_object_store(INSTANCES)?;
-    put_layout(&db.create_object_store(META)?)
-}
-
-/// Writes the current layout into `meta`.
-fn put_layout(meta: &IdbObjectStore) -> Result<(), JsValue> {
-    let doc = Object::new();
-    Reflect::set(&doc, &JsValue::from_str(FORMAT), &JsValue::from(LAYOUT))?;
-    meta.put_with_key(&doc, &JsValue::from_str(FORMAT)).map(drop)
-}
-
-/// The format number stored in `meta`, if there is one.
-pub async fn stored_format(db: &IdbDatabase) -> Result<Option<f64>, Fault> {
-    let tx = db.transaction_with_str(META).map_err(fault)?;
-    let request = tx.object_store(META).and_then(|s| s.get(&JsValue::from_str(FORMAT))).map_err(fault)?;
-    finished(&tx).await?;
-    let doc = request.result().map_err(fault)?;
-    Ok(Reflect::get(&doc, &JsValue::from_str(FORMAT)).ok().and_then(|v| v.as_f64()))
 }
 
 /// A readwrite transaction over `stores` with relaxed durability: the
@@ -248,36 +207,6 @@ pub fn read_transaction(db: &IdbDatabase, stores: &[&str]) -> Result<IdbTransact
 pub fn prefix_range(prefix: &str) -> Result<JsValue, Fault> {
     let (lower, upper) = (JsValue::from_str(prefix), JsValue::from_str(&layout::past_prefix(prefix)));
     IdbKeyRange::bound_with_lower_open_and_upper_open(&lower, &upper, false, true).map(Into::into).map_err(fault)
-}
-
-/// Moves a database from layout 1 to layout 2 in one transaction: each
-/// record under an array key `[instanceId, namespace, key]` is put under
-/// its string key and the array key deleted, and `meta` says layout 2. All
-/// or nothing: on failure the database stays as it was. Arrays sort after
-/// every string, so the scan reads exactly the array keys.
-pub async fn upgrade_keys(db: &IdbDatabase) -> Result<(), Fault> {
-    let tx = write_transaction(db, &[RECORDS, META])?;
-    let (records, meta) = (tx.object_store(RECORDS).map_err(fault)?, tx.object_store(META).map_err(fault)?);
-    put_layout(&meta).map_err(fault)?;
-    let arrays = IdbKeyRange::lower_bound(&Array::new()).map_err(fault)?;
-    let scan = Scan::start(&tx, RECORDS, &arrays, move |page| {
-        for i in 0..page.keys.length() {
-            let old = page.keys.get(i);
-            // Keys that are not such triples were never boltkv's: left as they are.
-            if let Some([instance, namespace, key]) = string_triple(&old) {
-                records.put_with_key(&page.values.get(i), &JsValue::from_str(&layout::record(&instance, &namespace, &key)))?;
-                records.delete(&old)?;
-            }
-        }
-        Ok(())
-    })?;
-    finished(&tx).await?;
-    scan.finish()
-}
-
-fn string_triple(key: &JsValue) -> Option<[String; 3]> {
-    let parts = key.dyn_ref::<Array>().filter(|a| a.length() == 3)?;
-    Some([parts.get(0).as_string()?, parts.get(1).as_string()?, parts.get(2).as_string()?])
 }
 
 /// Writes `value` under `key` in `store`.
