@@ -8,8 +8,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { openRemote } from '../../examples/worker/client.js';
+import { VARS } from '../../examples/worker/local.mjs';
 import { METHODS } from '../js/conformance/support.js';
 import { service } from './service.mjs';
 
@@ -344,7 +346,7 @@ describe('CORS', () => {
     }
   });
 
-  test('a preflight from any other origin answers 403 with no CORS headers', async () => {
+  test('a preflight from any other origin, or without one, answers 403 with no CORS headers', async () => {
     for (const origin of ['https://evil.example', `${APP}.evil.example`, 'http://app.example', 'null']) {
       const response = await preflight(origin);
       assert.deepEqual(corsHeaders(response), Object.fromEntries(CORS_HEADERS.map((name) => [name, null])));
@@ -353,6 +355,11 @@ describe('CORS', () => {
         error: `The origin ${origin} is not listed in BOLTKV_ALLOWED_ORIGINS; the service answers preflights only from the origins listed there.`,
       });
     }
+    await refused(await fetch(new URL('/kv/set', edge.base), { method: 'OPTIONS' }), {
+      status: 403, type: 'kvStore.set', code: 'FORBIDDEN',
+      error: 'This OPTIONS request has no Origin; the service answers preflights only from the origins listed there.',
+      headers: { 'access-control-allow-origin': null },
+    });
   });
 
   test('answers to a listed origin carry Access-Control-Allow-Origin, refusals included; others carry none', async () => {
@@ -433,4 +440,13 @@ describe('settings the service cannot use answer 503 on every request', () => {
       });
     });
   }
+});
+
+test('wrangler.toml sets the vars the local runs use, with safe defaults, and no token', () => {
+  const toml = readFileSync(new URL('../../examples/worker/wrangler.toml', import.meta.url), 'utf8');
+  const section = toml.split(/^\[vars\]$/m)[1].split(/^\[/m)[0];
+  const vars = Object.fromEntries([...section.matchAll(/^(\w+) = "([^"]*)"/gm)].map(([, name, value]) => [name, value]));
+  assert.deepEqual(vars, VARS);
+  assert.deepEqual(vars, { BOLTKV_ALLOWED_ORIGINS: '', BOLTKV_ALLOW_ANONYMOUS: 'false' });
+  assert.doesNotMatch(toml, /^\s*BOLTKV_(READ_)?TOKEN\s*=/m);
 });

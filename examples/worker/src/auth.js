@@ -13,8 +13,8 @@ const READS = new Set(['get', 'getMany', 'query', 'getInstance', 'listInstances'
 // watch feed's) offers its token as one of its subprotocols, `bearer.<token>`,
 // beside the protocol it speaks; the server must answer with that other
 // protocol, never with the one carrying the token. A subprotocol is an HTTP
-// token, so such a token must be letters, digits and `!#$%&'*+-.^_|~` (hex
-// or base64url without padding, as the README suggests, fits).
+// token, so such a token must be letters, digits and !#$%&'*+-.^_`|~ (a hex
+// token, as the README makes, fits; so does base64url without padding).
 const PROTOCOL_PREFIX = 'bearer.';
 
 // The token offered in a Sec-WebSocket-Protocol header's list, or undefined.

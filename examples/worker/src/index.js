@@ -63,8 +63,10 @@ function route(pathname) {
   return { type: `kvStore.${method}`, operation: method };
 }
 
-// The answer to an admitted request, or a thrown Refusal. The token comes
-// first, so that without one even a path's existence is not told.
+// The answer to a request once it is admitted: token, path, permission,
+// method, parameters and body are checked in that order, and the first that
+// fails throws its Refusal. The token comes first, so that without one even
+// a path's existence is not told.
 async function serve(request, env, config, target) {
   const grant = await access(request, config);
   if (target.operation === undefined) throw new Refusal(404, target.missing);
