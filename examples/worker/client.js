@@ -10,8 +10,12 @@
 // other arguments are sent as they are, with undefined, NaN, BigInt,
 // functions, symbols, boxed primitives and class instances marked.
 //
-//   const kvStore = await openRemote('https://example.workers.dev', [{ limits: { maxDepth: 8 } }], { store: 'app' });
+//   const where = { store: 'app', token: env.BOLTKV_TOKEN };
+//   const kvStore = await openRemote('https://example.workers.dev', [{ limits: { maxDepth: 8 } }], where);
 //   await kvStore.set('app', 'settings', 'theme', 'dark', true);
+//
+// `where.token` is sent as `Authorization: Bearer <token>`: the service's
+// BOLTKV_TOKEN, or its BOLTKV_READ_TOKEN for a store that is only read.
 
 const METHODS = [
   'createInstance', 'getInstance', 'listInstances', 'updateInstance', 'deleteInstance',
@@ -100,28 +104,48 @@ export function encodeCall(method, args) {
   return js.length ? { args: encoded, js } : { args: encoded };
 }
 
-async function post(base, path, { store, backend }, body) {
+async function post(base, path, { store, backend, token }, body) {
   const url = new URL(path, base);
   url.searchParams.set('store', store);
   if (backend) url.searchParams.set('backend', backend);
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const headers = { 'content-type': 'application/json' };
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(url, { method: 'POST', headers, body });
   return response.json();
 }
 
+// `method(...args)` on the service, or, for a body over the service's limit
+// (known once openRemote has asked), the failure the service would answer,
+// without sending it: the service stops reading such a body at its limit,
+// and a client still sending sees its connection closed, not the answer.
+function call(base, where, method, args) {
+  const body = JSON.stringify(encodeCall(method, args));
+  if (where.maxBodyBytes !== undefined && new TextEncoder().encode(body).byteLength > where.maxBodyBytes) {
+    return {
+      type: `kvStore.${method}`,
+      success: false,
+      error: `The request body is over the limit of ${where.maxBodyBytes} bytes (BOLTKV_MAX_BODY_BYTES); it was not sent.`,
+      timestamp: new Date().toISOString(),
+      requestId: crypto.randomUUID(),
+    };
+  }
+  return post(base, `/kv/${method}`, where, body);
+}
+
 // The store `where.store` (on `where.backend`, default the Durable Object)
-// of the service at `base`, as a kvStore.
+// of the service at `base`, as a kvStore, called with `where.token` (none
+// for a service that allows anonymous calls).
 export function remoteStore(base, where) {
   const store = {};
-  for (const method of METHODS) {
-    store[method] = async (...args) => post(base, `/kv/${method}`, where, encodeCall(method, args));
-  }
+  for (const method of METHODS) store[method] = async (...args) => call(base, where, method, args);
   return store;
 }
 
 // Opens that store anew with `open`'s options (the first of `openArgs`), as
-// KvStore.open would: rejects with the service's reason when they are unusable.
+// KvStore.open would: rejects with the service's reason when they are
+// unusable. The store it gives knows the service's body limit.
 export async function openRemote(base, openArgs, where) {
-  const answer = await post(base, '/open', where, encodeCall('open', openArgs));
+  const answer = await post(base, '/open', where, JSON.stringify(encodeCall('open', openArgs)));
   if (!answer.success) throw new Error(answer.error);
-  return remoteStore(base, where);
+  return remoteStore(base, { ...where, maxBodyBytes: answer.maxBodyBytes });
 }

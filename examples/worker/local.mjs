@@ -38,9 +38,13 @@ function files(dir) {
     entry.isDirectory() ? files(join(dir, entry.name)) : [join(dir, entry.name)]);
 }
 
+// Same as wrangler.toml's [vars].
+export const VARS = { BOLTKV_ALLOWED_ORIGINS: '', BOLTKV_ALLOW_ANONYMOUS: 'false' };
+
 // Miniflare options for the bundle in `dist`, with KV and Durable Object
-// storage under `persist`, served on a free loopback port.
-export function miniflareOptions(dist, persist) {
+// storage under `persist`, served on a free loopback port. `bindings` adds
+// the secrets (BOLTKV_TOKEN, BOLTKV_READ_TOKEN) and overrides the vars.
+export function miniflareOptions(dist, persist, bindings = {}) {
   return {
     modules: true,
     scriptPath: join(dist, 'index.js'),
@@ -50,6 +54,7 @@ export function miniflareOptions(dist, persist) {
       { type: 'CompiledWasm', include: ['**/*.wasm'] },
     ],
     compatibilityDate: COMPATIBILITY_DATE,
+    bindings: { ...VARS, ...bindings },
     durableObjects: { STORES: { className: 'StoreObject', useSQLite: true } },
     kvNamespaces: ['STORE_KV'],
     kvPersist: join(persist, 'kv'),

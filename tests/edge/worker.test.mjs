@@ -1,36 +1,20 @@
 // The example worker under workerd (miniflare), on loopback, with its KV
-// namespace and Durable Objects persisted in a temporary folder: the whole
-// conformance suite over HTTP on both backends (a fresh store per case),
-// data surviving a restart of the runtime, and malformed requests.
+// namespace and Durable Objects persisted in a temporary folder and a token
+// set: the whole conformance suite over HTTP on both backends (a fresh store
+// per case), data surviving a restart of the runtime, and malformed
+// requests. access.test.mjs covers tokens, limits and CORS.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Miniflare } from 'miniflare';
-import { bundle, miniflareOptions } from '../../examples/worker/local.mjs';
 import { openRemote, remoteStore } from '../../examples/worker/client.js';
 import { suites } from '../js/conformance/index.js';
+import { service } from './service.mjs';
 
-const work = mkdtempSync(join(tmpdir(), 'boltkv-edge-'));
-const dist = join(work, 'dist');
-const persist = join(work, 'persist');
-bundle(dist);
+const TOKEN = 'conformance-token-0123456789abcdef';
+const edge = service({ BOLTKV_TOKEN: TOKEN });
 
-let runtime;
-let base;
-
-async function start() {
-  runtime = new Miniflare(miniflareOptions(dist, persist));
-  base = await runtime.ready;
-}
-
-before(start);
-after(async () => {
-  await runtime?.dispose();
-  rmSync(work, { recursive: true, force: true });
-});
+before(() => edge.start());
+after(() => edge.dispose());
 
 const BACKENDS = ['durableObject', 'kv'];
 let stores = 0;
@@ -41,7 +25,7 @@ for (const backend of BACKENDS) {
       for (const { name, fn } of cases) {
         // Each call to open is a new store: a new Durable Object, or a new
         // prefix in the KV namespace.
-        test(name, () => fn((...args) => openRemote(base, args, { store: `case-${++stores}`, backend })));
+        test(name, () => fn((...args) => openRemote(edge.base, args, { store: `case-${++stores}`, backend, token: TOKEN })));
       }
     });
   }
@@ -50,8 +34,8 @@ for (const backend of BACKENDS) {
 describe('restart', () => {
   for (const backend of BACKENDS) {
     test(`${backend}: records survive disposing the runtime and starting it again on the same storage`, async () => {
-      const where = { store: `restart-${backend}`, backend };
-      const kv = remoteStore(base, where);
+      const where = { store: `restart-${backend}`, backend, token: TOKEN };
+      const kv = remoteStore(edge.base, where);
       assert.equal((await kv.createInstance('app', 'kept')).success, true);
       const long = 'k'.repeat(512);
       const writes = await Promise.all([
@@ -62,17 +46,17 @@ describe('restart', () => {
       assert.deepEqual(writes.map((w) => w.success), [true, true, true]);
       assert.equal((await kv.deleteNamespace('app', 'gone')).data.deletedCount, 1);
 
-      await runtime.dispose();
-      await start();
+      await edge.stop();
+      await edge.start();
 
-      const again = remoteStore(base, where);
+      const again = remoteStore(edge.base, where);
       const instances = (await again.listInstances()).data.instances;
       assert.deepEqual(instances.map((i) => [i.name, i.description]), [['app', 'kept']]);
       assert.deepEqual((await again.get('app', 'settings', 'theme')).data, { value: { mode: 'dark', sizes: [1, 2.5, null] }, exists: true });
       assert.deepEqual((await again.get('app', 'settings', long)).data, { value: 'a key stored under its hash', exists: true });
       assert.deepEqual((await again.getNamespaces('app')).data.namespaces, ['settings']);
-      const open = await fetch(new URL(`/open?store=${where.store}&backend=${backend}`, base), {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"args":[]}',
+      const open = await fetch(new URL(`/open?store=${where.store}&backend=${backend}`, edge.base), {
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: '{"args":[]}',
       });
       assert.deepEqual((await open.json()).storage, { backend, name: backend === 'kv' ? where.store : 'store', skipped: [] });
     });
@@ -80,7 +64,8 @@ describe('restart', () => {
 });
 
 describe('malformed requests', () => {
-  const send = (path, init) => fetch(new URL(path, base), { method: 'POST', headers: { 'content-type': 'application/json' }, ...init });
+  const send = (path, { method = 'POST', headers = { 'content-type': 'application/json' }, body } = {}) =>
+    fetch(new URL(path, edge.base), { method, headers: { authorization: `Bearer ${TOKEN}`, ...headers }, body });
 
   // Each answer is a failure envelope with a 4xx status and a sentence.
   async function refused(response, status, type, says) {
@@ -96,7 +81,7 @@ describe('malformed requests', () => {
   for (const backend of BACKENDS) {
     test(`${backend}: each gets a clear 4xx envelope, and the service keeps answering`, async () => {
       const q = `store=malformed-${backend}&backend=${backend}`;
-      const kv = remoteStore(base, { store: `malformed-${backend}`, backend });
+      const kv = remoteStore(edge.base, { store: `malformed-${backend}`, backend, token: TOKEN });
       assert.equal((await kv.set('app', 'ns', 'k', 1, true)).success, true);
       const cases = [
         [send(`/kv/get?${q}`, { body: '{"args": [' }), 400, 'kvStore.get', /not valid JSON/],
@@ -107,16 +92,15 @@ describe('malformed requests', () => {
         [send(`/kv/get?${q}`, { body: '{"args": [], "js": [[[5], "undefined"]]}' }), 400, 'kvStore.get', /js\[0\].*index of an argument/],
         [send(`/kv/get?${q}`, { body: '{"args": [1], "js": [[[0], "eval"]]}' }), 400, 'kvStore.get', /js\[0\].*not one of/],
         [send(`/kv/get?${q}`, { body: new Uint8Array([0x7b, 0xff, 0x7d]) }), 400, 'kvStore.get', /not UTF-8/],
-        [send(`/kv/set?${q}`, { body: JSON.stringify({ args: ['app', 'ns', 'k', 'x'.repeat(3 * 1024 * 1024)] }) }), 413, 'kvStore.set', /limit of \d+ bytes|the limit is \d+ bytes/],
-        [send(`/kv/set?${q}`, { body: (async function* () { yield new TextEncoder().encode('{"args":["'); for (let i = 0; i < 40; i++) yield new Uint8Array(100000).fill(97); })(), duplex: 'half' }), 413, 'kvStore.set', /over the limit/],
         [send(`/kv/get?${q}`, { headers: { 'content-type': 'text/plain' }, body: '{"args":[]}' }), 415, 'kvStore.get', /application\/json/],
         [send(`/kv/get?${q}`, { headers: {}, body: '{"args":[]}' }), 415, 'kvStore.get', /application\/json/],
-        [fetch(new URL(`/kv/get?${q}`, base)), 405, 'kvStore.get', /Use POST/],
+        [send(`/kv/get?${q}`, { method: 'GET' }), 405, 'kvStore.get', /Use POST, not GET/],
         [send(`/kv/drop?${q}`, { body: '{"args":[]}' }), 404, 'boltkv.http', /Unknown method "drop"/],
         [send(`/kv/__proto__?${q}`, { body: '{"args":[]}' }), 404, 'boltkv.http', /Unknown method/],
         [send(`/admin?${q}`, { body: '{"args":[]}' }), 404, 'boltkv.http', /nothing at \/admin/],
         [send(`/kv/get?store=${'x'.repeat(65)}&backend=${backend}`, { body: '{"args":[]}' }), 400, 'kvStore.get', /store name/],
         [send(`/kv/get?store=a&backend=redis`, { body: '{"args":[]}' }), 400, 'kvStore.get', /backend/],
+        [send(`/open?store=${'x'.repeat(65)}&backend=${backend}`, { body: '{"args":[]}' }), 400, 'boltkv.open', /store name/],
         [send(`/open?${q}`, { body: '{"args":[5]}' }), 400, 'boltkv.open', /options must be an object/],
         [send(`/open?${q}`, { body: '{"args":[{"name":"x"}]}' }), 400, 'boltkv.open', /chooses the backend and the name/],
       ];

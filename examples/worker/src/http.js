@@ -1,6 +1,6 @@
 // The HTTP side of the example service: reading a call from a request and
-// answering with JSON. A malformed request gets a 4xx answer shaped like the
-// API's failure envelope, so clients handle both the same way.
+// answering with JSON. A refused request gets a 4xx or 5xx answer shaped like
+// the API's failure envelope, so clients handle both the same way.
 
 import { revive } from './revive.js';
 
@@ -9,32 +9,36 @@ export const METHODS = [
   'get', 'set', 'delete', 'deleteNamespace', 'query', 'getNamespaces', 'getRecordCount',
 ];
 
-// Bodies over this many bytes are refused with 413: room for a value at the
-// default 1 MiB limit, escaped, plus the other arguments.
-export const MAX_BODY_BYTES = 2 * 1024 * 1024;
-// An oversized body is still read (and dropped) up to this size before the
-// 413 answer, because a client still sending when the answer comes sees a
-// reset connection instead of the answer. Past it, the connection is cut.
-const DRAIN_BYTES = 32 * 1024 * 1024;
-
-// A failure envelope with an HTTP status.
-export function failure(status, type, error, headers = {}) {
-  const envelope = { type, success: false, error, timestamp: new Date().toISOString(), requestId: crypto.randomUUID() };
+// A failure envelope with an HTTP status. `code` is set only on the answers
+// that have one (401 and 403): the store's own envelopes carry none yet, and
+// the service's other refusals keep the same shape as those.
+export function failure(status, type, error, { code, headers = {} } = {}) {
+  const envelope = { type, success: false, error, ...(code && { code }), timestamp: new Date().toISOString(), requestId: crypto.randomUUID() };
   return Response.json(envelope, { status, headers });
 }
 
 // A thrown answer: the request cannot be served as sent.
 export class Refusal {
-  constructor(status, error, headers) {
-    Object.assign(this, { status, error, headers });
+  constructor(status, error, { code, headers } = {}) {
+    Object.assign(this, { status, error, code, headers });
   }
 }
 
-// The body's text, refused past MAX_BODY_BYTES without reading all of it.
-async function text(request) {
-  const declared = Number(request.headers.get('content-length'));
-  if (declared > DRAIN_BYTES) throw new Refusal(413, `The request body is ${declared} bytes; the limit is ${MAX_BODY_BYTES} bytes.`);
-  if (!request.body) return '';
+// The answer for `thrown` if it is a Refusal; anything else is a bug and
+// stays thrown.
+export function refused(thrown, type) {
+  if (thrown instanceof Refusal) return failure(thrown.status, type, thrown.error, thrown);
+  throw thrown;
+}
+
+// The body's bytes, refused with 413 once past `limit`: a declared length
+// over it is refused before reading anything, and a body without one is read
+// chunk by chunk and dropped as soon as it passes the limit.
+async function bytes(request, limit) {
+  const tooLarge = () => new Refusal(413, `The request body is over the limit of ${limit} bytes (BOLTKV_MAX_BODY_BYTES).`);
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) > limit) throw tooLarge();
+  if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const parts = [];
   let size = 0;
@@ -42,34 +46,40 @@ async function text(request) {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > DRAIN_BYTES) await reader.cancel();
-    if (size <= MAX_BODY_BYTES) parts.push(value);
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    parts.push(value);
   }
-  if (size > MAX_BODY_BYTES) throw new Refusal(413, `The request body is over the limit of ${MAX_BODY_BYTES} bytes.`);
   const whole = new Uint8Array(size);
   let at = 0;
   for (const part of parts) {
     whole.set(part, at);
     at += part.byteLength;
   }
+  return whole;
+}
+
+// The text of a call's body, at most `limit` bytes of UTF-8 sent as JSON.
+export async function callText(request, limit) {
+  const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') throw new Refusal(415, `Send the body as application/json, not ${type || 'no content type'}.`);
+  const body = await bytes(request, limit);
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(whole);
+    return new TextDecoder('utf-8', { fatal: true }).decode(body);
   } catch {
     throw new Refusal(400, 'The request body is not UTF-8 text.');
   }
 }
 
-// The positional arguments of a call: `{ "args": [...], "js"?: [...] }`
+// The positional arguments of a call's text: `{ "args": [...], "js"?: [...] }`
 // (see revive.js for `js`), as JSON-checked data with `js` applied.
-export async function callArguments(request) {
-  if (request.method !== 'POST') throw new Refusal(405, `Use POST, not ${request.method}.`, { allow: 'POST' });
-  const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
-  if (type !== 'application/json') throw new Refusal(415, `Send the body as application/json, not ${type || 'no content type'}.`);
+export function callArguments(text) {
   let body;
   try {
-    body = JSON.parse(await text(request));
+    body = JSON.parse(text);
   } catch (e) {
-    if (e instanceof Refusal) throw e;
     throw new Refusal(400, `The request body is not valid JSON (${e.message}).`);
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Refusal(400, 'The request body must be a JSON object { "args": [...] }.');

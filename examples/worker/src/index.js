@@ -2,13 +2,19 @@
 //
 //   POST /kv/<method>?store=<name>[&backend=kv]   body { "args": [...] }
 //   POST /open?store=<name>[&backend=kv]          body { "args": [options] }
+//   Authorization: Bearer <token>
 //
 // The answer is the method's envelope as JSON. Each store name is one
 // Durable Object (the default backend) or, with backend=kv, one prefix in
-// the Workers KV namespace STORE_KV. See README.md beside this folder.
+// the Workers KV namespace STORE_KV. A request is admitted (token, method,
+// parameters, body size) before any store is touched. See README.md beside
+// this folder.
 
-import { METHODS, failure } from './http.js';
+import { access, permit } from './auth.js';
+import { allowOrigin, listedOrigin, preflight } from './cors.js';
+import { METHODS, Refusal, callText, failure, refused } from './http.js';
 import { openStore, serveCall, serveOpen } from './serve.js';
+import { settings } from './settings.js';
 
 export { StoreObject } from './store-object.js';
 
@@ -47,32 +53,57 @@ function kvStore(env, name, options) {
   return kvStores.get(name);
 }
 
+// What a path names: the envelope type of its answers and its operation (a
+// method name or `open`), or, for a path with nothing, why not.
+function route(pathname) {
+  if (pathname === '/open') return { type: 'boltkv.open', operation: 'open' };
+  if (!pathname.startsWith('/kv/')) return { type: 'boltkv.http', missing: `There is nothing at ${pathname}; call POST /kv/<method> or POST /open.` };
+  const method = pathname.slice('/kv/'.length);
+  if (!METHODS.includes(method)) return { type: 'boltkv.http', missing: `Unknown method ${JSON.stringify(method)}; the methods are ${METHODS.join(', ')}.` };
+  return { type: `kvStore.${method}`, operation: method };
+}
+
+// The answer to a request once it is admitted: token, path, permission,
+// method, parameters and body are checked in that order, and the first that
+// fails throws its Refusal. The token comes first, so that without one even
+// a path's existence is not told.
+async function serve(request, env, config, target) {
+  const grant = await access(request, config);
+  if (target.operation === undefined) throw new Refusal(404, target.missing);
+  permit(grant, target.operation);
+  if (request.method !== 'POST') throw new Refusal(405, `Use POST, not ${request.method}.`, { headers: { allow: 'POST, OPTIONS' } });
+  const url = new URL(request.url);
+  const name = url.searchParams.get('store') ?? 'default';
+  if (!STORE_NAME.test(name)) throw new Refusal(400, 'The store name (?store=) must be 1 to 64 letters, digits, dots, dashes or underscores.');
+  const backend = url.searchParams.get('backend') ?? 'durableObject';
+  if (!BACKENDS.includes(backend)) throw new Refusal(400, `The backend (?backend=) must be ${BACKENDS.join(' or ')}.`);
+  const text = await callText(request, config.maxBodyBytes);
+
+  if (backend === 'durableObject') return env.STORES.get(env.STORES.idFromName(name)).fetch(url, { method: 'POST', body: text });
+  return inTurn(name, async () => {
+    if (target.operation === 'open') return serveOpen(text, (options) => kvStore(env, name, options), config.maxBodyBytes);
+    let store;
+    try {
+      store = await kvStore(env, name);
+    } catch (e) {
+      return failure(503, target.type, `The store cannot be opened: ${e?.message ?? e}`);
+    }
+    return serveCall(text, target.operation, store);
+  });
+}
+
 export default {
   async fetch(request, env) {
-    const url = new URL(request.url);
-    const method = url.pathname.startsWith('/kv/') ? url.pathname.slice('/kv/'.length) : undefined;
-    const type = method !== undefined && METHODS.includes(method) ? `kvStore.${method}` : 'boltkv.http';
-    if (method === undefined && url.pathname !== '/open') {
-      return failure(404, type, `There is nothing at ${url.pathname}; call POST /kv/<method> or POST /open.`);
+    const target = route(new URL(request.url).pathname);
+    let config;
+    let answer;
+    try {
+      config = settings(env);
+      answer = request.method === 'OPTIONS' ? preflight(request, config.origins) : await serve(request, env, config, target);
+    } catch (e) {
+      answer = refused(e, target.type);
     }
-    if (method !== undefined && !METHODS.includes(method)) {
-      return failure(404, type, `Unknown method ${JSON.stringify(method)}; the methods are ${METHODS.join(', ')}.`);
-    }
-    const name = url.searchParams.get('store') ?? 'default';
-    if (!STORE_NAME.test(name)) return failure(400, type, 'The store name (?store=) must be 1 to 64 letters, digits, dots, dashes or underscores.');
-    const backend = url.searchParams.get('backend') ?? 'durableObject';
-    if (!BACKENDS.includes(backend)) return failure(400, type, `The backend (?backend=) must be ${BACKENDS.join(' or ')}.`);
-
-    if (backend === 'durableObject') return env.STORES.get(env.STORES.idFromName(name)).fetch(request);
-    return inTurn(name, async () => {
-      if (method === undefined) return serveOpen(request, (options) => kvStore(env, name, options));
-      let store;
-      try {
-        store = await kvStore(env, name);
-      } catch (e) {
-        return failure(503, type, `The store cannot be opened: ${e?.message ?? e}`);
-      }
-      return serveCall(request, method, store);
-    });
+    const origin = config && listedOrigin(request, config.origins);
+    return origin ? allowOrigin(answer, origin) : answer;
   },
 };

@@ -1,17 +1,18 @@
-// Serving one request on a store, wherever the store lives: the call's
-// arguments in, the store's envelope out (HTTP 200, success or not), or a
-// 4xx failure envelope when the request itself is malformed.
+// Serving one call on a store, wherever the store lives: the call's text in
+// (its request already admitted and its body read by index.js), the store's
+// envelope out (HTTP 200, success or not), or a 400 failure envelope when
+// the text is not a call.
 
 import { KvStore } from 'boltkv';
-import { Refusal, callArguments, failure } from './http.js';
+import { Refusal, callArguments, failure, refused } from './http.js';
 
 const OPEN_TYPE = 'boltkv.open';
 
 // Answers `POST /kv/<method>` with `store[method](...args)`.
-export async function serveCall(request, method, store) {
+export async function serveCall(text, method, store) {
   let args;
   try {
-    args = await callArguments(request);
+    args = callArguments(text);
   } catch (e) {
     return refused(e, `kvStore.${method}`);
   }
@@ -20,12 +21,15 @@ export async function serveCall(request, method, store) {
 
 // Answers `POST /open`: `{ "args": [options?] }` opens the store anew with
 // those options (limits, fallback); `open(options)` makes the store.
-// Answers { type: 'boltkv.open', success, storage } or a 400 saying why
-// KvStore.open rejected the options.
-export async function serveOpen(request, open) {
+// Answers { type: 'boltkv.open', success, storage, maxBodyBytes } or a 400
+// saying why KvStore.open rejected the options. `maxBodyBytes`, the
+// service's body limit, lets a client refuse a call over it without sending
+// it: the service stops reading such a body at the limit, and a client
+// still sending then sees its connection closed rather than the 413.
+export async function serveOpen(text, open, maxBodyBytes) {
   let options;
   try {
-    const args = await callArguments(request);
+    const args = callArguments(text);
     if (args.length > 1) throw new Refusal(400, 'open takes one argument, the options.');
     options = args[0];
   } catch (e) {
@@ -39,7 +43,7 @@ export async function serveOpen(request, open) {
   }
   try {
     const store = await open(options ?? {});
-    return Response.json({ type: OPEN_TYPE, success: true, storage: store.storage });
+    return Response.json({ type: OPEN_TYPE, success: true, storage: store.storage, maxBodyBytes });
   } catch (e) {
     return failure(400, OPEN_TYPE, String(e?.message ?? e));
   }
@@ -48,9 +52,4 @@ export async function serveOpen(request, open) {
 // The store `name` on `backend`, opened with `options`.
 export function openStore(backend, name, options) {
   return KvStore.open({ ...options, backend, name });
-}
-
-function refused(thrown, type) {
-  if (thrown instanceof Refusal) return failure(thrown.status, type, thrown.error, thrown.headers);
-  throw thrown;
 }

@@ -5,6 +5,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { failure } from './http.js';
 import { openStore, serveCall, serveOpen } from './serve.js';
+import { settings } from './settings.js';
 
 export class StoreObject extends DurableObject {
   // The opening store: opened by the first request (with default options
@@ -19,9 +20,12 @@ export class StoreObject extends DurableObject {
     return opening;
   }
 
+  // Reached only from index.js, which has admitted the request and passes
+  // the call's text, already read within the body limit, as the body.
   async fetch(request) {
     const { pathname } = new URL(request.url);
-    if (pathname === '/open') return serveOpen(request, (options) => this.#open(options));
+    const text = await request.text();
+    if (pathname === '/open') return serveOpen(text, (options) => this.#open(options), settings(this.env).maxBodyBytes);
     const method = pathname.slice('/kv/'.length);
     let store;
     try {
@@ -29,6 +33,6 @@ export class StoreObject extends DurableObject {
     } catch (e) {
       return failure(503, `kvStore.${method}`, `The store cannot be opened: ${e?.message ?? e}`);
     }
-    return serveCall(request, method, store);
+    return serveCall(text, method, store);
   }
 }
