@@ -8,8 +8,10 @@ mod common;
 use std::collections::BTreeMap;
 
 use boltkv::envelope::{Method, data};
-use boltkv::{InstanceUpdate, KvStore, MemoryBackend, Timestamp};
-use common::{TestClock, open};
+use std::future::Future;
+
+use boltkv::{InstanceUpdate, KvStore, LocalBoxFuture, MemoryBackend, Timestamp};
+use common::{KeepingBackend, TestClock, contents, open};
 use futures::executor::block_on;
 use proptest::prelude::*;
 use serde_json::{Value as Json, json};
@@ -63,6 +65,7 @@ fn ops() -> impl Strategy<Value = Op> {
     ]
 }
 
+#[derive(Clone)]
 struct ModelInstance {
     id: String,
     name: String,
@@ -71,6 +74,7 @@ struct ModelInstance {
     updated: i64,
 }
 
+#[derive(Clone)]
 struct ModelRecord {
     id: String,
     value: Json,
@@ -78,7 +82,7 @@ struct ModelRecord {
     updated: i64,
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Model {
     instances: Vec<ModelInstance>,
     records: BTreeMap<(String, String, String), ModelRecord>,
@@ -112,37 +116,49 @@ impl Model {
     }
 }
 
-/// Runs one call on the store, returning its envelope parsed.
-fn call(store: &KvStore, op: &Op, arg: &str) -> Json {
-    let text = match op {
+fn to_json(data: impl serde::Serialize) -> Json {
+    serde_json::to_value(data).expect("data serialises")
+}
+
+/// Issues one call on the store now (a write changes memory at once), and
+/// gives the future of its envelope, parsed.
+fn issue<'a>(store: &'a KvStore, op: &Op, arg: &str) -> LocalBoxFuture<'a, Json> {
+    fn answer<'a, T: 'a>(
+        store: &'a KvStore,
+        method: Method,
+        pending: impl Future<Output = boltkv::Result<T>> + 'a,
+        data: impl FnOnce(T) -> Json + 'a,
+    ) -> LocalBoxFuture<'a, Json> {
+        Box::pin(async move {
+            let text = store.envelope(method, pending.await.map(data));
+            serde_json::from_str(&text).expect("envelopes are JSON")
+        })
+    }
+    match op {
         Op::Create { name, description } => {
             let d = description.then_some("about");
-            store.envelope(Method::CreateInstance, block_on(store.create_instance(NAMES[*name], d)).map(|instance| data::InstanceData { instance }))
+            answer(store, Method::CreateInstance, store.create_instance(NAMES[*name], d), |instance| to_json(data::InstanceData { instance }))
         }
-        Op::GetInstance { .. } => store.envelope(Method::GetInstance, block_on(store.get_instance(arg)).map(|instance| data::InstanceData { instance })),
-        Op::List => store.envelope(Method::ListInstances, block_on(store.list_instances()).map(|instances| data::InstancesData { instances })),
+        Op::GetInstance { .. } => answer(store, Method::GetInstance, store.get_instance(arg), |instance| to_json(data::InstanceData { instance })),
+        Op::List => answer(store, Method::ListInstances, store.list_instances(), |instances| to_json(data::InstancesData { instances })),
         Op::Rename { to, .. } => {
             let update = InstanceUpdate { name: Some(NAMES[*to].to_string()), description: None };
-            store.envelope(Method::UpdateInstance, block_on(store.update_instance(arg, update)).map(|instance| data::InstanceData { instance }))
+            answer(store, Method::UpdateInstance, store.update_instance(arg, update), |instance| to_json(data::InstanceData { instance }))
         }
-        Op::DeleteInstance { .. } => store.envelope(Method::DeleteInstance, block_on(store.delete_instance(arg)).map(|deleted| data::DeletedData { deleted })),
-        Op::Get { ns, key, .. } => store.envelope(Method::Get, block_on(store.get(arg, NAMESPACES[*ns], KEYS[*key])).map(data::GetData::of)),
-        Op::Set { ns, key, value, auto, .. } => store.envelope(
-            Method::Set,
-            block_on(store.set(arg, NAMESPACES[*ns], KEYS[*key], value, *auto)).map(|record| data::RecordData { record }),
-        ),
-        Op::Delete { ns, key, .. } => store.envelope(Method::Delete, block_on(store.delete(arg, NAMESPACES[*ns], KEYS[*key])).map(|deleted| data::DeletedData { deleted })),
-        Op::DeleteNamespace { ns, .. } => store.envelope(
-            Method::DeleteNamespace,
-            block_on(store.delete_namespace(arg, NAMESPACES[*ns])).map(|deleted_count| data::DeletedCountData { deleted_count }),
-        ),
-        Op::Namespaces { .. } => store.envelope(Method::GetNamespaces, block_on(store.get_namespaces(arg)).map(|namespaces| data::NamespacesData { namespaces })),
-        Op::Count { ns, .. } => store.envelope(
-            Method::GetRecordCount,
-            block_on(store.get_record_count(arg, ns.map(|n| NAMESPACES[n]))).map(|count| data::CountData { count }),
-        ),
-    };
-    serde_json::from_str(&text).expect("envelopes are JSON")
+        Op::DeleteInstance { .. } => answer(store, Method::DeleteInstance, store.delete_instance(arg), |deleted| to_json(data::DeletedData { deleted })),
+        Op::Get { ns, key, .. } => answer(store, Method::Get, store.get(arg, NAMESPACES[*ns], KEYS[*key]), |v| to_json(data::GetData::of(v))),
+        Op::Set { ns, key, value, auto, .. } => {
+            answer(store, Method::Set, store.set(arg, NAMESPACES[*ns], KEYS[*key], value, *auto), |record| to_json(data::RecordData { record }))
+        }
+        Op::Delete { ns, key, .. } => answer(store, Method::Delete, store.delete(arg, NAMESPACES[*ns], KEYS[*key]), |deleted| to_json(data::DeletedData { deleted })),
+        Op::DeleteNamespace { ns, .. } => answer(store, Method::DeleteNamespace, store.delete_namespace(arg, NAMESPACES[*ns]), |deleted_count| {
+            to_json(data::DeletedCountData { deleted_count })
+        }),
+        Op::Namespaces { .. } => answer(store, Method::GetNamespaces, store.get_namespaces(arg), |namespaces| to_json(data::NamespacesData { namespaces })),
+        Op::Count { ns, .. } => {
+            answer(store, Method::GetRecordCount, store.get_record_count(arg, ns.map(|n| NAMESPACES[n])), |count| to_json(data::CountData { count }))
+        }
+    }
 }
 
 /// The instance argument an op passes: a name, or the id of that name.
@@ -273,7 +289,7 @@ proptest! {
             let now = 1_700_000_000_000 + (i as i64 / 2) * 1000;
             clock.0.set(now);
             let arg = argument(&model, op);
-            let got = call(&store, op, &arg);
+            let got = block_on(issue(&store, op, &arg));
             prop_assert_eq!(&got["timestamp"], &json!(iso(now)));
             match step(&mut model, op, &arg, now, &got) {
                 Expect::Data(expected) => {
@@ -288,5 +304,101 @@ proptest! {
                 }
             }
         }
+    }
+}
+
+/// Calls issued together (so their writes share a batch), and what the
+/// disk does with the commit: answers after `delay` extra polls, or fails.
+#[derive(Debug, Clone)]
+struct Group {
+    ops: Vec<Op>,
+    delay: u32,
+    fails: bool,
+}
+
+fn groups() -> impl Strategy<Value = Vec<Group>> {
+    let group = (proptest::collection::vec(ops(), 1..6), 0..3u32, proptest::bool::weighted(0.3));
+    proptest::collection::vec(group.prop_map(|(ops, delay, fails)| Group { ops, delay, fails }), 1..25)
+}
+
+/// Whether an op changed the model (so it joined the batch).
+fn wrote(before: &Model, after: &Model) -> bool {
+    let instances = |m: &Model| m.instances.iter().map(|i| (i.id.clone(), i.name.clone(), i.updated)).collect::<Vec<_>>();
+    let records = |m: &Model| m.records.iter().map(|(k, r)| (k.clone(), r.value.clone(), r.updated)).collect::<Vec<_>>();
+    instances(before) != instances(after) || records(before) != records(after)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+    /// The same calls through the storage engine on a disk that is slow and
+    /// fails whole commits: a group whose commit succeeds answers as the
+    /// model predicts; one whose commit fails fails every call that wrote
+    /// and leaves the model (and the store) as before the group; and after
+    /// every group, memory equals what a reopen loads from the disk.
+    #[test]
+    fn every_envelope_matches_the_model_on_a_slow_failing_disk(groups in groups()) {
+        let clock = TestClock::default();
+        let disk = KeepingBackend::default();
+        let store = open(disk.engine(), &clock);
+        let mut model = Model::default();
+        for (g, group) in groups.iter().enumerate() {
+            let now = 1_700_000_000_000 + i64::try_from(g).expect("few groups") * 1000;
+            clock.0.set(now);
+            disk.disk.borrow_mut().delays.push_back(group.delay);
+            if group.fails {
+                disk.disk.borrow_mut().outcomes.push_back(Err(boltkv::StorageError::Failed("injected".into())));
+            }
+            // By name: ids made in this group are not known until it settles.
+            let args: Vec<String> = group.ops.iter().map(|op| NAMES[name_of(op)].to_string()).collect();
+            let answers: Vec<_> = group.ops.iter().zip(&args).map(|(op, arg)| issue(&store, op, arg)).collect();
+            let answers = block_on(futures::future::join_all(answers));
+            let committed = disk.disk.borrow().outcomes.is_empty();
+            disk.disk.borrow_mut().outcomes.clear();
+            disk.disk.borrow_mut().delays.clear();
+            let before = model.clone();
+            for (i, ((op, arg), got)) in group.ops.iter().zip(&args).zip(&answers).enumerate() {
+                let prior = model.clone();
+                // A failed write made no ids; the model gets fresh stand-ins.
+                let made = format!("unmade-{g}-{i}");
+                let ids = json!({"data": {"instance": {"id": made}, "record": {"id": made, "instanceId": made}}});
+                let expect = step(&mut model, op, arg, now, if got["success"] == json!(true) { got } else { &ids });
+                if group.fails && committed && wrote(&prior, &model) {
+                    prop_assert_eq!(&got["success"], &json!(false), "{:?} -> {}", op, got);
+                    prop_assert!(got["error"].as_str().unwrap_or_default().contains("injected"), "{:?} -> {}", op, got);
+                    continue;
+                }
+                if group.fails && committed {
+                    // A read in a failed group saw the group's writes; only
+                    // its success can be predicted without their ids.
+                    prop_assert_eq!(&got["success"], &json!(matches!(expect, Expect::Data(_))), "{:?} -> {}", op, got);
+                    continue;
+                }
+                match expect {
+                    Expect::Data(expected) => {
+                        prop_assert_eq!(&got["success"], &json!(true), "{:?} -> {}", op, got);
+                        prop_assert_eq!(&got["data"], &expected, "{:?}", op);
+                    }
+                    Expect::Fails(word) => {
+                        prop_assert_eq!(&got["success"], &json!(false), "{:?} -> {}", op, got);
+                        prop_assert!(got["error"].as_str().unwrap_or_default().contains(word), "{:?}: {}", op, got);
+                    }
+                }
+            }
+            if group.fails && committed {
+                model = before;
+            }
+            prop_assert_eq!(contents(&store), contents(&open(disk.beside().engine(), &clock)), "memory equals the disk after group {}", g);
+        }
+    }
+}
+
+/// The instance name an op names.
+fn name_of(op: &Op) -> usize {
+    match op {
+        Op::Create { name, .. } | Op::GetInstance { name, .. } | Op::Rename { name, .. } | Op::DeleteInstance { name, .. } => *name,
+        Op::Get { name, .. } | Op::Set { name, .. } | Op::Delete { name, .. } | Op::DeleteNamespace { name, .. } => *name,
+        Op::Namespaces { name } | Op::Count { name, .. } => *name,
+        Op::List => 0,
     }
 }

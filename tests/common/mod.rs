@@ -47,8 +47,12 @@ pub struct Disk {
     /// Per commit: items written or removed, and prefixes cleared (the meta
     /// item aside).
     pub commits: Vec<usize>,
-    /// Outcomes for the next commits, oldest first; `Ok` when empty.
+    /// Outcomes for the next commits, oldest first; `Ok` when empty. A
+    /// failing commit keeps nothing, as a transaction would.
     pub outcomes: VecDeque<Result<(), StorageError>>,
+    /// For the next commits, oldest first: how many more times each answers
+    /// "pending" (waking itself) before it settles.
+    pub delays: VecDeque<u32>,
     /// While set, commits wait until the test clears it.
     pub hold: bool,
     pub waiting: Vec<Waker>,
@@ -118,6 +122,8 @@ struct CommitFuture {
     disk: Rc<RefCell<Disk>>,
     commit: Option<Commit>,
     from: usize,
+    /// Polls left before it settles; taken from `Disk::delays` at the first.
+    delay: Option<u32>,
 }
 
 impl Future for CommitFuture {
@@ -128,6 +134,12 @@ impl Future for CommitFuture {
         let mut disk = this.disk.borrow_mut();
         if disk.hold {
             disk.waiting.push(cx.waker().clone());
+            return Poll::Pending;
+        }
+        let delay = this.delay.get_or_insert_with(|| disk.delays.pop_front().unwrap_or(0));
+        if *delay > 0 {
+            *delay -= 1;
+            cx.waker().wake_by_ref();
             return Poll::Pending;
         }
         let Some(commit) = this.commit.take() else { return Poll::Ready(Ok(())) };
@@ -167,7 +179,7 @@ impl Driver for KeepingBackend {
     }
 
     fn commit(&self, commit: Commit) -> LocalBoxFuture<'static, Result<(), StorageError>> {
-        Box::pin(CommitFuture { disk: self.disk.clone(), commit: Some(commit), from: self.me })
+        Box::pin(CommitFuture { disk: self.disk.clone(), commit: Some(commit), from: self.me, delay: None })
     }
 
     fn listen(&self, hearing: Hearing) {
