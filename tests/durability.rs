@@ -307,3 +307,46 @@ fn flush_waits_for_every_queued_batch() {
     assert_eq!(backend.disk.borrow().commits, vec![1000, 1000, 500]);
     assert_eq!(backend.disk.borrow().records(), 2500);
 }
+
+#[test]
+fn callers_that_stop_waiting_stall_no_one_behind_them() {
+    // For several pseudo-random choices of who gives up: writes in three
+    // batches, each awaited by its own task; the commit in flight is held,
+    // so the task that polled it last is the one it would wake; some tasks
+    // are then dropped (as a `select!` or a timeout drops a future),
+    // always that one among them.
+    let mut seed = 0x2545_f491_u32;
+    for round in 0..20 {
+        let backend = KeepingBackend::default();
+        let store = open(backend.engine(), &TestClock::default());
+        block_on(store.create_instance("app", None)).expect("instance");
+        backend.disk.borrow_mut().hold = true;
+        let mut pool = LocalPool::new();
+        let mut handles = Vec::new();
+        for i in 0..30 {
+            let write = store.set("app", "ns", &format!("k{i}"), &json!(i), false);
+            handles.push(pool.spawner().spawn_local_with_handle(write).expect("spawn"));
+            if i % 10 == 9 {
+                pool.run_until_stalled(); // the batch so far is sealed and queued
+            }
+        }
+        pool.run_until_stalled();
+        let mut kept = Vec::new();
+        for (i, handle) in handles.into_iter().enumerate() {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            // The last task polled the held commit last: it always gives up.
+            if seed % 2 == 0 && i != 29 {
+                kept.push((i, handle));
+            }
+        }
+        backend.release();
+        pool.run_until_stalled();
+        for (i, handle) in kept {
+            let done = futures::FutureExt::now_or_never(handle);
+            assert!(matches!(done, Some(Ok(_))), "round {round}: write {i} still waits or failed: {done:?}");
+        }
+        assert_eq!(backend.disk.borrow().records(), 30, "round {round}: dropped callers' writes are kept too");
+    }
+}

@@ -133,7 +133,9 @@ impl Future for CommitFuture {
         let this = self.get_mut();
         let mut disk = this.disk.borrow_mut();
         if disk.hold {
-            disk.waiting.push(cx.waker().clone());
+            // Like a JavaScript promise, a held commit wakes only the caller
+            // that polled it last.
+            disk.waiting = vec![cx.waker().clone()];
             return Poll::Pending;
         }
         let delay = this.delay.get_or_insert_with(|| disk.delays.pop_front().unwrap_or(0));
