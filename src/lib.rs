@@ -27,7 +27,7 @@ pub use backend::item_key;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub use backend::LocalStorageBackend;
 pub use commit::Pending;
-pub use error::{Error, Field, Result, StorageError};
+pub use error::{Error, ErrorCode, Field, Result, StorageError};
 pub use id::{IdSource, RandomIds, Uuid};
 pub use limits::Limits;
 pub use model::{Change, Instance, Record};

@@ -119,14 +119,14 @@ fn call(store: &KvStore, op: &Op, arg: &str) -> Json {
             let d = description.then_some("about");
             store.envelope(Method::CreateInstance, block_on(store.create_instance(NAMES[*name], d)).map(|instance| data::InstanceData { instance }))
         }
-        Op::GetInstance { .. } => store.envelope(Method::GetInstance, block_on(store.get_instance(arg)).map(|instance| data::InstanceData { instance })),
-        Op::List => store.envelope(Method::ListInstances, block_on(store.list_instances()).map(|instances| data::InstancesData { instances })),
+        Op::GetInstance { .. } => store.envelope(Method::GetInstance, store.get_instance(arg).map(|instance| data::InstanceData { instance })),
+        Op::List => store.envelope(Method::ListInstances, Ok(data::InstancesData { instances: store.list_instances() })),
         Op::Rename { to, .. } => {
             let update = InstanceUpdate { name: Some(NAMES[*to].to_string()), description: None };
             store.envelope(Method::UpdateInstance, block_on(store.update_instance(arg, update)).map(|instance| data::InstanceData { instance }))
         }
         Op::DeleteInstance { .. } => store.envelope(Method::DeleteInstance, block_on(store.delete_instance(arg)).map(|deleted| data::DeletedData { deleted })),
-        Op::Get { ns, key, .. } => store.envelope(Method::Get, block_on(store.get(arg, NAMESPACES[*ns], KEYS[*key])).map(data::GetData::of)),
+        Op::Get { ns, key, .. } => store.envelope(Method::Get, store.get_raw(arg, NAMESPACES[*ns], KEYS[*key]).map(data::GetData::of)),
         Op::Set { ns, key, value, auto, .. } => store.envelope(
             Method::Set,
             block_on(store.set(arg, NAMESPACES[*ns], KEYS[*key], value, *auto)).map(|record| data::RecordData { record }),
@@ -136,10 +136,10 @@ fn call(store: &KvStore, op: &Op, arg: &str) -> Json {
             Method::DeleteNamespace,
             block_on(store.delete_namespace(arg, NAMESPACES[*ns])).map(|deleted_count| data::DeletedCountData { deleted_count }),
         ),
-        Op::Namespaces { .. } => store.envelope(Method::GetNamespaces, block_on(store.get_namespaces(arg)).map(|namespaces| data::NamespacesData { namespaces })),
+        Op::Namespaces { .. } => store.envelope(Method::GetNamespaces, store.get_namespaces(arg).map(|namespaces| data::NamespacesData { namespaces })),
         Op::Count { ns, .. } => store.envelope(
             Method::GetRecordCount,
-            block_on(store.get_record_count(arg, ns.map(|n| NAMESPACES[n]))).map(|count| data::CountData { count }),
+            store.get_record_count(arg, ns.map(|n| NAMESPACES[n])).map(|count| data::CountData { count }),
         ),
     };
     serde_json::from_str(&text).expect("envelopes are JSON")
