@@ -129,3 +129,34 @@ fn answers_rendered_into_the_reused_buffer_are_whole_and_fresh_each_time() {
     let second = answer("small").unwrap_or_default();
     assert_ne!(first["requestId"], second["requestId"], "each answer has its own request id");
 }
+
+#[test]
+fn every_kind_of_failure_has_its_code() {
+    use boltkv::StorageError;
+    use common::KeepingBackend;
+    let backend = KeepingBackend::default();
+    let s = open(Box::new(backend.clone()), &TestClock::default());
+    block_on(s.create_instance("taken", None)).expect("create");
+    let code = |result: Result<boltkv::Record, Error>| result.err().map(|e| e.code().as_str());
+    assert_eq!(code(block_on(s.set("nowhere", "n", "k", &1, false))), Some("NOT_FOUND"));
+    assert_eq!(s.get_instance("nowhere").err().map(|e| e.code().as_str()), Some("NOT_FOUND"));
+    let duplicate = block_on(s.create_instance("taken", None)).err().map(|e| e.code().as_str());
+    assert_eq!(duplicate, Some("ALREADY_EXISTS"));
+    assert_eq!(code(block_on(s.set("taken", "n", &"k".repeat(513), &1, false))), Some("TOO_LARGE"));
+    assert_eq!(code(block_on(s.set("taken", "n", "k", &"v".repeat(1 << 20), false))), Some("TOO_LARGE"));
+    assert_eq!(code(block_on(s.set_json("taken", "n", "k", "[".repeat(65) + &"]".repeat(65), false))), Some("TOO_LARGE"));
+    assert_eq!(code(block_on(s.set("taken", "", "k", &1, false))), Some("INVALID_ARGUMENT"));
+    assert_eq!(code(block_on(s.set("taken", "n", "k", &f64::NAN, false))), Some("INVALID_ARGUMENT"));
+    assert_eq!(code(block_on(s.set_json("taken", "n", "k", "{oops", false))), Some("INVALID_ARGUMENT"));
+    assert_eq!(s.query_json("[]").err().map(|e| e.code().as_str()), Some("INVALID_ARGUMENT"));
+    let storage = [
+        (StorageError::Full, "STORAGE_FULL"),
+        (StorageError::Unavailable("closed".into()), "STORAGE_UNAVAILABLE"),
+        (StorageError::Failed("broke".into()), "STORAGE_FAILED"),
+    ];
+    for (failure, expected) in storage {
+        backend.disk.borrow_mut().outcomes.push_back(Err(failure));
+        assert_eq!(code(block_on(s.set("taken", "n", "k", &1, false))), Some(expected));
+    }
+    assert_eq!(s.get_record_count("taken", None), Ok(0), "nothing of a failed call was kept");
+}

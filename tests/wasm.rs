@@ -150,3 +150,35 @@ fn timestamps_print_as_javascript_does() {
         assert_eq!(Timestamp(ms).to_string(), iso_of(ms), "{ms}");
     }
 }
+
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Theme {
+    mode: String,
+}
+
+#[wasm_bindgen_test]
+async fn typed_values_go_in_and_come_out_as_in_native_rust() {
+    let store = open().await;
+    let record = store.set("app", "settings", "theme", &Theme { mode: "dark".into() }, true).await.expect("stored");
+    assert!(is_uuid_v4(&record.id.to_string()), "id {}", record.id);
+    assert_eq!(format!("{:?}", record.id), format!("Uuid({})", record.id));
+    assert_eq!(record.created_at.to_string(), iso_of(record.created_at.0));
+    let theme: Option<Theme> = store.get("app", "settings", "theme").expect("read");
+    assert_eq!(theme, Some(Theme { mode: "dark".into() }));
+
+    let wrong = store.get::<Vec<u8>>("app", "settings", "theme").err();
+    assert!(matches!(&wrong, Some(Error::WrongType { type_name: "alloc::vec::Vec<u8>", .. })), "{wrong:?}");
+    assert_eq!(wrong.map(|e| e.code().as_str()), Some("INVALID_ARGUMENT"));
+    let nan = store.set("app", "settings", "ratio", &f64::NAN, false).await.err();
+    let sentence = "JSON cannot represent it: NaN at the top level has no JSON form; store null or a string instead.";
+    assert_eq!(nan, Some(Error::InvalidValue(sentence.to_string())));
+    assert_eq!(store.get_record_count("app", None), Ok(1));
+}
+
+#[wasm_bindgen_test]
+fn timestamps_convert_to_and_from_system_time() {
+    let ms = js_sys::Date::now() as i64;
+    let time = std::time::SystemTime::try_from(Timestamp(ms)).expect("within SystemTime");
+    assert_eq!(time.duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_millis()), Some(ms as u128));
+    assert_eq!(Timestamp::try_from(time), Ok(Timestamp(ms)));
+}
