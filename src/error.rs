@@ -109,6 +109,9 @@ pub enum Error {
     Empty(Field),
     /// A name, namespace, key or description is longer than the limit.
     TooLong { field: Field, bytes: usize, max: usize },
+    /// An object argument (a query, an update) is larger as JSON than the
+    /// call takes.
+    ArgumentTooLarge { name: String, bytes: usize, max: usize },
     /// The value's JSON text is larger than the limit.
     ValueTooLarge { bytes: usize, max: usize },
     /// The value nests arrays and objects deeper than the limit.
@@ -140,7 +143,10 @@ impl Error {
         match self {
             Error::InstanceNotFound(_) => ErrorCode::NotFound,
             Error::InstanceExists(_) => ErrorCode::AlreadyExists,
-            Error::TooLong { .. } | Error::ValueTooLarge { .. } | Error::ValueTooDeep { .. } => ErrorCode::TooLarge,
+            Error::TooLong { .. }
+            | Error::ArgumentTooLarge { .. }
+            | Error::ValueTooLarge { .. }
+            | Error::ValueTooDeep { .. } => ErrorCode::TooLarge,
             Error::Empty(_)
             | Error::InvalidValue(_)
             | Error::InvalidArgument { .. }
@@ -187,6 +193,9 @@ impl fmt::Display for Error {
                 "The {} is {bytes} bytes long; the limit is {max} bytes.",
                 field.noun()
             ),
+            Error::ArgumentTooLarge { name, bytes, max } => {
+                write!(f, "{name} is {bytes} bytes as JSON; the limit is {max} bytes.")
+            }
             Error::ValueTooLarge { bytes, max } => write!(
                 f,
                 "The value is {bytes} bytes as JSON; the limit is {max} bytes. Split it over several keys or raise maxValueBytes."
@@ -233,6 +242,7 @@ mod tests {
             (Error::InstanceExists("a".into()), "ALREADY_EXISTS"),
             (Error::Empty(Field::Key), "INVALID_ARGUMENT"),
             (too_long, "TOO_LARGE"),
+            (Error::ArgumentTooLarge { name: "query".into(), bytes: 9, max: 8 }, "TOO_LARGE"),
             (Error::ValueTooLarge { bytes: 9, max: 8 }, "TOO_LARGE"),
             (Error::ValueTooDeep { max: 8 }, "TOO_LARGE"),
             (Error::InvalidValue("no".into()), "INVALID_ARGUMENT"),

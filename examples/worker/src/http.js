@@ -17,9 +17,21 @@ export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 // reset connection instead of the answer. Past it, the connection is cut.
 const DRAIN_BYTES = 32 * 1024 * 1024;
 
+// The envelope `code` of each HTTP status the service answers with on its
+// own (the store's failures come with their codes and HTTP 200).
+const CODES = {
+  400: 'INVALID_ARGUMENT',
+  404: 'NOT_FOUND',
+  405: 'INVALID_ARGUMENT',
+  413: 'TOO_LARGE',
+  415: 'INVALID_ARGUMENT',
+  503: 'STORAGE_UNAVAILABLE',
+};
+
 // A failure envelope with an HTTP status.
 export function failure(status, type, error, headers = {}) {
-  const envelope = { type, success: false, error, timestamp: new Date().toISOString(), requestId: crypto.randomUUID() };
+  const code = CODES[status];
+  const envelope = { type, success: false, error, code, timestamp: new Date().toISOString(), requestId: crypto.randomUUID() };
   return Response.json(envelope, { status, headers });
 }
 
