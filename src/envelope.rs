@@ -15,17 +15,29 @@ use crate::value::Value;
 /// The twelve calls, for their `type` strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
+    /// `createInstance`.
     CreateInstance,
+    /// `getInstance`.
     GetInstance,
+    /// `listInstances`.
     ListInstances,
+    /// `updateInstance`.
     UpdateInstance,
+    /// `deleteInstance`.
     DeleteInstance,
+    /// `get`.
     Get,
+    /// `set`.
     Set,
+    /// `delete`.
     Delete,
+    /// `deleteNamespace`.
     DeleteNamespace,
+    /// `query`.
     Query,
+    /// `getNamespaces`.
     GetNamespaces,
+    /// `getRecordCount`.
     GetRecordCount,
 }
 
@@ -140,31 +152,37 @@ pub mod data {
     /// `createInstance`, `getInstance`, `updateInstance`.
     #[derive(Serialize)]
     pub struct InstanceData {
+        /// The instance created, found or updated.
         pub instance: Instance,
     }
 
     /// `listInstances`.
     #[derive(Serialize)]
     pub struct InstancesData {
+        /// Every instance, oldest first.
         pub instances: Vec<Instance>,
     }
 
     /// `deleteInstance`, `delete`.
     #[derive(Serialize)]
     pub struct DeletedData {
+        /// Whether there was something to delete.
         pub deleted: bool,
     }
 
     /// `get`: `value` is `null` when the key is missing.
     #[derive(Serialize)]
     pub struct GetData {
+        /// The stored value.
         pub value: Option<Value>,
+        /// Whether the key holds a value (which may be `null`).
         pub exists: bool,
     }
 
     /// `set`.
     #[derive(Serialize)]
     pub struct RecordData {
+        /// The record as stored.
         pub record: Record,
     }
 
@@ -172,24 +190,28 @@ pub mod data {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     pub struct DeletedCountData {
+        /// How many records were deleted.
         pub deleted_count: usize,
     }
 
     /// `query`.
     #[derive(Serialize)]
     pub struct QueryData {
+        /// The page of rows and the count of matches.
         pub result: crate::query::QueryResult,
     }
 
     /// `getNamespaces`.
     #[derive(Serialize)]
     pub struct NamespacesData {
+        /// The namespaces holding records, sorted.
         pub namespaces: Vec<String>,
     }
 
     /// `getRecordCount`.
     #[derive(Serialize)]
     pub struct CountData {
+        /// How many records.
         pub count: usize,
     }
 

@@ -108,22 +108,54 @@ pub enum Error {
     /// A name, namespace or key was the empty string.
     Empty(Field),
     /// A name, namespace, key or description is longer than the limit.
-    TooLong { field: Field, bytes: usize, max: usize },
+    TooLong {
+        /// Which name.
+        field: Field,
+        /// Its length in UTF-8 bytes.
+        bytes: usize,
+        /// The limit, in UTF-8 bytes.
+        max: usize,
+    },
     /// An object argument (a query, an update) is larger as JSON than the
     /// call takes.
-    ArgumentTooLarge { name: String, bytes: usize, max: usize },
+    ArgumentTooLarge {
+        /// The argument, as API.md names it.
+        name: String,
+        /// Its JSON text's length in UTF-8 bytes.
+        bytes: usize,
+        /// The limit, in UTF-8 bytes.
+        max: usize,
+    },
     /// The value's JSON text is larger than the limit.
-    ValueTooLarge { bytes: usize, max: usize },
+    ValueTooLarge {
+        /// The JSON text's length in UTF-8 bytes.
+        bytes: usize,
+        /// The limit (`maxValueBytes`).
+        max: usize,
+    },
     /// The value nests arrays and objects deeper than the limit.
-    ValueTooDeep { max: usize },
+    ValueTooDeep {
+        /// The limit (`maxDepth`).
+        max: usize,
+    },
     /// The value is not a JSON value that can be stored exactly.
     InvalidValue(String),
     /// An argument has the wrong type or shape.
-    InvalidArgument { name: String, problem: String },
+    InvalidArgument {
+        /// The argument (or member of one), as API.md names it.
+        name: String,
+        /// What is wrong with it, as a predicate completing a sentence.
+        problem: String,
+    },
     /// `updateInstance` was given neither a name nor a description.
     NothingToUpdate,
     /// The query is malformed; `part` names where.
-    InvalidQuery { part: String, problem: String },
+    InvalidQuery {
+        /// The path of the bad part, such as `where[1].operator`.
+        part: String,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// The configuration given to `open` is not usable.
     InvalidOptions(String),
     /// A stored value does not deserialise into the Rust type asked for.

@@ -129,9 +129,21 @@ pub enum Change {
     /// Create or replace a record.
     PutRecord(Record),
     /// Remove one record.
-    DeleteRecord { instance_id: Uuid, namespace: String, key: String },
+    DeleteRecord {
+        /// The record's instance.
+        instance_id: Uuid,
+        /// The record's namespace.
+        namespace: String,
+        /// The record's key.
+        key: String,
+    },
     /// Remove every record of one namespace.
-    DeleteNamespace { instance_id: Uuid, namespace: String },
+    DeleteNamespace {
+        /// The namespace's instance.
+        instance_id: Uuid,
+        /// The namespace.
+        namespace: String,
+    },
 }
 
 impl Change {

@@ -27,7 +27,9 @@ const RECORD: &str = "r/";
 /// What an item holds: an instance or a record.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
+    /// An instance document.
     Instance(Instance),
+    /// A record document.
     Record(Record),
 }
 
@@ -61,7 +63,14 @@ pub enum ItemKey {
     /// An instance document, by instance id.
     Instance(String),
     /// A record document, by its place.
-    Record { instance_id: String, namespace: String, key: String },
+    Record {
+        /// The instance's id, as text.
+        instance_id: String,
+        /// The record's namespace.
+        namespace: String,
+        /// The record's key.
+        key: String,
+    },
 }
 
 /// The item keys of one store: everything it writes starts with `prefix`.

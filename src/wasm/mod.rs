@@ -102,6 +102,7 @@ impl JsKvStore {
         args::name(value, arg, field, self.store.limits())
     }
 
+    /// `createInstance(name, description?)`: a new instance, `{ instance }`.
     #[wasm_bindgen(js_name = createInstance, skip_typescript)]
     pub fn create_instance(&self, name: JsValue, description: JsValue, extra: JsValue) -> Promise {
         let call = (|| {
@@ -113,6 +114,7 @@ impl JsKvStore {
         self.reply(Method::CreateInstance, call, |instance| data::InstanceData { instance })
     }
 
+    /// `getInstance(instanceId)`: `{ instance }` by id or name.
     #[wasm_bindgen(js_name = getInstance, skip_typescript)]
     pub fn get_instance(&self, instance_id: JsValue, extra: JsValue) -> Promise {
         let answer = (|| {
@@ -122,12 +124,14 @@ impl JsKvStore {
         self.answer(Method::GetInstance, answer.map(|instance| data::InstanceData { instance }))
     }
 
+    /// `listInstances()`: `{ instances }`, oldest first.
     #[wasm_bindgen(js_name = listInstances, skip_typescript)]
     pub fn list_instances(&self, extra: JsValue) -> Promise {
         let answer = args::nothing_more(&extra, Method::ListInstances).map(|()| self.store.list_instances());
         self.answer(Method::ListInstances, answer.map(|instances| data::InstancesData { instances }))
     }
 
+    /// `updateInstance(instanceId, { name?, description? })`: `{ instance }` as changed.
     #[wasm_bindgen(js_name = updateInstance, skip_typescript)]
     pub fn update_instance(&self, instance_id: JsValue, updates: JsValue, extra: JsValue) -> Promise {
         let call = (|| {
@@ -141,6 +145,7 @@ impl JsKvStore {
         self.reply(Method::UpdateInstance, call, |instance| data::InstanceData { instance })
     }
 
+    /// `deleteInstance(instanceId)`: `{ deleted }`, with every record in it.
     #[wasm_bindgen(js_name = deleteInstance, skip_typescript)]
     pub fn delete_instance(&self, instance_id: JsValue, extra: JsValue) -> Promise {
         let call = (|| {
@@ -150,6 +155,7 @@ impl JsKvStore {
         self.reply(Method::DeleteInstance, call, |deleted| data::DeletedData { deleted })
     }
 
+    /// `get(instanceId, namespace, key)`: `{ value, exists }`.
     #[wasm_bindgen(skip_typescript)]
     pub fn get(&self, instance_id: JsValue, namespace: JsValue, key: JsValue, extra: JsValue) -> Promise {
         let answer = (|| {
@@ -160,6 +166,7 @@ impl JsKvStore {
         self.answer(Method::Get, answer.map(data::GetData::of))
     }
 
+    /// `set(instanceId, namespace, key, value, autoCreateInstance?)`: `{ record }` once durable.
     #[wasm_bindgen(skip_typescript)]
     pub fn set(
         &self,
@@ -180,6 +187,7 @@ impl JsKvStore {
         self.reply(Method::Set, call, |record| data::RecordData { record })
     }
 
+    /// `delete(instanceId, namespace, key)`: `{ deleted }`.
     #[wasm_bindgen(skip_typescript)]
     pub fn delete(&self, instance_id: JsValue, namespace: JsValue, key: JsValue, extra: JsValue) -> Promise {
         let call = (|| {
@@ -190,6 +198,7 @@ impl JsKvStore {
         self.reply(Method::Delete, call, |deleted| data::DeletedData { deleted })
     }
 
+    /// `deleteNamespace(instanceId, namespace)`: `{ deletedCount }`.
     #[wasm_bindgen(js_name = deleteNamespace, skip_typescript)]
     pub fn delete_namespace(&self, instance_id: JsValue, namespace: JsValue, extra: JsValue) -> Promise {
         let call = (|| {
@@ -201,6 +210,7 @@ impl JsKvStore {
         self.reply(Method::DeleteNamespace, call, |deleted_count| data::DeletedCountData { deleted_count })
     }
 
+    /// `query(queryDsl)`: `{ result: { records, total, limit, offset } }`.
     #[wasm_bindgen(skip_typescript)]
     pub fn query(&self, query: JsValue, extra: JsValue) -> Promise {
         let answer = (|| {
@@ -212,6 +222,7 @@ impl JsKvStore {
         self.answer(Method::Query, answer.map(|result| data::QueryData { result }))
     }
 
+    /// `getNamespaces(instanceId)`: `{ namespaces }`, sorted.
     #[wasm_bindgen(js_name = getNamespaces, skip_typescript)]
     pub fn get_namespaces(&self, instance_id: JsValue, extra: JsValue) -> Promise {
         let answer = (|| {
@@ -221,6 +232,7 @@ impl JsKvStore {
         self.answer(Method::GetNamespaces, answer.map(|namespaces| data::NamespacesData { namespaces }))
     }
 
+    /// `getRecordCount(instanceId, namespace?)`: `{ count }`.
     #[wasm_bindgen(js_name = getRecordCount, skip_typescript)]
     pub fn get_record_count(&self, instance_id: JsValue, namespace: JsValue, extra: JsValue) -> Promise {
         let answer = (|| {
