@@ -185,9 +185,7 @@ pub use limits::Limits;
 pub use model::{Change, Instance, Record};
 pub use query::{Query, QueryResult, Row};
 pub use store::{Config, InstanceUpdate, KvStore};
-pub use time::{Clock, Timestamp};
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
-pub use time::SystemClock;
+pub use time::{Clock, SystemClock, Timestamp};
 pub use value::Value;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]

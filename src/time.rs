@@ -19,10 +19,18 @@ pub trait Clock {
     fn now_ms(&self) -> i64;
 }
 
-/// The host's wall clock, for native Rust callers (wasm uses `Date.now()`).
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+/// The host's wall clock: `SystemTime` natively, `Date.now()` in a
+/// JavaScript host (where `SystemTime::now` is not available).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;
+
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+impl Clock for SystemClock {
+    fn now_ms(&self) -> i64 {
+        // Date.now() is an integer well inside i64; `as` cannot wrap here.
+        js_sys::Date::now() as i64
+    }
+}
 
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 impl Clock for SystemClock {

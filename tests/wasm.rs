@@ -7,21 +7,13 @@
 //! JavaScript host gives (`Date.now()`, `crypto.getRandomValues`).
 #![cfg(target_arch = "wasm32")]
 
-use boltkv::{Clock, Config, Error, InstanceUpdate, KvStore, Limits, MemoryBackend, RandomIds, Timestamp};
+use boltkv::{Config, Error, InstanceUpdate, KvStore, MemoryBackend, Timestamp};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-/// The host's clock, as the wasm facade reads it.
-struct JsClock;
-
-impl Clock for JsClock {
-    fn now_ms(&self) -> i64 {
-        js_sys::Date::now() as i64
-    }
-}
-
+/// A store as a Rust program in a JavaScript host opens one: `Date.now()`
+/// and `crypto.getRandomValues` behind `Config::system()`.
 async fn open() -> KvStore {
-    let ids = RandomIds::new().expect("the host has crypto.getRandomValues");
-    let config = Config { limits: Limits::default(), clock: Box::new(JsClock), ids: Box::new(ids) };
+    let config = Config::system().expect("the host has crypto.getRandomValues");
     KvStore::open(Box::new(MemoryBackend), config).await.expect("a memory store opens")
 }
 

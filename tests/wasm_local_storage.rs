@@ -6,7 +6,7 @@
 
 use boltkv::item_key::ItemKeys;
 use boltkv::wasm::JsKvStore;
-use boltkv::{Backend, Clock, Config, Error, KvStore, Limits, LocalStorageBackend, RandomIds, Snapshot, StorageError};
+use boltkv::{Backend, Config, Error, KvStore, LocalStorageBackend, Snapshot, StorageError};
 use futures::future::join_all;
 use js_sys::{JSON, Promise};
 use serde_json::{Value as Json, json};
@@ -138,17 +138,8 @@ impl Drop for Name {
     }
 }
 
-struct JsClock;
-
-impl Clock for JsClock {
-    fn now_ms(&self) -> i64 {
-        js_sys::Date::now() as i64
-    }
-}
-
 async fn open_rust(name: &Name) -> KvStore {
-    let ids = RandomIds::new().expect("the page has crypto.getRandomValues");
-    let config = Config { limits: Limits::default(), clock: Box::new(JsClock), ids: Box::new(ids) };
+    let config = Config::system().expect("the page has crypto.getRandomValues");
     let backend = LocalStorageBackend::open(&name.0).expect("localStorage opens");
     KvStore::open(Box::new(backend), config).await.expect("the store opens")
 }

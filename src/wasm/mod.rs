@@ -5,7 +5,6 @@
 
 mod args;
 mod options;
-mod platform;
 mod storage;
 
 use js_sys::Promise;
