@@ -109,10 +109,15 @@ pub fn flag(value: &JsValue, arg: &str) -> Result<bool> {
 }
 
 /// The JSON text of a value, refused (with JavaScript's reason) when JSON
-/// cannot carry it exactly, and when over `max` bytes before it is copied.
-pub fn json(value: &JsValue, max: usize) -> Result<String> {
+/// cannot carry it exactly, as too deep when the engine could not even
+/// write it out, and when over the size limit before it is copied.
+pub fn json(value: &JsValue, limits: &Limits) -> Result<String> {
+    let max = limits.max_value_bytes;
     let text = json_text(value)
         .map_err(|thrown| Error::InvalidValue(format!("JSON cannot represent it: {}", reason(&thrown))))?;
+    if text.is_null() {
+        return Err(Error::ValueTooDeep { max: limits.max_depth });
+    }
     let Some(js) = text.dyn_ref::<JsString>() else {
         return Err(Error::InvalidValue(format!(
             "it is {}, which has no JSON form; pass null to store nothing.",

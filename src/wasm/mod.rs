@@ -179,7 +179,7 @@ impl JsKvStore {
         let call = (|| {
             args::nothing_more(&extra, Method::Set)?;
             let (i, n, k) = self.place(&instance_id, &namespace, &key)?;
-            let json = args::json(&value, self.store.limits().max_value_bytes)?;
+            let json = args::json(&value, self.store.limits())?;
             let auto_create = args::flag(&auto_create_instance, "autoCreateInstance")?;
             Ok(self.store.set_json(&i, &n, &k, json, auto_create))
         })();

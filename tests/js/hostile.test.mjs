@@ -105,9 +105,9 @@ function expectedCode(method, args) {
 }
 
 /** Calls and checks: resolves, success false, a sentence, its code, no data, the method's type. */
-async function refused(kv, method, args) {
+async function refused(kv, method, args, code = expectedCode(method, args)) {
   const res = await call(kv, method, ...args);
-  expectErr(res, method, expectedCode(method, args), undefined, label(method, args));
+  expectErr(res, method, code, undefined, label(method, args));
 }
 
 /**
@@ -117,9 +117,9 @@ async function refused(kv, method, args) {
 function collector() {
   const problems = [];
   return {
-    async refused(kv, method, args) {
+    async refused(kv, method, args, code) {
       try {
-        await refused(kv, method, args);
+        await refused(kv, method, args, code);
       } catch (e) {
         problems.push(String(e && e.message).slice(0, 400));
       }
@@ -265,13 +265,14 @@ test('hostile: updateInstance refuses every malformed update', async () => {
     { name: 5 }, { name: '' }, { name: null }, { name: HUGE }, { name: '\uD800' }, { name: {} }, { name: ['x'] },
     { name: 10n }, { name: Symbol('n') }, { name: throwingProxy() }, { name: coercible() },
     { description: HUGE }, { description: 5 }, { description: '\uDC00' }, { description: [] },
-    { foo: 1 }, { name: 'x', extra: 1 }, { id: 'x' }, { createdAt: 'x' }, { name: 'other' },
+    { foo: 1 }, { name: 'x', extra: 1 }, { id: 'x' }, { createdAt: 'x' },
     throwingProxy(), revokedProxy(), throwingGetter('name'), throwingGetter('description'),
     new Proxy({ name: 'proxied' }, TRAPS), Object.create({ name: 'inherited' }), new Date(), new Map([['name', 'x']]),
   ];
   for (const update of badUpdates) {
     await c.refused(kv, 'updateInstance', [TARGET, update]);
   }
+  await c.refused(kv, 'updateInstance', [TARGET, { name: 'other' }], 'ALREADY_EXISTS');
   c.finish();
   deepEqual(await snapshot(kv), before, 'the store is unchanged');
   done();
