@@ -41,9 +41,9 @@ pub enum StorageError {
 }
 
 /// What kind of failure an [`Error`] is, for a program to branch on: the
-/// `code` of BEYOND.md §2 that a JavaScript failure envelope carries beside
-/// its `error` sentence. Each variant is exactly one code and each code one
-/// variant (see [`ErrorCode::as_str`]).
+/// `code` a JavaScript failure envelope carries beside its `error` sentence
+/// (the README's "Error codes" table says when each occurs). Each variant
+/// is exactly one code and each code one variant (see [`ErrorCode::as_str`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
     /// An argument, value, query, update or option is malformed: the call
@@ -119,7 +119,7 @@ pub enum Error {
     /// An object argument (a query, an update) is larger as JSON than the
     /// call takes.
     ArgumentTooLarge {
-        /// The argument, as API.md names it.
+        /// The argument, as the JavaScript API names it.
         name: String,
         /// Its JSON text's length in UTF-8 bytes.
         bytes: usize,
@@ -142,7 +142,7 @@ pub enum Error {
     InvalidValue(String),
     /// An argument has the wrong type or shape.
     InvalidArgument {
-        /// The argument (or member of one), as API.md names it.
+        /// The argument (or member of one), as the JavaScript API names it.
         name: String,
         /// What is wrong with it, as a predicate completing a sentence.
         problem: String,

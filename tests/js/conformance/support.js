@@ -21,7 +21,7 @@ export const METHODS = [
   'getRecordCount',
 ];
 
-/** BEYOND.md §2: the `code` of a failure envelope is one of these. */
+/** The `code` of a failure envelope is one of these (README, "Error codes"). */
 export const ERROR_CODES = [
   'INVALID_ARGUMENT',
   'NOT_FOUND',
