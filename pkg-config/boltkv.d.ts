@@ -5,6 +5,7 @@ export type {
   KVInstance,
   KVRecord,
   KVResponse,
+  ErrorCode,
   KVInstanceResponse,
   KVCreateInstanceResponse,
   KVGetInstanceResponse,

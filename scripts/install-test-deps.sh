@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what scripts/test.sh needs on a fresh Debian machine, and only what
 # is missing, so a second run takes seconds:
-#   - the Rust target wasm32-unknown-unknown (rustup)
+#   - the Rust target wasm32-unknown-unknown and clippy (rustup)
 #   - chromium, chromium-driver, firefox-esr, brotli (apt)
 #   - wasm-bindgen-cli at exactly the version Cargo.lock pins, plus wasm-pack
 #     and geckodriver (cargo install --locked, into ~/.cargo/bin)
@@ -52,6 +52,13 @@ else
 fi
 
 if $build_only; then :; else
+section "clippy (rustup component)"
+if cargo clippy --version >/dev/null 2>&1; then
+  note "present: $(cargo clippy --version)"
+else
+  rustup component add clippy
+fi
+
 section "Debian packages (browsers, drivers, brotli)"
 missing=()
 have chromium || missing+=(chromium)

@@ -2,23 +2,29 @@
 # The test command: installs what the tests need (stage 0,
 # scripts/install-test-deps.sh), then runs every suite in order and stops at
 # the first failure:
-#   1. cargo test                        native unit and property tests
-#   2. wasm-bindgen-test, one shared suite in Node, headless Chromium and
+#   1. cargo test                        native unit and property tests, doctests
+#   2. cargo clippy, warnings as errors  the lints src/lib.rs declares, native
+#      and wasm32, every target (tests and examples too)
+#   3. cargo doc --no-deps               the API docs, warnings denied
+#   4. wasm-bindgen-test, one shared suite in Node, headless Chromium and
 #      headless Firefox (cargo test --target wasm32-unknown-unknown)
-#   3. wasm-pack test --headless --chrome
-#   4. scripts/build.sh                  the npm package in pkg/
-#   5. node --test                       tests/js/**/*.test.mjs against pkg/
-#   6. node tests/browser/run.mjs        the conformance suite in headless
+#   5. wasm-pack test --headless --chrome
+#   6. scripts/build.sh                  the npm package in pkg/
+#   7. the Rust examples: cargo run --example quickstart (native), and the
+#      Rust page examples/rust-page built with wasm-bindgen --target web and
+#      driven in headless Chromium (node tests/browser/rust-page.mjs)
+#   8. node --test                       tests/js/**/*.test.mjs against pkg/
+#   9. node tests/browser/run.mjs        the conformance suite in headless
 #      Chromium and Firefox, on the memory, indexeddb and localStorage backends
-#   7. node tests/browser/persistence.mjs  data surviving a reload and a
+#  10. node tests/browser/persistence.mjs  data surviving a reload and a
 #      browser restart, the two-page race, a real quota, in headless Chromium
 #      and Firefox on indexeddb and localStorage
-#   8. tsc --strict --noEmit             tests/ts/usage.ts against pkg/'s types
-#   9. node --test tests/edge             the adapter backend in Node, and the
+#  11. tsc --strict --noEmit             tests/ts/usage.ts against pkg/'s types
+#  12. node --test tests/edge             the adapter backend in Node, and the
 #      example worker under workerd (miniflare) on loopback
-#  10. node tests/browser/playground.mjs the playground page (www/) end to end
+#  13. node tests/browser/playground.mjs the playground page (www/) end to end
 #      in headless Chromium via playwright-core, served by scripts/serve.mjs
-#  11. node tests/bench/bench.mjs --quick  the benchmark's smoke run (a few
+#  14. node tests/bench/bench.mjs --quick  the benchmark's smoke run (a few
 #      hundred records, 1 run, both browsers), so its code cannot rot: 1
 #      passed when it writes a results JSON with every peer and workload
 set -euo pipefail
@@ -47,7 +53,7 @@ passed=0 failed=0 counts=()
 stage() {
   finish_stage
   current=$1 started=$(date +%s%N)
-  printf '\n======== [%d/11] %s ========\n' "${#stage_names[@]}" "$current"
+  printf '\n======== [%d/14] %s ========\n' "${#stage_names[@]}" "$current"
 }
 finish_stage() {
   [[ -n $current ]] || return 0
@@ -134,6 +140,21 @@ stage "cargo test (native)"
 cargo_run "native (cargo test)" "$RIG/native.log" cargo test --quiet --no-fail-fast
 
 # ---------------------------------------------------------------------------
+stage "lints (cargo clippy --all-targets, warnings as errors, native and wasm32)"
+cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --all-targets --target wasm32-unknown-unknown -- -D warnings
+passed=$((passed + 1)) && counts+=("$(printf '%-44s %4d passed, %d failed' "cargo clippy (native and wasm32)" 1 0)")
+
+# ---------------------------------------------------------------------------
+stage "API docs (cargo doc --no-deps, warnings denied)"
+# Every public item is documented (#![deny(missing_docs)] in src/lib.rs);
+# this catches broken links and bad doc markup, natively and for wasm32,
+# where the browser backends and the JavaScript bindings are documented.
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --target wasm32-unknown-unknown
+passed=$((passed + 1)) && counts+=("$(printf '%-44s %4d passed, %d failed' "cargo doc (native and wasm32)" 1 0)")
+
+# ---------------------------------------------------------------------------
 stage "wasm-bindgen-test in Node, headless Chromium, headless Firefox"
 echo "--- build"
 cargo test --quiet --target wasm32-unknown-unknown --no-run
@@ -177,6 +198,31 @@ scripts/build.sh
 # exports, as it would in a user's project.
 mkdir -p node_modules
 ln -sfn ../pkg node_modules/boltkv
+
+# ---------------------------------------------------------------------------
+stage "Rust examples: quickstart (native), the Rust page on IndexedDB in headless Chromium"
+# The quickstart prints "<UUID> at <ISO time>" and the theme it read back.
+cargo run --quiet --example quickstart | tee "$RIG/quickstart.log"
+if grep -Eq '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12} at [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z$' "$RIG/quickstart.log" &&
+  grep -qx 'theme: dark' "$RIG/quickstart.log"; then
+  passed=$((passed + 1)) && counts+=("$(printf '%-44s %4d passed, %d failed' "cargo run --example quickstart" 1 0)")
+else
+  failed=$((failed + 1)) && counts+=("$(printf '%-44s %4d passed, %d failed' "cargo run --example quickstart" 0 1)")
+  echo "test.sh: the quickstart did not print a record id and time, then 'theme: dark'" >&2
+  exit 1
+fi
+echo "--- the Rust page: cargo build -p boltkv-rust-page, wasm-bindgen --target web"
+cargo build --quiet --target wasm32-unknown-unknown -p boltkv-rust-page
+page_wasm=$(cargo metadata --format-version 1 --no-deps |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')/wasm32-unknown-unknown/debug/boltkv_rust_page.wasm
+rm -rf examples/rust-page/pkg
+wasm-bindgen --target web --out-dir examples/rust-page/pkg "$page_wasm"
+node tests/browser/rust-page.mjs 2>&1 | tee "$RIG/rust-page.log" || rust_page_rc=$?
+read -r p f < <(awk '/^[0-9]+ passed, [0-9]+ failed$/ { p = $1; f = $3 } END { print p + 0, f + 0 }' "$RIG/rust-page.log")
+if ((${rust_page_rc:-0} != 0 && f == 0)); then f=1; fi # it failed without saying what: count that
+passed=$((passed + p)) failed=$((failed + f))
+counts+=("$(printf '%-44s %4d passed, %d failed' "the Rust page in headless Chromium" "$p" "$f")")
+((${rust_page_rc:-0} == 0)) || exit "$rust_page_rc"
 
 # ---------------------------------------------------------------------------
 stage "JavaScript conformance suite (node --test tests/js)"

@@ -363,7 +363,14 @@ pub enum Pending<T> {
     /// Known now; `None` once taken.
     Ready(Option<Result<T>>),
     /// Known when `batch` has committed.
-    Waiting { answer: Option<T>, batch: Rc<Batch>, shared: Rc<Shared> },
+    Waiting {
+        /// The answer, handed out once the batch is durable; `None` once taken.
+        answer: Option<T>,
+        /// The batch holding the write.
+        batch: Rc<Batch>,
+        /// The store's index and commit queue, which the awaiting caller drives.
+        shared: Rc<Shared>,
+    },
 }
 
 impl<T> Pending<T> {

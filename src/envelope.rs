@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::error::Result;
+use crate::error::{ErrorCode, Result};
 use crate::id::Uuid;
 use crate::model::{Instance, Record};
 use crate::store::KvStore;
@@ -15,17 +15,29 @@ use crate::value::Value;
 /// The twelve calls, for their `type` strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
+    /// `createInstance`.
     CreateInstance,
+    /// `getInstance`.
     GetInstance,
+    /// `listInstances`.
     ListInstances,
+    /// `updateInstance`.
     UpdateInstance,
+    /// `deleteInstance`.
     DeleteInstance,
+    /// `get`.
     Get,
+    /// `set`.
     Set,
+    /// `delete`.
     Delete,
+    /// `deleteNamespace`.
     DeleteNamespace,
+    /// `query`.
     Query,
+    /// `getNamespaces`.
     GetNamespaces,
+    /// `getRecordCount`.
     GetRecordCount,
 }
 
@@ -59,11 +71,13 @@ struct Envelope<'a, T> {
     data: Option<T>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<ErrorCode>,
     timestamp: Timestamp,
     request_id: Uuid,
 }
 
-/// Renders an envelope: `data` on success, the error's sentence on failure.
+/// Renders an envelope: `data` on success, the error's sentence and code on failure.
 pub fn render<T: Serialize>(method: Method, result: Result<T>, timestamp: Timestamp, request_id: Uuid) -> String {
     let mut text = Vec::new();
     render_into(&mut text, method, result, timestamp, request_id);
@@ -73,15 +87,16 @@ pub fn render<T: Serialize>(method: Method, result: Result<T>, timestamp: Timest
 
 /// [`render`], into `out` (emptied first), so a caller can reuse one buffer.
 pub fn render_into<T: Serialize>(out: &mut Vec<u8>, method: Method, result: Result<T>, timestamp: Timestamp, request_id: Uuid) {
-    let (data, message) = match result {
-        Ok(data) => (Some(data), None),
-        Err(e) => (None, Some(e.to_string())),
+    let (data, message, code) = match result {
+        Ok(data) => (Some(data), None, None),
+        Err(e) => (None, Some(e.to_string()), Some(e.code())),
     };
     let envelope = Envelope {
         kind: method.type_name(),
         success: message.is_none(),
         data,
         error: message.as_deref(),
+        code,
         timestamp,
         request_id,
     };
@@ -92,6 +107,9 @@ pub fn render_into<T: Serialize>(out: &mut Vec<u8>, method: Method, result: Resu
             success: false,
             data: None,
             error: Some(&format!("The answer could not be written as JSON ({e}).")),
+            // Only data that serde_json refuses gets here, and the store's
+            // answers hold none; the code is the caller's to act on at most.
+            code: Some(ErrorCode::InvalidArgument),
             timestamp,
             request_id,
         };
@@ -134,31 +152,37 @@ pub mod data {
     /// `createInstance`, `getInstance`, `updateInstance`.
     #[derive(Serialize)]
     pub struct InstanceData {
+        /// The instance created, found or updated.
         pub instance: Instance,
     }
 
     /// `listInstances`.
     #[derive(Serialize)]
     pub struct InstancesData {
+        /// Every instance, oldest first.
         pub instances: Vec<Instance>,
     }
 
     /// `deleteInstance`, `delete`.
     #[derive(Serialize)]
     pub struct DeletedData {
+        /// Whether there was something to delete.
         pub deleted: bool,
     }
 
     /// `get`: `value` is `null` when the key is missing.
     #[derive(Serialize)]
     pub struct GetData {
+        /// The stored value.
         pub value: Option<Value>,
+        /// Whether the key holds a value (which may be `null`).
         pub exists: bool,
     }
 
     /// `set`.
     #[derive(Serialize)]
     pub struct RecordData {
+        /// The record as stored.
         pub record: Record,
     }
 
@@ -166,24 +190,28 @@ pub mod data {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     pub struct DeletedCountData {
+        /// How many records were deleted.
         pub deleted_count: usize,
     }
 
     /// `query`.
     #[derive(Serialize)]
     pub struct QueryData {
+        /// The page of rows and the count of matches.
         pub result: crate::query::QueryResult,
     }
 
     /// `getNamespaces`.
     #[derive(Serialize)]
     pub struct NamespacesData {
+        /// The namespaces holding records, sorted.
         pub namespaces: Vec<String>,
     }
 
     /// `getRecordCount`.
     #[derive(Serialize)]
     pub struct CountData {
+        /// How many records.
         pub count: usize,
     }
 
@@ -213,10 +241,9 @@ mod tests {
     fn failure_has_error_and_no_data() {
         let failed: Result<data::CountData> = Err(Error::InstanceNotFound("x".into()));
         let text = render(Method::GetRecordCount, failed, Timestamp(0), Uuid([0; 16]));
-        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-        assert_eq!(parsed["success"], false);
-        assert_eq!(parsed["type"], "kvStore.getRecordCount");
-        assert!(parsed.get("data").is_none());
-        assert!(parsed["error"].as_str().is_some_and(|e| e.contains("not found")));
+        assert_eq!(
+            text,
+            r#"{"type":"kvStore.getRecordCount","success":false,"error":"Instance \"x\" not found; create it with createInstance, or call set with autoCreateInstance = true.","code":"NOT_FOUND","timestamp":"1970-01-01T00:00:00.000Z","requestId":"00000000-0000-0000-0000-000000000000"}"#
+        );
     }
 }

@@ -40,6 +40,64 @@ pub enum StorageError {
     Failed(String),
 }
 
+/// What kind of failure an [`Error`] is, for a program to branch on: the
+/// `code` a JavaScript failure envelope carries beside its `error` sentence
+/// (the README's "Error codes" table says when each occurs). Each variant
+/// is exactly one code and each code one variant (see [`ErrorCode::as_str`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// An argument, value, query, update or option is malformed: the call
+    /// can never succeed as written.
+    InvalidArgument,
+    /// The instance named does not exist.
+    NotFound,
+    /// An instance with that name already exists.
+    AlreadyExists,
+    /// A name, key, namespace, description or value is over its limit
+    /// ([`crate::Limits`]: bytes, or nesting depth for values).
+    TooLarge,
+    /// A version check failed (conditional writes, still to come).
+    Conflict,
+    /// The storage has no room left.
+    StorageFull,
+    /// The storage cannot be used at all.
+    StorageUnavailable,
+    /// The storage failed to read or write for another reason.
+    StorageFailed,
+    /// The backend cannot do what was asked (conditional writes on Workers
+    /// KV, still to come).
+    Unsupported,
+}
+
+impl ErrorCode {
+    /// The code as JavaScript sees it in an envelope's `code`, e.g. `"NOT_FOUND"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::AlreadyExists => "ALREADY_EXISTS",
+            ErrorCode::TooLarge => "TOO_LARGE",
+            ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::StorageFull => "STORAGE_FULL",
+            ErrorCode::StorageUnavailable => "STORAGE_UNAVAILABLE",
+            ErrorCode::StorageFailed => "STORAGE_FAILED",
+            ErrorCode::Unsupported => "UNSUPPORTED",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// Everything that can go wrong in a store call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
@@ -50,23 +108,89 @@ pub enum Error {
     /// A name, namespace or key was the empty string.
     Empty(Field),
     /// A name, namespace, key or description is longer than the limit.
-    TooLong { field: Field, bytes: usize, max: usize },
+    TooLong {
+        /// Which name.
+        field: Field,
+        /// Its length in UTF-8 bytes.
+        bytes: usize,
+        /// The limit, in UTF-8 bytes.
+        max: usize,
+    },
+    /// An object argument (a query, an update) is larger as JSON than the
+    /// call takes.
+    ArgumentTooLarge {
+        /// The argument, as the JavaScript API names it.
+        name: String,
+        /// Its JSON text's length in UTF-8 bytes.
+        bytes: usize,
+        /// The limit, in UTF-8 bytes.
+        max: usize,
+    },
     /// The value's JSON text is larger than the limit.
-    ValueTooLarge { bytes: usize, max: usize },
+    ValueTooLarge {
+        /// The JSON text's length in UTF-8 bytes.
+        bytes: usize,
+        /// The limit (`maxValueBytes`).
+        max: usize,
+    },
     /// The value nests arrays and objects deeper than the limit.
-    ValueTooDeep { max: usize },
+    ValueTooDeep {
+        /// The limit (`maxDepth`).
+        max: usize,
+    },
     /// The value is not a JSON value that can be stored exactly.
     InvalidValue(String),
     /// An argument has the wrong type or shape.
-    InvalidArgument { name: String, problem: String },
+    InvalidArgument {
+        /// The argument (or member of one), as the JavaScript API names it.
+        name: String,
+        /// What is wrong with it, as a predicate completing a sentence.
+        problem: String,
+    },
     /// `updateInstance` was given neither a name nor a description.
     NothingToUpdate,
     /// The query is malformed; `part` names where.
-    InvalidQuery { part: String, problem: String },
+    InvalidQuery {
+        /// The path of the bad part, such as `where[1].operator`.
+        part: String,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// The configuration given to `open` is not usable.
     InvalidOptions(String),
+    /// A stored value does not deserialise into the Rust type asked for.
+    WrongType {
+        /// The type asked for, as `std::any::type_name` names it.
+        type_name: &'static str,
+        /// What serde found wrong.
+        problem: String,
+    },
     /// Persistence failed; nothing of the call was kept.
     Storage(StorageError),
+}
+
+impl Error {
+    /// The kind of failure, as a program branches on it.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::InstanceNotFound(_) => ErrorCode::NotFound,
+            Error::InstanceExists(_) => ErrorCode::AlreadyExists,
+            Error::TooLong { .. }
+            | Error::ArgumentTooLarge { .. }
+            | Error::ValueTooLarge { .. }
+            | Error::ValueTooDeep { .. } => ErrorCode::TooLarge,
+            Error::Empty(_)
+            | Error::InvalidValue(_)
+            | Error::InvalidArgument { .. }
+            | Error::NothingToUpdate
+            | Error::InvalidQuery { .. }
+            | Error::InvalidOptions(_)
+            | Error::WrongType { .. } => ErrorCode::InvalidArgument,
+            Error::Storage(StorageError::Full) => ErrorCode::StorageFull,
+            Error::Storage(StorageError::Unavailable(_)) => ErrorCode::StorageUnavailable,
+            Error::Storage(StorageError::Failed(_)) => ErrorCode::StorageFailed,
+        }
+    }
 }
 
 /// Shorthand used throughout the crate.
@@ -101,6 +225,9 @@ impl fmt::Display for Error {
                 "The {} is {bytes} bytes long; the limit is {max} bytes.",
                 field.noun()
             ),
+            Error::ArgumentTooLarge { name, bytes, max } => {
+                write!(f, "{name} is {bytes} bytes as JSON; the limit is {max} bytes.")
+            }
             Error::ValueTooLarge { bytes, max } => write!(
                 f,
                 "The value is {bytes} bytes as JSON; the limit is {max} bytes. Split it over several keys or raise maxValueBytes."
@@ -116,6 +243,9 @@ impl fmt::Display for Error {
             ),
             Error::InvalidQuery { part, problem } => write!(f, "Invalid query at {part}: {problem}"),
             Error::InvalidOptions(why) => write!(f, "Invalid options: {why}"),
+            Error::WrongType { type_name, problem } => {
+                write!(f, "The stored value cannot be read as `{type_name}`: {problem}.")
+            }
             Error::Storage(e) => e.fmt(f),
         }
     }
@@ -126,5 +256,67 @@ impl std::error::Error for Error {}
 impl From<StorageError> for Error {
     fn from(e: StorageError) -> Self {
         Error::Storage(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_of_failure_has_its_code() {
+        let too_long = Error::TooLong { field: Field::Key, bytes: 9, max: 8 };
+        let argument = Error::InvalidArgument { name: "x".into(), problem: "is wrong.".into() };
+        let query = Error::InvalidQuery { part: "limit".into(), problem: "is negative.".into() };
+        let wrong_type = Error::WrongType { type_name: "u8", problem: "no".into() };
+        let cases = [
+            (Error::InstanceNotFound("a".into()), "NOT_FOUND"),
+            (Error::InstanceExists("a".into()), "ALREADY_EXISTS"),
+            (Error::Empty(Field::Key), "INVALID_ARGUMENT"),
+            (too_long, "TOO_LARGE"),
+            (Error::ArgumentTooLarge { name: "query".into(), bytes: 9, max: 8 }, "TOO_LARGE"),
+            (Error::ValueTooLarge { bytes: 9, max: 8 }, "TOO_LARGE"),
+            (Error::ValueTooDeep { max: 8 }, "TOO_LARGE"),
+            (Error::InvalidValue("no".into()), "INVALID_ARGUMENT"),
+            (argument, "INVALID_ARGUMENT"),
+            (Error::NothingToUpdate, "INVALID_ARGUMENT"),
+            (query, "INVALID_ARGUMENT"),
+            (Error::InvalidOptions("no".into()), "INVALID_ARGUMENT"),
+            (wrong_type, "INVALID_ARGUMENT"),
+            (Error::Storage(StorageError::Full), "STORAGE_FULL"),
+            (Error::Storage(StorageError::Unavailable("gone".into())), "STORAGE_UNAVAILABLE"),
+            (Error::Storage(StorageError::Failed("broke".into())), "STORAGE_FAILED"),
+        ];
+        for (error, code) in cases {
+            assert_eq!(error.code().as_str(), code, "{error:?}");
+        }
+    }
+
+    #[test]
+    fn codes_and_their_strings_are_one_to_one() {
+        let codes = [
+            (ErrorCode::InvalidArgument, "INVALID_ARGUMENT"),
+            (ErrorCode::NotFound, "NOT_FOUND"),
+            (ErrorCode::AlreadyExists, "ALREADY_EXISTS"),
+            (ErrorCode::TooLarge, "TOO_LARGE"),
+            (ErrorCode::Conflict, "CONFLICT"),
+            (ErrorCode::StorageFull, "STORAGE_FULL"),
+            (ErrorCode::StorageUnavailable, "STORAGE_UNAVAILABLE"),
+            (ErrorCode::StorageFailed, "STORAGE_FAILED"),
+            (ErrorCode::Unsupported, "UNSUPPORTED"),
+        ];
+        for (code, text) in codes {
+            assert_eq!(code.as_str(), text);
+            assert_eq!(code.to_string(), text);
+            assert_eq!(serde_json::to_string(&code).ok(), Some(format!("\"{text}\"")));
+        }
+        let distinct: std::collections::HashSet<&str> = codes.iter().map(|(code, _)| code.as_str()).collect();
+        assert_eq!(distinct.len(), codes.len());
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_type() {
+        let error = Error::WrongType { type_name: "app::Theme", problem: "missing field `mode`".into() };
+        assert_eq!(error.to_string(), "The stored value cannot be read as `app::Theme`: missing field `mode`.");
     }
 }

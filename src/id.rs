@@ -4,8 +4,9 @@
 
 use std::fmt;
 
-/// A 128-bit identifier shown in the canonical lowercase hyphenated form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A 128-bit identifier shown (by `Display`, `Debug` and serde) in the
+/// canonical lowercase hyphenated form.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Uuid(pub [u8; 16]);
 
 /// Where the store gets fresh identifiers.
@@ -77,6 +78,13 @@ impl fmt::Display for Uuid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Only ASCII hex digits and hyphens were written.
         f.write_str(std::str::from_utf8(&self.to_text()).unwrap_or_default())
+    }
+}
+
+/// `Uuid(abababab-abab-4bab-abab-abababababab)`.
+impl fmt::Debug for Uuid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Uuid({self})")
     }
 }
 
@@ -160,6 +168,7 @@ mod tests {
         let id = Uuid::v4_from_bytes([0xab; 16]);
         let text = id.to_string();
         assert_eq!(text, "abababab-abab-4bab-abab-abababababab");
+        assert_eq!(format!("{id:?}"), "Uuid(abababab-abab-4bab-abab-abababababab)");
         assert_eq!(Uuid::parse(&text), Some(id));
         assert_eq!(Uuid::parse(&text.to_uppercase()), None);
         assert_eq!(Uuid::parse(&text.replace('-', "")), None);

@@ -3,7 +3,9 @@
 //! the envelopes.
 
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
+use crate::error::Result;
 use crate::id::Uuid;
 use crate::time::Timestamp;
 use crate::value::Value;
@@ -29,10 +31,12 @@ pub struct Instance {
     pub seq: u64,
 }
 
-/// One key's value in one namespace of one instance.
+/// One key's value in one namespace of one instance. The value is the
+/// stored JSON ([`Value`]) unless the record was read with a Rust type
+/// (see [`Record::decode`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Record {
+pub struct Record<V = Value> {
     /// Made when the key is first written, kept on overwrite.
     pub id: Uuid,
     /// Always the instance's id, never its name.
@@ -41,8 +45,8 @@ pub struct Record {
     pub namespace: String,
     /// The key.
     pub key: String,
-    /// The stored JSON value.
-    pub value: Value,
+    /// The value.
+    pub value: V,
     /// When the key was first written.
     pub created_at: Timestamp,
     /// When the key was last written.
@@ -85,6 +89,22 @@ impl Entry {
 }
 
 impl Record {
+    /// The same record with its value as a `T`; [`crate::Error::WrongType`],
+    /// naming `T`, when the value does not deserialise into one.
+    pub fn decode<T: DeserializeOwned>(self) -> Result<Record<T>> {
+        Ok(Record {
+            value: self.value.decode()?,
+            id: self.id,
+            instance_id: self.instance_id,
+            namespace: self.namespace,
+            key: self.key,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            version: self.version,
+            expires_at: self.expires_at,
+        })
+    }
+
     /// The record without its place, as the index keeps it.
     pub fn to_entry(&self) -> Entry {
         Entry {
@@ -109,9 +129,21 @@ pub enum Change {
     /// Create or replace a record.
     PutRecord(Record),
     /// Remove one record.
-    DeleteRecord { instance_id: Uuid, namespace: String, key: String },
+    DeleteRecord {
+        /// The record's instance.
+        instance_id: Uuid,
+        /// The record's namespace.
+        namespace: String,
+        /// The record's key.
+        key: String,
+    },
     /// Remove every record of one namespace.
-    DeleteNamespace { instance_id: Uuid, namespace: String },
+    DeleteNamespace {
+        /// The namespace's instance.
+        instance_id: Uuid,
+        /// The namespace.
+        namespace: String,
+    },
 }
 
 impl Change {

@@ -3,9 +3,14 @@
 //! Time enters the store only through [`Clock`], so native tests can fix it.
 
 use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// A point in time, in milliseconds since 1970-01-01T00:00:00Z.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+use crate::error::{Error, Result};
+
+/// A point in time, in milliseconds since 1970-01-01T00:00:00Z. Displays as
+/// ISO-8601 (`2026-12-02T00:43:09.478Z`) and converts to and from
+/// [`SystemTime`].
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(pub i64);
 
 /// Where the store reads the current time.
@@ -14,19 +19,59 @@ pub trait Clock {
     fn now_ms(&self) -> i64;
 }
 
-/// The host's wall clock, for native Rust callers (wasm uses `Date.now()`).
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+/// The host's wall clock: `SystemTime` natively, `Date.now()` in a
+/// JavaScript host (where `SystemTime::now` is not available).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;
+
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+impl Clock for SystemClock {
+    #[expect(clippy::cast_possible_truncation, reason = "Date.now() is an integer well inside i64")]
+    fn now_ms(&self) -> i64 {
+        js_sys::Date::now() as i64
+    }
+}
 
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 impl Clock for SystemClock {
     fn now_ms(&self) -> i64 {
-        let now = std::time::SystemTime::now();
-        match now.duration_since(std::time::UNIX_EPOCH) {
-            Ok(after) => i64::try_from(after.as_millis()).unwrap_or(i64::MAX),
-            Err(before) => i64::try_from(before.duration().as_millis()).map_or(i64::MIN, |ms| -ms),
-        }
+        // Only a clock set 292 million years away is out of range.
+        Timestamp::try_from(SystemTime::now()).map_or(i64::MAX, |now| now.0)
+    }
+}
+
+/// To the millisecond, rounding toward the past (as `Date` does).
+impl TryFrom<SystemTime> for Timestamp {
+    type Error = Error;
+
+    fn try_from(time: SystemTime) -> Result<Timestamp> {
+        let ms = match time.duration_since(UNIX_EPOCH) {
+            Ok(after) => i64::try_from(after.as_millis()).ok(),
+            Err(before) => {
+                let span = before.duration();
+                let partial = u128::from(span.subsec_nanos() % 1_000_000 != 0);
+                i64::try_from(span.as_millis() + partial).ok().map(|ms| -ms)
+            }
+        };
+        ms.map(Timestamp).ok_or_else(|| Error::InvalidArgument {
+            name: "time".to_string(),
+            problem: "is too far from 1970 to count in milliseconds as an i64.".to_string(),
+        })
+    }
+}
+
+/// Fails only where the platform's `SystemTime` cannot hold the instant
+/// (Windows' starts in 1601).
+impl TryFrom<Timestamp> for SystemTime {
+    type Error = Error;
+
+    fn try_from(timestamp: Timestamp) -> Result<SystemTime> {
+        let span = Duration::from_millis(timestamp.0.unsigned_abs());
+        let time = if timestamp.0 >= 0 { UNIX_EPOCH.checked_add(span) } else { UNIX_EPOCH.checked_sub(span) };
+        time.ok_or_else(|| Error::InvalidArgument {
+            name: "timestamp".to_string(),
+            problem: format!("{timestamp} is outside the times std::time::SystemTime holds on this platform."),
+        })
     }
 }
 
@@ -102,6 +147,13 @@ impl fmt::Display for Timestamp {
     }
 }
 
+/// `Timestamp(2026-12-02T00:43:09.478Z)`: the instant, readable.
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Timestamp({self})")
+    }
+}
+
 impl serde::Serialize for Timestamp {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self.to_text() {
@@ -123,6 +175,24 @@ mod tests {
         assert_eq!(Timestamp(-1).to_string(), "1969-12-31T23:59:59.999Z");
         assert_eq!(Timestamp(253_402_300_800_000).to_string(), "+010000-01-01T00:00:00.000Z");
         assert_eq!(Timestamp(-62_198_755_200_000).to_string(), "-000001-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn converts_to_and_from_system_time() {
+        for ms in [0, 1, 1_796_172_189_478, -1, -62_198_755_200_000] {
+            let time = SystemTime::try_from(Timestamp(ms));
+            assert_eq!(time.as_ref().ok().map(|t| Timestamp::try_from(*t)), Some(Ok(Timestamp(ms))), "{ms}");
+        }
+        let later = UNIX_EPOCH + Duration::from_millis(1_796_172_189_478);
+        assert_eq!(SystemTime::try_from(Timestamp(1_796_172_189_478)), Ok(later));
+        let sub_ms = Duration::from_micros(1_500);
+        assert_eq!(Timestamp::try_from(UNIX_EPOCH + sub_ms), Ok(Timestamp(1)), "toward the past");
+        assert_eq!(Timestamp::try_from(UNIX_EPOCH - sub_ms), Ok(Timestamp(-2)), "toward the past");
+    }
+
+    #[test]
+    fn debug_shows_the_instant() {
+        assert_eq!(format!("{:?}", Timestamp(1_796_172_189_478)), "Timestamp(2026-12-02T00:43:09.478Z)");
     }
 
     #[test]

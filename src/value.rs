@@ -2,8 +2,13 @@
 //! is, so a read hands back exactly the text that was written and the store
 //! spends no memory on a parsed tree. Queries parse a value when they need it.
 
+mod from_rust;
+
+use std::fmt;
 use std::rc::Rc;
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
@@ -31,11 +36,18 @@ impl Value {
         Ok(Value(raw.to_owned().into()))
     }
 
-    /// Takes a value built in Rust.
-    pub fn from_serde(value: &serde_json::Value, limits: &Limits) -> Result<Value> {
-        let text = serde_json::to_string(value)
-            .map_err(|e| Error::InvalidValue(format!("it cannot be written as JSON ({e}).")))?;
-        Value::from_json(text, limits)
+    /// Takes a value built in Rust, of any type serde can write, on the
+    /// rules JavaScript values meet: a non-finite float or a map key that is
+    /// not a string is refused, never written as something else.
+    pub fn from_serde<T: Serialize + ?Sized>(value: &T, limits: &Limits) -> Result<Value> {
+        Value::from_json(from_rust::to_json(value, limits)?, limits)
+    }
+
+    /// The value as a Rust type; [`Error::WrongType`], naming `T`, when it
+    /// does not deserialise into one.
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_str(self.0.get())
+            .map_err(|e| Error::WrongType { type_name: std::any::type_name::<T>(), problem: e.to_string() })
     }
 
     /// The stored JSON text.
@@ -59,6 +71,13 @@ impl Value {
 impl PartialEq for Value {
     fn eq(&self, other: &Self) -> bool {
         self.json() == other.json()
+    }
+}
+
+/// The JSON text, as stored.
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.json())
     }
 }
 

@@ -14,7 +14,7 @@ use futures::task::LocalSpawnExt;
 use serde_json::json;
 
 fn value_of(store: &boltkv::KvStore, ns: &str, key: &str) -> Option<serde_json::Value> {
-    block_on(store.get("app", ns, key)).expect("get works").map(|v| v.parse())
+    store.get("app", ns, key).expect("get works")
 }
 
 #[test]
@@ -51,7 +51,7 @@ fn a_failed_commit_fails_every_write_in_it_and_restores_memory() {
     }
     assert_eq!(value_of(&store, "ns", "kept"), Some(json!("first")));
     assert_eq!(value_of(&store, "ns", "new"), None);
-    assert_eq!(block_on(store.get_record_count("app", None)), Ok(1));
+    assert_eq!(store.get_record_count("app", None), Ok(1));
     // The store keeps working after the failure.
     block_on(store.set("app", "ns", "after", &json!(true), false)).expect("later write");
     assert_eq!(backend.disk.borrow().records(), 2);
@@ -113,11 +113,11 @@ fn a_reopened_store_has_the_same_records_ids_and_order() {
     let first = block_on(store.set("alpha", "ns", "k", &json!({"a": [1, 2]}), false)).expect("set");
     clock.0.set(9);
     let second = block_on(store.set("alpha", "ns", "k", &json!({"a": [3]}), false)).expect("overwrite");
-    let before = block_on(store.list_instances()).expect("list");
+    let before = store.list_instances();
 
     let reopened = open(backend.engine(), &clock);
-    assert_eq!(block_on(reopened.list_instances()), Ok(before));
-    assert_eq!(block_on(reopened.get("alpha", "ns", "k")).map(|v| v.map(|v| v.parse())), Ok(Some(json!({"a": [3]}))));
+    assert_eq!(reopened.list_instances(), before);
+    assert_eq!(reopened.get::<serde_json::Value>("alpha", "ns", "k"), Ok(Some(json!({"a": [3]}))));
     let again = block_on(reopened.set("alpha", "ns", "k", &json!(0), false)).expect("third write");
     assert_eq!((again.id, again.created_at), (first.id, first.created_at));
     assert!(again.version > second.version, "versions keep growing across reopen");
@@ -136,8 +136,8 @@ fn opening_a_large_store_gives_the_host_a_turn_every_ten_thousand_records() {
 
     let reopened = open(backend.engine(), &clock);
     assert_eq!(backend.disk.borrow().pauses, 2, "after records 10,000 and 20,000");
-    assert_eq!(block_on(reopened.get_record_count("big", None)), Ok(25_000));
-    assert_eq!(block_on(reopened.get("big", "ns", "k24999")).map(|v| v.map(|v| v.parse())), Ok(Some(json!(24_999))));
+    assert_eq!(reopened.get_record_count("big", None), Ok(25_000));
+    assert_eq!(reopened.get::<serde_json::Value>("big", "ns", "k24999"), Ok(Some(json!(24_999))));
 
     block_on(reopened.delete_namespace("big", "ns")).expect("delete");
     let writes: Vec<_> = (0..10_000).map(|i| reopened.set("big", "ns", &format!("k{i}"), &json!(i), true)).collect();
@@ -156,7 +156,7 @@ fn a_store_sees_what_another_tab_commits_and_keeps_the_first_identity() {
     clock.0.set(10);
     let created = block_on(a.set("app", "ns", "k", &json!("from a"), true)).expect("a writes");
     // B learnt of the instance and the record from A's commit.
-    assert_eq!(block_on(b.get("app", "ns", "k")).map(|v| v.map(|v| v.parse())), Ok(Some(json!("from a"))));
+    assert_eq!(b.get::<serde_json::Value>("app", "ns", "k"), Ok(Some(json!("from a"))));
     clock.0.set(20);
     let overwritten = block_on(b.set("app", "ns", "k", &json!("from b"), false)).expect("b overwrites");
     assert_eq!((overwritten.id, overwritten.created_at), (created.id, created.created_at));
@@ -182,7 +182,7 @@ fn two_tabs_creating_one_key_at_once_converge_on_one_record() {
     assert_ne!(ra.id, rb.id, "each tab made its own id");
     let seen = |s: &boltkv::KvStore| {
         let q = s.query_json(r#"{"from":{"instance":"app"}}"#);
-        let result = block_on(q).expect("query");
+        let result = q.expect("query");
         serde_json::to_value(&result.records).expect("json")
     };
     assert_eq!(seen(&a), seen(&b), "both tabs hold the same record");

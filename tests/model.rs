@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use boltkv::envelope::{Method, data};
-use std::future::Future;
+use std::future::{Future, ready};
 
 use boltkv::{InstanceUpdate, KvStore, LocalBoxFuture, MemoryBackend, Timestamp};
 use common::{KeepingBackend, TestClock, contents, open};
@@ -139,14 +139,14 @@ fn issue<'a>(store: &'a KvStore, op: &Op, arg: &str) -> LocalBoxFuture<'a, Json>
             let d = description.then_some("about");
             answer(store, Method::CreateInstance, store.create_instance(NAMES[*name], d), |instance| to_json(data::InstanceData { instance }))
         }
-        Op::GetInstance { .. } => answer(store, Method::GetInstance, store.get_instance(arg), |instance| to_json(data::InstanceData { instance })),
-        Op::List => answer(store, Method::ListInstances, store.list_instances(), |instances| to_json(data::InstancesData { instances })),
+        Op::GetInstance { .. } => answer(store, Method::GetInstance, ready(store.get_instance(arg)), |instance| to_json(data::InstanceData { instance })),
+        Op::List => answer(store, Method::ListInstances, ready(Ok(store.list_instances())), |instances| to_json(data::InstancesData { instances })),
         Op::Rename { to, .. } => {
             let update = InstanceUpdate { name: Some(NAMES[*to].to_string()), description: None };
             answer(store, Method::UpdateInstance, store.update_instance(arg, update), |instance| to_json(data::InstanceData { instance }))
         }
         Op::DeleteInstance { .. } => answer(store, Method::DeleteInstance, store.delete_instance(arg), |deleted| to_json(data::DeletedData { deleted })),
-        Op::Get { ns, key, .. } => answer(store, Method::Get, store.get(arg, NAMESPACES[*ns], KEYS[*key]), |v| to_json(data::GetData::of(v))),
+        Op::Get { ns, key, .. } => answer(store, Method::Get, ready(store.get_raw(arg, NAMESPACES[*ns], KEYS[*key])), |v| to_json(data::GetData::of(v))),
         Op::Set { ns, key, value, auto, .. } => {
             answer(store, Method::Set, store.set(arg, NAMESPACES[*ns], KEYS[*key], value, *auto), |record| to_json(data::RecordData { record }))
         }
@@ -154,9 +154,9 @@ fn issue<'a>(store: &'a KvStore, op: &Op, arg: &str) -> LocalBoxFuture<'a, Json>
         Op::DeleteNamespace { ns, .. } => answer(store, Method::DeleteNamespace, store.delete_namespace(arg, NAMESPACES[*ns]), |deleted_count| {
             to_json(data::DeletedCountData { deleted_count })
         }),
-        Op::Namespaces { .. } => answer(store, Method::GetNamespaces, store.get_namespaces(arg), |namespaces| to_json(data::NamespacesData { namespaces })),
+        Op::Namespaces { .. } => answer(store, Method::GetNamespaces, ready(store.get_namespaces(arg)), |namespaces| to_json(data::NamespacesData { namespaces })),
         Op::Count { ns, .. } => {
-            answer(store, Method::GetRecordCount, store.get_record_count(arg, ns.map(|n| NAMESPACES[n])), |count| to_json(data::CountData { count }))
+            answer(store, Method::GetRecordCount, ready(store.get_record_count(arg, ns.map(|n| NAMESPACES[n]))), |count| to_json(data::CountData { count }))
         }
     }
 }

@@ -7,21 +7,13 @@
 //! JavaScript host gives (`Date.now()`, `crypto.getRandomValues`).
 #![cfg(target_arch = "wasm32")]
 
-use boltkv::{Clock, Config, Error, InstanceUpdate, KvStore, Limits, MemoryBackend, RandomIds, Timestamp};
+use boltkv::{Config, Error, InstanceUpdate, KvStore, MemoryBackend, Timestamp};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-/// The host's clock, as the wasm facade reads it.
-struct JsClock;
-
-impl Clock for JsClock {
-    fn now_ms(&self) -> i64 {
-        js_sys::Date::now() as i64
-    }
-}
-
+/// A store as a Rust program in a JavaScript host opens one: `Date.now()`
+/// and `crypto.getRandomValues` behind `Config::system()`.
 async fn open() -> KvStore {
-    let ids = RandomIds::new().expect("the host has crypto.getRandomValues");
-    let config = Config { limits: Limits::default(), clock: Box::new(JsClock), ids: Box::new(ids) };
+    let config = Config::system().expect("the host has crypto.getRandomValues");
     KvStore::open(Box::new(MemoryBackend), config).await.expect("a memory store opens")
 }
 
@@ -55,11 +47,11 @@ async fn create_instance_then_get_it_by_id_and_by_name() {
     assert!(before <= created.created_at.0 && created.created_at.0 <= after, "clock is Date.now()");
     assert_eq!(created.created_at.to_string(), iso_of(created.created_at.0));
 
-    let by_id = store.get_instance(&created.id.to_string()).await.expect("found by id");
-    let by_name = store.get_instance("shop").await.expect("found by name");
+    let by_id = store.get_instance(&created.id.to_string()).expect("found by id");
+    let by_name = store.get_instance("shop").expect("found by name");
     assert_eq!(by_id, created);
     assert_eq!(by_name, created);
-    assert_eq!(store.list_instances().await.expect("listed"), vec![created]);
+    assert_eq!(store.list_instances(), vec![created]);
 }
 
 #[wasm_bindgen_test]
@@ -75,10 +67,10 @@ async fn set_then_get_gives_back_the_exact_value() {
     assert_eq!(record.created_at, record.updated_at);
     assert!(is_uuid_v4(&record.id.to_string()));
 
-    let got = store.get("shop", "users", "u1").await.expect("read").expect("the key exists");
+    let got = store.get_raw("shop", "users", "u1").expect("read").expect("the key exists");
     assert_eq!(got.json(), r#"{"name":"Ada","tags":["a","b"],"age":36,"ok":true,"none":null}"#);
-    assert_eq!(store.get("shop", "users", "nobody").await.expect("read"), None);
-    assert_eq!(store.get("no-such-instance", "users", "u1").await.expect("read"), None);
+    assert_eq!(store.get_raw("shop", "users", "nobody").expect("read"), None);
+    assert_eq!(store.get_raw("no-such-instance", "users", "u1").expect("read"), None);
 }
 
 #[wasm_bindgen_test]
@@ -91,8 +83,8 @@ async fn overwrite_keeps_id_and_created_at_and_moves_updated_at() {
     assert_eq!(second.id, first.id);
     assert_eq!(second.created_at, first.created_at);
     assert!(second.updated_at > first.updated_at, "{} > {}", second.updated_at, first.updated_at);
-    assert_eq!(store.get("shop", "ns", "k").await.expect("read").expect("exists").json(), r#""two""#);
-    assert_eq!(store.get_record_count("shop", None).await.expect("counted"), 1);
+    assert_eq!(store.get_raw("shop", "ns", "k").expect("read").expect("exists").json(), r#""two""#);
+    assert_eq!(store.get_record_count("shop", None).expect("counted"), 1);
 }
 
 #[wasm_bindgen_test]
@@ -103,9 +95,9 @@ async fn set_on_unknown_instance_needs_auto_create() {
     assert!(refused.unwrap_err().to_string().contains("not found"));
 
     let record = store.set("auto", "ns", "k", &serde_json::json!(null), true).await.expect("stored");
-    let instance = store.get_instance("auto").await.expect("auto-created");
+    let instance = store.get_instance("auto").expect("auto-created");
     assert_eq!(record.instance_id, instance.id);
-    assert_eq!(store.get("auto", "ns", "k").await.expect("read").expect("a stored null exists").json(), "null");
+    assert_eq!(store.get_raw("auto", "ns", "k").expect("read").expect("a stored null exists").json(), "null");
 }
 
 #[wasm_bindgen_test]
@@ -115,14 +107,14 @@ async fn namespaces_counts_and_deletes() {
     for (ns, key) in [("b", "1"), ("a", "1"), ("a", "2"), ("C", "1")] {
         store.set("i", ns, key, &serde_json::json!(key), false).await.expect("stored");
     }
-    assert_eq!(store.get_namespaces("i").await.expect("listed"), ["C", "a", "b"]);
-    assert_eq!(store.get_record_count("i", Some("a")).await.expect("counted"), 2);
+    assert_eq!(store.get_namespaces("i").expect("listed"), ["C", "a", "b"]);
+    assert_eq!(store.get_record_count("i", Some("a")).expect("counted"), 2);
     assert!(store.delete("i", "a", "1").await.expect("deleted"));
     assert!(!store.delete("i", "a", "1").await.expect("deleted"));
     assert_eq!(store.delete_namespace("i", "b").await.expect("deleted"), 1);
-    assert_eq!(store.get_namespaces("i").await.expect("listed"), ["C", "a"]);
+    assert_eq!(store.get_namespaces("i").expect("listed"), ["C", "a"]);
     assert!(store.delete_instance("i").await.expect("deleted"));
-    assert_eq!(store.get_record_count("i", None).await.expect("counted"), 0);
+    assert_eq!(store.get_record_count("i", None).expect("counted"), 0);
     assert!(!store.delete_instance("i").await.expect("deleted"));
 }
 
@@ -140,7 +132,7 @@ async fn update_instance_renames_and_refuses_taken_names() {
     assert!(renamed.updated_at > a.updated_at);
     let taken = InstanceUpdate { name: Some("b".into()), description: None };
     assert!(store.update_instance("renamed", taken).await.unwrap_err().to_string().contains("already exists"));
-    let names: Vec<String> = store.list_instances().await.expect("listed").into_iter().map(|i| i.name).collect();
+    let names: Vec<String> = store.list_instances().into_iter().map(|i| i.name).collect();
     assert_eq!(names, ["renamed", "b"]);
 }
 
@@ -149,4 +141,36 @@ fn timestamps_print_as_javascript_does() {
     for ms in [0, 1_795_638_758_123, js_sys::Date::now() as i64, -1, 253_402_300_800_000] {
         assert_eq!(Timestamp(ms).to_string(), iso_of(ms), "{ms}");
     }
+}
+
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Theme {
+    mode: String,
+}
+
+#[wasm_bindgen_test]
+async fn typed_values_go_in_and_come_out_as_in_native_rust() {
+    let store = open().await;
+    let record = store.set("app", "settings", "theme", &Theme { mode: "dark".into() }, true).await.expect("stored");
+    assert!(is_uuid_v4(&record.id.to_string()), "id {}", record.id);
+    assert_eq!(format!("{:?}", record.id), format!("Uuid({})", record.id));
+    assert_eq!(record.created_at.to_string(), iso_of(record.created_at.0));
+    let theme: Option<Theme> = store.get("app", "settings", "theme").expect("read");
+    assert_eq!(theme, Some(Theme { mode: "dark".into() }));
+
+    let wrong = store.get::<Vec<u8>>("app", "settings", "theme").err();
+    assert!(matches!(&wrong, Some(Error::WrongType { type_name: "alloc::vec::Vec<u8>", .. })), "{wrong:?}");
+    assert_eq!(wrong.map(|e| e.code().as_str()), Some("INVALID_ARGUMENT"));
+    let nan = store.set("app", "settings", "ratio", &f64::NAN, false).await.err();
+    let sentence = "JSON cannot represent it: NaN at the top level has no JSON form; store null or a string instead.";
+    assert_eq!(nan, Some(Error::InvalidValue(sentence.to_string())));
+    assert_eq!(store.get_record_count("app", None), Ok(1));
+}
+
+#[wasm_bindgen_test]
+fn timestamps_convert_to_and_from_system_time() {
+    let ms = js_sys::Date::now() as i64;
+    let time = std::time::SystemTime::try_from(Timestamp(ms)).expect("within SystemTime");
+    assert_eq!(time.duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_millis()), Some(ms as u128));
+    assert_eq!(Timestamp::try_from(time), Ok(Timestamp(ms)));
 }

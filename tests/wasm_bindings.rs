@@ -78,6 +78,7 @@ async fn values_json_cannot_carry_are_refused_and_nothing_is_stored() {
         assert!(answer.get("data").is_none());
         let error = answer["error"].as_str().unwrap_or_default();
         assert!(error.contains(words), "{error}");
+        assert_eq!(answer["code"], "INVALID_ARGUMENT", "{error}");
     }
     let count = envelope(store.get_record_count(s("i"), JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
     assert_eq!(count["data"], json!({"count": 0}));
@@ -98,6 +99,7 @@ async fn wrong_argument_types_get_a_sentence_naming_the_argument() {
         let answer = envelope(call).await;
         assert_eq!(answer["success"], false);
         assert_eq!(answer["error"], expected);
+        assert_eq!(answer["code"], "INVALID_ARGUMENT", "{expected}");
     }
 }
 

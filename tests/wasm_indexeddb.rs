@@ -6,7 +6,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use boltkv::wasm::JsKvStore;
-use boltkv::{Config, IndexedDbBackend, KvStore, Limits, RandomIds};
+use boltkv::{Config, IndexedDbBackend, KvStore};
 use js_sys::{Array, Function, JSON, Promise};
 use serde_json::{Value as Json, json};
 use wasm_bindgen::prelude::*;
@@ -152,21 +152,12 @@ async fn a_reopened_store_finds_instances_records_ids_times_and_order() {
     drop(store);
 
     // The Rust API opens the same database.
-    let ids = RandomIds::new().expect("crypto is there");
-    let config = Config { limits: Limits::default(), clock: Box::new(JsClock), ids: Box::new(ids) };
+    let config = Config::system().expect("crypto is there");
     let backend = IndexedDbBackend::open(&name).await.expect("the backend opens");
     let rust = KvStore::open(Box::new(backend), config).await.expect("the store opens");
     assert!(rust.skipped_on_open().is_empty());
-    let value = rust.get("zeta", "users", "u1").await.expect("get works").map(|v| v.parse());
+    let value = rust.get::<serde_json::Value>("zeta", "users", "u1").expect("get works");
     assert_eq!(value, Some(json!(3)));
-}
-
-struct JsClock;
-
-impl boltkv::Clock for JsClock {
-    fn now_ms(&self) -> i64 {
-        js_sys::Date::now() as i64
-    }
 }
 
 #[wasm_bindgen_test]

@@ -6,7 +6,7 @@
 
 use boltkv::layout;
 use boltkv::wasm::JsKvStore;
-use boltkv::{Backend, Clock, Config, Error, KvStore, Limits, LocalStorageBackend, RandomIds, Snapshot, StorageError};
+use boltkv::{Backend, Config, Error, KvStore, LocalStorageBackend, Snapshot, StorageError};
 use futures::future::join_all;
 use js_sys::{JSON, Promise};
 use serde_json::{Value as Json, json};
@@ -163,17 +163,8 @@ impl ItemKeys {
     }
 }
 
-struct JsClock;
-
-impl Clock for JsClock {
-    fn now_ms(&self) -> i64 {
-        js_sys::Date::now() as i64
-    }
-}
-
 async fn open_rust(name: &Name) -> KvStore {
-    let ids = RandomIds::new().expect("the page has crypto.getRandomValues");
-    let config = Config { limits: Limits::default(), clock: Box::new(JsClock), ids: Box::new(ids) };
+    let config = Config::system().expect("the page has crypto.getRandomValues");
     let backend = LocalStorageBackend::open(&name.0).await.expect("localStorage opens");
     KvStore::open(Box::new(backend), config).await.expect("the store opens")
 }
@@ -232,18 +223,18 @@ async fn a_reopened_store_has_everything_back() {
     assert_eq!(store.delete_namespace("alpha", "a").await, Ok(HOSTILE.len()));
     assert_eq!(store.delete("alpha", "ab", "/").await, Ok(true));
     assert_eq!(store.delete_instance("gone").await, Ok(true));
-    let instances = store.list_instances().await.expect("list");
+    let instances = store.list_instances();
     let all = r#"{"from":{"instance":"alpha"},"limit":1000}"#;
-    let records = store.query_json(all).await.expect("query");
+    let records = store.query_json(all).expect("query");
     drop(store);
 
     let reopened = open_rust(&name).await;
     assert!(reopened.skipped_on_open().is_empty(), "{:?}", reopened.skipped_on_open());
-    assert_eq!(reopened.list_instances().await, Ok(instances), "instances, ids, createdAt and order");
-    assert_eq!(reopened.query_json(all).await, Ok(records));
-    assert_eq!(reopened.get_namespaces("alpha").await.map(|n| n.len()), Ok(HOSTILE.len() - 1), "only `a` was deleted");
-    assert_eq!(reopened.get_record_count("alpha", Some("ab")).await, Ok(HOSTILE.len() - 1));
-    assert_eq!(reopened.get("zeta", "n", "k").await.map(|v| v.map(|v| v.parse())), Ok(Some(json!([2]))));
+    assert_eq!(reopened.list_instances(), instances, "instances, ids, createdAt and order");
+    assert_eq!(reopened.query_json(all), Ok(records));
+    assert_eq!(reopened.get_namespaces("alpha").map(|n| n.len()), Ok(HOSTILE.len() - 1), "only `a` was deleted");
+    assert_eq!(reopened.get_record_count("alpha", Some("ab")), Ok(HOSTILE.len() - 1));
+    assert_eq!(reopened.get::<serde_json::Value>("zeta", "n", "k"), Ok(Some(json!([2]))));
     let third = reopened.set("zeta", "n", "k", &json!([3]), false).await.expect("third write");
     assert_eq!((third.id, third.created_at), (first.id, first.created_at));
     assert!(third.version > second.version, "versions keep growing across reopen");
@@ -281,9 +272,9 @@ async fn two_store_names_never_see_each_other_s_items() {
     }
     for (name, value, other) in [(&a, "from a", "from b"), (&b, "from b", "from a")] {
         let store = open_rust(name).await;
-        assert_eq!(store.get("app", "ns", "k").await.map(|v| v.map(|v| v.parse())), Ok(Some(json!(value))));
-        assert_eq!(store.get("app", "ns", other).await, Ok(None));
-        assert_eq!(store.get_record_count("app", None).await, Ok(2));
+        assert_eq!(store.get::<serde_json::Value>("app", "ns", "k"), Ok(Some(json!(value))));
+        assert_eq!(store.get_raw("app", "ns", other), Ok(None));
+        assert_eq!(store.get_record_count("app", None), Ok(2));
         assert!(store.skipped_on_open().is_empty(), "{:?}", store.skipped_on_open());
     }
     let store = open_rust(&a).await;
@@ -326,8 +317,8 @@ async fn foreign_and_corrupt_items_are_skipped_reported_and_left_alone() {
     for (key, _) in &inside {
         assert!(skipped.iter().any(|s| s.contains(&format!("{key:?}"))), "{key} is reported in {skipped:#?}");
     }
-    assert_eq!(store.get_record_count("app", None).await, Ok(2), "the good records loaded");
-    assert_eq!(store.get("app", "ns", "other").await.map(|v| v.map(|v| v.parse())), Ok(Some(json!(1))));
+    assert_eq!(store.get_record_count("app", None), Ok(2), "the good records loaded");
+    assert_eq!(store.get::<serde_json::Value>("app", "ns", "other"), Ok(Some(json!(1))));
     assert_eq!(other.key, "other");
     store.set("app", "ns2", "k", &json!(2), false).await.expect("writes go on");
     for (key, value) in &inside {
@@ -425,7 +416,7 @@ async fn a_real_quota_error_fails_the_batch_and_keeps_nothing_of_it() {
     let rust = open_rust(&name).await;
     let refused = rust.set("app", "ns", "a", &json!(big), false).await;
     assert_eq!(refused.map(|r| r.key), Err(Error::Storage(StorageError::Full)));
-    assert_eq!(rust.get("app", "ns", "a").await.map(|v| v.map(|v| v.parse())), Ok(Some(json!("old a"))));
+    assert_eq!(rust.get::<serde_json::Value>("app", "ns", "a"), Ok(Some(json!("old a"))));
     assert_eq!(on_disk(&name).await, before);
 
     drop(filler);
@@ -465,9 +456,9 @@ async fn a_batch_failing_midway_is_put_back_and_only_quota_errors_say_full() {
             }
         }
         assert_eq!(log.len(), 5, "{kind}: b/x, b/y, then a/k3, a/k2, a/k1 put back: {log:?}");
-        assert_eq!(store.get_record_count("app", Some("a")).await, Ok(3), "{kind}");
-        assert_eq!(store.get_record_count("app", Some("b")).await, Ok(0), "{kind}");
-        let over = store.get("app", "c", "over").await.map(|v| v.map(|v| v.parse()));
+        assert_eq!(store.get_record_count("app", Some("a")), Ok(3), "{kind}");
+        assert_eq!(store.get_record_count("app", Some("b")), Ok(0), "{kind}");
+        let over = store.get::<serde_json::Value>("app", "c", "over");
         assert_eq!(over, Ok(Some(json!("old"))), "{kind}");
         assert_eq!(on_disk(&name).await, before, "{kind}: storage holds exactly the pre-batch state");
     }

@@ -25,6 +25,13 @@ const METHODS = [
 // Which argument of a method is a value, converted the way JSON.stringify does.
 const VALUE_ARGUMENT = { set: 3 };
 
+// Whether JSON.stringify gave up because the value nests deeper than the
+// engine's stack (a RangeError in V8, an InternalError in SpiderMonkey).
+function tooDeep(thrown) {
+  return (thrown instanceof RangeError && /call stack/i.test(thrown.message))
+    || (thrown?.name === 'InternalError' && /recursion/i.test(thrown.message));
+}
+
 function messageOf(thrown) {
   try {
     return thrown instanceof Error ? thrown.message : String(thrown);
@@ -97,7 +104,7 @@ export function encodeCall(method, args) {
       return i === VALUE_ARGUMENT[method] ? jsonValue(arg, [i], js) : plain(arg, [i], js, new Set());
     } catch (e) {
       for (let n = js.length - 1; n >= 0; n--) if (js[n][0][0] === i) js.splice(n, 1);
-      js.push([[i], { throws: messageOf(e) }]);
+      js.push([[i], tooDeep(e) ? 'tooDeep' : { throws: messageOf(e) }]);
       return null;
     }
   });

@@ -53,7 +53,12 @@ pub struct Snapshot {
 pub enum Remote {
     /// One change, with the document it stored (for puts), exactly as
     /// stored: a repair is written only while storage still holds it.
-    Changed { change: Change, stored: Option<String> },
+    Changed {
+        /// What changed.
+        change: Change,
+        /// The document a put stored, exactly as stored.
+        stored: Option<String>,
+    },
     /// Everything the store held was removed at once.
     Cleared,
 }

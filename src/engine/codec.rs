@@ -64,6 +64,7 @@ enum ChangeDoc<'a> {
 /// `ChangeDoc` per change, in which each put's document appears verbatim,
 /// so the backend stores slices of the message instead of encoding twice.
 pub struct EncodedBatch {
+    /// The JSON array other tabs receive.
     pub message: String,
     docs: Vec<Option<Range<usize>>>,
 }

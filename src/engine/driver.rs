@@ -90,7 +90,12 @@ pub enum Heard {
     Batch(String),
     /// One item changed (localStorage's `storage` event): its item key and
     /// new text, `None` when it was removed.
-    Item { key: String, text: Option<String> },
+    Item {
+        /// The item key.
+        key: String,
+        /// Its new text; `None` when it was removed.
+        text: Option<String>,
+    },
     /// Every item of the storage was removed at once (`localStorage.clear()`).
     Cleared,
 }

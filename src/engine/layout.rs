@@ -31,7 +31,14 @@ pub enum ItemKey {
     /// An instance document, by instance id.
     Instance(String),
     /// A record document, by its place.
-    Record { instance_id: String, namespace: String, key: String },
+    Record {
+        /// The instance's id.
+        instance_id: String,
+        /// The namespace.
+        namespace: String,
+        /// The key.
+        key: String,
+    },
 }
 
 /// The start of every platform key of the store called `name` in a keyspace

@@ -54,10 +54,12 @@ pub struct Query {
 }
 
 /// The answer to a query: one page of rows and how many records matched.
+/// Rows are [`Row`]s from [`KvStore::query`](crate::KvStore::query), and
+/// records with typed values from [`KvStore::query_as`](crate::KvStore::query_as).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct QueryResult {
+pub struct QueryResult<R = Row> {
     /// The page: at most `limit` rows, after skipping `offset`.
-    pub records: Vec<Row>,
+    pub records: Vec<R>,
     /// Every match, counted before `limit` and `offset` apply.
     pub total: usize,
     /// The limit in effect (the default when the query named none).
@@ -163,6 +165,11 @@ impl Query {
     /// The instance the query reads: an id or a name.
     pub(crate) fn instance(&self) -> &str {
         &self.instance
+    }
+
+    /// Whether rows are projections (the query has `select`) rather than records.
+    pub(crate) fn selects(&self) -> bool {
+        self.select.is_some()
     }
 
     /// The only namespace the query reads, when it names one.

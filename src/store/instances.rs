@@ -32,20 +32,19 @@ impl KvStore {
     }
 
     /// The instance with this id, or else this name.
-    pub fn get_instance(&self, instance: &str) -> Pending<Instance> {
-        Pending::from(self.find(instance))
-    }
-
-    fn find(&self, instance: &str) -> Result<Instance> {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InstanceNotFound`] when there is none.
+    pub fn get_instance(&self, instance: &str) -> Result<Instance> {
         let id = self.resolve(instance)?.ok_or_else(|| Error::InstanceNotFound(instance.to_string()))?;
         let index = self.shared.index.borrow();
         index.instance(&id).cloned().ok_or_else(|| Error::InstanceNotFound(instance.to_string()))
     }
 
     /// Every instance, oldest first.
-    pub fn list_instances(&self) -> Pending<Vec<Instance>> {
-        let index = self.shared.index.borrow();
-        Pending::from(Ok(index.instances().into_iter().cloned().collect()))
+    pub fn list_instances(&self) -> Vec<Instance> {
+        self.shared.index.borrow().instances().into_iter().cloned().collect()
     }
 
     /// Renames an instance and/or changes its description.
@@ -64,7 +63,7 @@ impl KvStore {
         if let Some(Some(text)) = &update.description {
             self.limits.check(Field::Description, text)?;
         }
-        let mut changed = self.find(instance)?;
+        let mut changed = self.get_instance(instance)?;
         if let Some(name) = update.name {
             check_free(&self.shared.index.borrow(), &name, Some(changed.id))?;
             changed.name = name;

@@ -29,9 +29,9 @@ pub struct Config {
     pub ids: Box<dyn IdSource>,
 }
 
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 impl Config {
-    /// Default limits, the system clock and secure random ids.
+    /// Default limits, the host's clock ([`crate::SystemClock`]) and secure
+    /// random ids, natively and in a JavaScript host alike.
     pub fn system() -> Result<Config> {
         let ids = crate::id::RandomIds::new()
             .map_err(|e| Error::InvalidOptions(format!("no secure random source is available ({e}).")))?;

@@ -1,26 +1,18 @@
 //! The query operation: runs the Query DSL (see `crate::query`) over one
 //! instance's records, straight from the in-memory index.
 
+use serde::de::DeserializeOwned;
+
 use super::KvStore;
-use crate::commit::Pending;
-use crate::error::{Field, Result};
+use crate::error::{Error, Field, Result};
 use crate::index::Keys;
-use crate::query::{Query, QueryResult, Stored};
+use crate::model::Record;
+use crate::query::{Query, QueryResult, Row, Stored};
 
 impl KvStore {
     /// Runs a parsed query. An unknown instance answers with no records;
-    /// reads never wait for the backend.
-    pub fn query(&self, query: &Query) -> Pending<QueryResult> {
-        Pending::from(self.try_query(query))
-    }
-
-    /// Runs a query given as JSON text (as `JSON.stringify` makes it); text
-    /// that is not JSON is an invalid query.
-    pub fn query_json(&self, json: &str) -> Pending<QueryResult> {
-        Pending::from(Query::from_json(json).and_then(|query| self.try_query(&query)))
-    }
-
-    fn try_query(&self, query: &Query) -> Result<QueryResult> {
+    /// reads answer from memory, at once.
+    pub fn query(&self, query: &Query) -> Result<QueryResult> {
         let found = self.resolve(query.instance())?;
         if let Some(namespace) = query.namespace() {
             self.limits.check(Field::Namespace, namespace)?;
@@ -38,5 +30,38 @@ impl KvStore {
             keys.iter().map(move |(key, entry)| Stored { instance_id, namespace, key, entry })
         });
         Ok(query.run(records))
+    }
+
+    /// Runs a query given as JSON text (as `JSON.stringify` makes it); text
+    /// that is not JSON is an invalid query.
+    pub fn query_json(&self, json: &str) -> Result<QueryResult> {
+        self.query(&Query::from_json(json)?)
+    }
+
+    /// Runs a query for whole records whose values are `T`s.
+    ///
+    /// # Errors
+    ///
+    /// As [`KvStore::query`]; [`Error::InvalidQuery`] for a query with
+    /// `select` (its rows are projections: run it with `query`); and
+    /// [`Error::WrongType`], naming `T`, when a matching value does not
+    /// deserialise into `T`.
+    pub fn query_as<T: DeserializeOwned>(&self, query: &Query) -> Result<QueryResult<Record<T>>> {
+        let projections = || Error::InvalidQuery {
+            part: "select".to_string(),
+            problem: "query_as returns whole records; run a query with select through query.".to_string(),
+        };
+        if query.selects() {
+            return Err(projections());
+        }
+        let QueryResult { records, total, limit, offset } = self.query(query)?;
+        let records = records
+            .into_iter()
+            .map(|row| match row {
+                Row::Record(record) => record.decode(),
+                Row::Projection(_) => Err(projections()),
+            })
+            .collect::<Result<_>>()?;
+        Ok(QueryResult { records, total, limit, offset })
     }
 }

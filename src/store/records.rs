@@ -1,5 +1,8 @@
 //! Record operations: get, set, delete, and the namespace-wide ones.
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
 use super::KvStore;
 use crate::commit::Pending;
 use crate::error::{Error, Field, Result};
@@ -9,12 +12,20 @@ use crate::time::Timestamp;
 use crate::value::Value;
 
 impl KvStore {
-    /// The value under a key; `None` when the key (or instance) is missing.
-    pub fn get(&self, instance: &str, namespace: &str, key: &str) -> Pending<Option<Value>> {
-        Pending::from(self.try_get(instance, namespace, key))
+    /// The value under a key as a `T`; `None` when the key (or instance) is
+    /// missing. Answers from memory, at once.
+    ///
+    /// # Errors
+    ///
+    /// An empty or over-long name, or [`Error::WrongType`] (naming `T`) when
+    /// the stored value does not deserialise into `T`.
+    pub fn get<T: DeserializeOwned>(&self, instance: &str, namespace: &str, key: &str) -> Result<Option<T>> {
+        self.get_raw(instance, namespace, key)?.map(|value| value.decode()).transpose()
     }
 
-    fn try_get(&self, instance: &str, namespace: &str, key: &str) -> Result<Option<Value>> {
+    /// The stored JSON under a key, as it was written; `None` when the key
+    /// (or instance) is missing.
+    pub fn get_raw(&self, instance: &str, namespace: &str, key: &str) -> Result<Option<Value>> {
         let id = self.resolve(instance)?;
         self.limits.check(Field::Namespace, namespace)?;
         self.limits.check(Field::Key, key)?;
@@ -22,8 +33,29 @@ impl KvStore {
         Ok(id.and_then(|id| index.entry(&id, namespace, key)).map(|e| e.value.clone()))
     }
 
-    /// Stores a value built in Rust; see [`KvStore::set_json`].
-    pub fn set(
+    /// Stores any value serde can write, and resolves with its record once
+    /// the write is durable. An overwrite keeps the record's `id` and
+    /// `created_at`; an unknown instance is created (named `instance`) only
+    /// when `auto_create_instance` is true.
+    ///
+    /// The value meets the rules of a value from JavaScript: a NaN or
+    /// infinite float, or a map key that is not a string, is refused with
+    /// [`Error::InvalidValue`] rather than stored as something else, and
+    /// the size and depth limits apply.
+    pub fn set<T: Serialize + ?Sized>(
+        &self,
+        instance: &str,
+        namespace: &str,
+        key: &str,
+        value: &T,
+        auto_create_instance: bool,
+    ) -> Pending<Record> {
+        self.set_checked(instance, namespace, key, Value::from_serde(value, &self.limits), auto_create_instance)
+    }
+
+    /// [`KvStore::set`] for a `serde_json::Value` tree, for code that builds
+    /// values with `serde_json::json!` and wants that spelled out.
+    pub fn set_json_value(
         &self,
         instance: &str,
         namespace: &str,
@@ -31,31 +63,27 @@ impl KvStore {
         value: &serde_json::Value,
         auto_create_instance: bool,
     ) -> Pending<Record> {
-        match Value::from_serde(value, &self.limits) {
-            Ok(value) => self.set_value(instance, namespace, key, value, auto_create_instance),
-            Err(e) => Pending::from(Err(e)),
-        }
+        self.set(instance, namespace, key, value, auto_create_instance)
     }
 
-    /// Stores a value given as JSON text. An overwrite keeps the record's
-    /// `id` and `createdAt`; an unknown instance is created (named
-    /// `instance`) only when `auto_create_instance` is true.
+    /// [`KvStore::set`] for a value given as JSON text (as `JSON.stringify`
+    /// makes it); text that is not JSON is refused.
     pub fn set_json(
         &self,
         instance: &str,
         namespace: &str,
         key: &str,
-        json: String,
+        json: impl Into<String>,
         auto_create_instance: bool,
     ) -> Pending<Record> {
-        match Value::from_json(json, &self.limits) {
-            Ok(value) => self.set_value(instance, namespace, key, value, auto_create_instance),
-            Err(e) => Pending::from(Err(e)),
-        }
+        self.set_checked(instance, namespace, key, Value::from_json(json.into(), &self.limits), auto_create_instance)
     }
 
-    fn set_value(&self, instance: &str, namespace: &str, key: &str, value: Value, auto_create: bool) -> Pending<Record> {
-        self.carry_out(self.try_set(instance, namespace, key, value, auto_create))
+    fn set_checked(&self, instance: &str, namespace: &str, key: &str, value: Result<Value>, auto_create: bool) -> Pending<Record> {
+        match value {
+            Ok(value) => self.carry_out(self.try_set(instance, namespace, key, value, auto_create)),
+            Err(e) => Pending::from(Err(e)),
+        }
     }
 
     fn try_set(
@@ -146,8 +174,8 @@ impl KvStore {
     }
 
     /// The namespaces holding at least one record, sorted as JavaScript sorts strings.
-    pub fn get_namespaces(&self, instance: &str) -> Pending<Vec<String>> {
-        Pending::from(self.resolve(instance).map(|id| {
+    pub fn get_namespaces(&self, instance: &str) -> Result<Vec<String>> {
+        self.resolve(instance).map(|id| {
             let index = self.shared.index.borrow();
             let mut names: Vec<String> = id
                 .and_then(|id| index.slot(&id))
@@ -155,18 +183,16 @@ impl KvStore {
                 .unwrap_or_default();
             names.sort_by(|a, b| cmp_utf16(a, b));
             names
-        }))
+        })
     }
 
     /// How many records an instance holds, in one namespace or in all.
-    pub fn get_record_count(&self, instance: &str, namespace: Option<&str>) -> Pending<usize> {
-        Pending::from((|| {
-            let id = self.resolve(instance)?;
-            if let Some(ns) = namespace {
-                self.limits.check(Field::Namespace, ns)?;
-            }
-            Ok(id.map_or(0, |id| self.count_in(id, namespace)))
-        })())
+    pub fn get_record_count(&self, instance: &str, namespace: Option<&str>) -> Result<usize> {
+        let id = self.resolve(instance)?;
+        if let Some(ns) = namespace {
+            self.limits.check(Field::Namespace, ns)?;
+        }
+        Ok(id.map_or(0, |id| self.count_in(id, namespace)))
     }
 
     fn count_in(&self, instance_id: crate::id::Uuid, namespace: Option<&str>) -> usize {

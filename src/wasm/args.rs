@@ -110,11 +110,16 @@ pub fn flag(value: &JsValue, arg: &str) -> Result<bool> {
 }
 
 /// The JSON text of a value, refused (with JavaScript's reason) when JSON
-/// cannot carry it exactly, and when over `max` bytes before it is copied.
+/// cannot carry it exactly, as too deep when the engine could not even
+/// write it out, and when over the size limit before it is copied.
 #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "string lengths are whole numbers below 2^32")]
-pub fn json(value: &JsValue, max: usize) -> Result<String> {
+pub fn json(value: &JsValue, limits: &Limits) -> Result<String> {
+    let max = limits.max_value_bytes;
     let text = json_text(value)
         .map_err(|thrown| Error::InvalidValue(format!("JSON cannot represent it: {}", reason(&thrown))))?;
+    if text.is_null() {
+        return Err(Error::ValueTooDeep { max: limits.max_depth });
+    }
     let Some(js) = text.dyn_ref::<JsString>() else {
         return Err(Error::InvalidValue(format!(
             "it is {}, which has no JSON form; pass null to store nothing.",
@@ -128,19 +133,22 @@ pub fn json(value: &JsValue, max: usize) -> Result<String> {
     Ok(String::from(js))
 }
 
-/// Where an object argument is wrong: the member's path (empty for the
-/// whole argument) and what is wrong with it, as a predicate ("is a symbol,
-/// which is not JSON data.") for the caller to give a subject.
-pub struct Misfit {
-    pub part: String,
-    pub problem: String,
+/// Why an object argument was refused.
+pub enum Misfit {
+    /// A member (`part`, its path; empty for the whole argument) is wrong,
+    /// said as a predicate ("is a symbol, which is not JSON data.") for the
+    /// caller to give a subject.
+    Shape { part: String, problem: String },
+    /// The argument is `bytes` long as JSON, over the `max` the call takes.
+    TooLarge { bytes: usize, max: usize },
 }
 
 /// A plain-data object argument (options, updates, a query) as JSON text.
 /// Unlike values, these are not put through `JSON.stringify`'s rules: a
 /// function, symbol or boxed primitive anywhere in them is refused.
+#[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "string lengths are whole numbers below 2^32")]
 pub fn plain_object(value: &JsValue, max: usize) -> std::result::Result<String, Misfit> {
-    let misfit = |problem: String| Misfit { part: String::new(), problem };
+    let misfit = |problem: String| Misfit::Shape { part: String::new(), problem };
     let kind = describe(value);
     if kind != "an object" {
         return Err(misfit(format!("must be an object, not {kind}.")));
@@ -148,26 +156,31 @@ pub fn plain_object(value: &JsValue, max: usize) -> std::result::Result<String, 
     let answer = plain_json_text(value).map_err(|thrown| misfit(format!("threw while being read: {}", reason(&thrown))))?;
     if let Some(js) = answer.dyn_ref::<JsString>() {
         if js.length() as usize > max {
-            return Err(misfit(format!("is over {max} bytes as JSON.")));
+            return Err(Misfit::TooLarge { bytes: utf8_length(js) as usize, max });
         }
         return Ok(String::from(js));
     }
     let field = |name: &str| js_sys::Reflect::get(&answer, &JsValue::from_str(name)).ok().and_then(|v| v.as_string());
-    Err(Misfit { part: field("part").unwrap_or_default(), problem: field("problem").unwrap_or_default() })
+    Err(Misfit::Shape { part: field("part").unwrap_or_default(), problem: field("problem").unwrap_or_default() })
 }
 
 impl Misfit {
     /// The error for an object argument named `arg`.
     pub fn into_argument(self, arg: &str) -> Error {
-        let name = if self.part.is_empty() { arg.to_string() } else { format!("{arg}.{}", self.part) };
-        invalid(&name, self.problem)
+        match self {
+            Misfit::Shape { part, problem } if part.is_empty() => invalid(arg, problem),
+            Misfit::Shape { part, problem } => invalid(&format!("{arg}.{part}"), problem),
+            Misfit::TooLarge { bytes, max } => Error::ArgumentTooLarge { name: arg.to_string(), bytes, max },
+        }
     }
 
     /// The error for a query: the bad part named as the query's own path.
     pub fn into_query_error(self) -> Error {
-        if self.part.is_empty() {
-            return invalid("query", self.problem);
+        match self {
+            Misfit::Shape { part, problem } if !part.is_empty() => {
+                Error::InvalidQuery { part, problem: format!("it {problem}") }
+            }
+            whole => whole.into_argument("query"),
         }
-        Error::InvalidQuery { part: self.part, problem: format!("it {}", self.problem) }
     }
 }

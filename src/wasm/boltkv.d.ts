@@ -26,6 +26,30 @@ export interface KVRecord<T = any> {
   updatedAt: string;
 }
 
+/**
+ * What kind of failure an envelope reports, for a program to branch on (the
+ * sentence in `error` is for people). One to one with the Rust `ErrorCode`:
+ * - `INVALID_ARGUMENT`: an argument, value, query, update or option is malformed.
+ * - `NOT_FOUND`: the instance named does not exist.
+ * - `ALREADY_EXISTS`: an instance with that name exists.
+ * - `TOO_LARGE`: a name, key, namespace, description or value is over its limit (bytes, or depth for values).
+ * - `CONFLICT`: a version check failed.
+ * - `STORAGE_FULL`: the storage has no room left.
+ * - `STORAGE_UNAVAILABLE`: the storage cannot be used at all.
+ * - `STORAGE_FAILED`: the storage failed to read or write for another reason.
+ * - `UNSUPPORTED`: the backend cannot do what was asked.
+ */
+export type ErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'TOO_LARGE'
+  | 'CONFLICT'
+  | 'STORAGE_FULL'
+  | 'STORAGE_UNAVAILABLE'
+  | 'STORAGE_FAILED'
+  | 'UNSUPPORTED';
+
 /** The envelope every call resolves with; `data` is present only on success. */
 export interface KVResponse<Type extends string, Data> {
   type: Type;
@@ -33,6 +57,8 @@ export interface KVResponse<Type extends string, Data> {
   data?: Data;
   /** A sentence saying what went wrong, present only on failure. */
   error?: string;
+  /** The kind of failure, present only on failure (always beside `error`). */
+  code?: ErrorCode;
   /** ISO-8601 UTC with milliseconds. */
   timestamp: string;
   /** A fresh random UUID v4 per call. */

@@ -11,16 +11,31 @@ function refuseNonFinite(key, value) {
   return value;
 }
 
-// The JSON text of `value`, or undefined when JSON has no text for it
-// (undefined, a function or a symbol). Throws when it cannot be stored exactly.
+// Whether JSON.stringify gave up because the value nests deeper than the
+// engine's stack: V8 and JavaScriptCore throw a RangeError, SpiderMonkey an
+// InternalError, each saying so.
+function tooDeep(thrown) {
+  return (thrown instanceof RangeError && /call stack/i.test(thrown.message))
+    || (thrown?.name === 'InternalError' && /recursion/i.test(thrown.message));
+}
+
+// The JSON text of `value`; undefined when JSON has no text for it
+// (undefined, a function or a symbol); null when it nests too deep for the
+// engine to write it out (deeper than any store accepts). Throws when it
+// cannot be stored exactly.
 export function jsonText(value) {
-  const text = JSON.stringify(value);
-  // A non-finite number can only have become `null`; texts without one are
-  // final, the rest are written again with the check (rare, so cheap overall).
-  if (text !== undefined && text.includes('null')) {
-    JSON.stringify(value, refuseNonFinite);
+  try {
+    const text = JSON.stringify(value);
+    // A non-finite number can only have become `null`; texts without one are
+    // final, the rest are written again with the check (rare, so cheap overall).
+    if (text !== undefined && text.includes('null')) {
+      JSON.stringify(value, refuseNonFinite);
+    }
+    return text;
+  } catch (thrown) {
+    if (tooDeep(thrown)) return null;
+    throw thrown;
   }
-  return text;
 }
 
 // The UTF-8 length of a string, without copying it into wasm memory.

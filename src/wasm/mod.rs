@@ -5,7 +5,6 @@
 
 mod args;
 mod options;
-mod platform;
 mod storage;
 
 use js_sys::Promise;
@@ -69,7 +68,12 @@ impl JsKvStore {
         parse(&serde_json::to_string(&self.storage).unwrap_or_default())
     }
 
-    /// Answers a call: at once when nothing waits for storage, else when
+    /// Answers a read, which the store answers at once from memory.
+    fn answer<T: Serialize>(&self, method: Method, result: Result<T>) -> Promise {
+        Promise::resolve(&self.store.with_envelope(method, result, parse))
+    }
+
+    /// Answers a write: at once when nothing waits for storage, else when
     /// the write's batch is durable.
     fn reply<U: Unpin + 'static, T: Serialize + 'static>(
         &self,
@@ -79,10 +83,10 @@ impl JsKvStore {
     ) -> Promise {
         let pending = match call {
             Ok(pending) => pending,
-            Err(e) => return Promise::resolve(&self.store.with_envelope::<T, _>(method, Err(e), parse)),
+            Err(e) => return self.answer::<T>(method, Err(e)),
         };
         match pending.into_ready() {
-            Ok(result) => Promise::resolve(&self.store.with_envelope(method, result.map(shape), parse)),
+            Ok(result) => self.answer(method, result.map(shape)),
             Err(waiting) => {
                 let store = self.store.clone();
                 future_to_promise(async move {
@@ -97,6 +101,7 @@ impl JsKvStore {
         args::name(value, arg, field, self.store.limits())
     }
 
+    /// `createInstance(name, description?)`: a new instance, `{ instance }`.
     #[wasm_bindgen(js_name = createInstance, skip_typescript)]
     pub fn create_instance(&self, name: JsValue, description: JsValue, extra: JsValue) -> Promise {
         let call = (|| {
@@ -108,21 +113,24 @@ impl JsKvStore {
         self.reply(Method::CreateInstance, call, |instance| data::InstanceData { instance })
     }
 
+    /// `getInstance(instanceId)`: `{ instance }` by id or name.
     #[wasm_bindgen(js_name = getInstance, skip_typescript)]
     pub fn get_instance(&self, instance_id: JsValue, extra: JsValue) -> Promise {
-        let call = (|| {
+        let answer = (|| {
             args::nothing_more(&extra, Method::GetInstance)?;
-            Ok(self.store.get_instance(&self.instance(&instance_id)?))
+            self.store.get_instance(&self.instance(&instance_id)?)
         })();
-        self.reply(Method::GetInstance, call, |instance| data::InstanceData { instance })
+        self.answer(Method::GetInstance, answer.map(|instance| data::InstanceData { instance }))
     }
 
+    /// `listInstances()`: `{ instances }`, oldest first.
     #[wasm_bindgen(js_name = listInstances, skip_typescript)]
     pub fn list_instances(&self, extra: JsValue) -> Promise {
-        let call = args::nothing_more(&extra, Method::ListInstances).map(|()| self.store.list_instances());
-        self.reply(Method::ListInstances, call, |instances| data::InstancesData { instances })
+        let answer = args::nothing_more(&extra, Method::ListInstances).map(|()| self.store.list_instances());
+        self.answer(Method::ListInstances, answer.map(|instances| data::InstancesData { instances }))
     }
 
+    /// `updateInstance(instanceId, { name?, description? })`: `{ instance }` as changed.
     #[wasm_bindgen(js_name = updateInstance, skip_typescript)]
     pub fn update_instance(&self, instance_id: JsValue, updates: JsValue, extra: JsValue) -> Promise {
         let call = (|| {
@@ -136,6 +144,7 @@ impl JsKvStore {
         self.reply(Method::UpdateInstance, call, |instance| data::InstanceData { instance })
     }
 
+    /// `deleteInstance(instanceId)`: `{ deleted }`, with every record in it.
     #[wasm_bindgen(js_name = deleteInstance, skip_typescript)]
     pub fn delete_instance(&self, instance_id: JsValue, extra: JsValue) -> Promise {
         let call = (|| {
@@ -145,16 +154,18 @@ impl JsKvStore {
         self.reply(Method::DeleteInstance, call, |deleted| data::DeletedData { deleted })
     }
 
+    /// `get(instanceId, namespace, key)`: `{ value, exists }`.
     #[wasm_bindgen(skip_typescript)]
     pub fn get(&self, instance_id: JsValue, namespace: JsValue, key: JsValue, extra: JsValue) -> Promise {
-        let call = (|| {
+        let answer = (|| {
             args::nothing_more(&extra, Method::Get)?;
             let (i, n, k) = self.place(&instance_id, &namespace, &key)?;
-            Ok(self.store.get(&i, &n, &k))
+            self.store.get_raw(&i, &n, &k)
         })();
-        self.reply(Method::Get, call, data::GetData::of)
+        self.answer(Method::Get, answer.map(data::GetData::of))
     }
 
+    /// `set(instanceId, namespace, key, value, autoCreateInstance?)`: `{ record }` once durable.
     #[wasm_bindgen(skip_typescript)]
     pub fn set(
         &self,
@@ -168,13 +179,14 @@ impl JsKvStore {
         let call = (|| {
             args::nothing_more(&extra, Method::Set)?;
             let (i, n, k) = self.place(&instance_id, &namespace, &key)?;
-            let json = args::json(&value, self.store.limits().max_value_bytes)?;
+            let json = args::json(&value, self.store.limits())?;
             let auto_create = args::flag(&auto_create_instance, "autoCreateInstance")?;
             Ok(self.store.set_json(&i, &n, &k, json, auto_create))
         })();
         self.reply(Method::Set, call, |record| data::RecordData { record })
     }
 
+    /// `delete(instanceId, namespace, key)`: `{ deleted }`.
     #[wasm_bindgen(skip_typescript)]
     pub fn delete(&self, instance_id: JsValue, namespace: JsValue, key: JsValue, extra: JsValue) -> Promise {
         let call = (|| {
@@ -185,6 +197,7 @@ impl JsKvStore {
         self.reply(Method::Delete, call, |deleted| data::DeletedData { deleted })
     }
 
+    /// `deleteNamespace(instanceId, namespace)`: `{ deletedCount }`.
     #[wasm_bindgen(js_name = deleteNamespace, skip_typescript)]
     pub fn delete_namespace(&self, instance_id: JsValue, namespace: JsValue, extra: JsValue) -> Promise {
         let call = (|| {
@@ -196,38 +209,41 @@ impl JsKvStore {
         self.reply(Method::DeleteNamespace, call, |deleted_count| data::DeletedCountData { deleted_count })
     }
 
+    /// `query(queryDsl)`: `{ result: { records, total, limit, offset } }`.
     #[wasm_bindgen(skip_typescript)]
     pub fn query(&self, query: JsValue, extra: JsValue) -> Promise {
-        let call = (|| {
+        let answer = (|| {
             args::nothing_more(&extra, Method::Query)?;
             let max = self.store.limits().max_value_bytes;
             let json = args::plain_object(&query, max).map_err(args::Misfit::into_query_error)?;
-            Ok(self.store.query_json(&json))
+            self.store.query_json(&json)
         })();
-        self.reply(Method::Query, call, |result| data::QueryData { result })
+        self.answer(Method::Query, answer.map(|result| data::QueryData { result }))
     }
 
+    /// `getNamespaces(instanceId)`: `{ namespaces }`, sorted.
     #[wasm_bindgen(js_name = getNamespaces, skip_typescript)]
     pub fn get_namespaces(&self, instance_id: JsValue, extra: JsValue) -> Promise {
-        let call = (|| {
+        let answer = (|| {
             args::nothing_more(&extra, Method::GetNamespaces)?;
-            Ok(self.store.get_namespaces(&self.instance(&instance_id)?))
+            self.store.get_namespaces(&self.instance(&instance_id)?)
         })();
-        self.reply(Method::GetNamespaces, call, |namespaces| data::NamespacesData { namespaces })
+        self.answer(Method::GetNamespaces, answer.map(|namespaces| data::NamespacesData { namespaces }))
     }
 
+    /// `getRecordCount(instanceId, namespace?)`: `{ count }`.
     #[wasm_bindgen(js_name = getRecordCount, skip_typescript)]
     pub fn get_record_count(&self, instance_id: JsValue, namespace: JsValue, extra: JsValue) -> Promise {
-        let call = (|| {
+        let answer = (|| {
             args::nothing_more(&extra, Method::GetRecordCount)?;
             let id = self.instance(&instance_id)?;
             let ns = match namespace.is_undefined() || namespace.is_null() {
                 true => None,
                 false => Some(self.name(&namespace, "namespace", Field::Namespace)?),
             };
-            Ok(self.store.get_record_count(&id, ns.as_deref()))
+            self.store.get_record_count(&id, ns.as_deref())
         })();
-        self.reply(Method::GetRecordCount, call, |count| data::CountData { count })
+        self.answer(Method::GetRecordCount, answer.map(|count| data::CountData { count }))
     }
 
     /// The `instanceId` argument of a call.

@@ -5,12 +5,13 @@
 use serde::{Deserialize, Deserializer};
 use wasm_bindgen::JsValue;
 
-use super::{args, platform::DateClock};
+use super::args;
 use crate::backend::{Plugged, split_options};
 use crate::error::{Error, Result};
 use crate::id::RandomIds;
 use crate::limits::Limits;
 use crate::store::{Config, InstanceUpdate};
+use crate::time::SystemClock;
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -103,7 +104,7 @@ pub fn opening(options: &JsValue) -> Result<Opening> {
         return Err(Error::InvalidOptions("name must be 1 to 256 bytes long.".to_string()));
     }
     Ok(Opening {
-        config: Config { limits, clock: Box::new(DateClock), ids: Box::new(ids) },
+        config: Config { limits, clock: Box::new(SystemClock), ids: Box::new(ids) },
         backend: parsed.backend,
         name,
         fallback: parsed.fallback,

@@ -327,7 +327,7 @@ async function quotaFill() {
     const key = `blob-${pad(i)}`;
     const value = randomString(BLOB);
     const r = await store.set(id, 'blobs', key, value);
-    const entry = { key, sha256: await sha256(value), length: value.length, success: r.success, error: r.error, record: digestOf(r)?.record };
+    const entry = { key, sha256: await sha256(value), length: value.length, success: r.success, error: r.error, code: r.code, record: digestOf(r)?.record };
     sets.push(entry);
     if (!r.success) failed = entry;
   }
@@ -342,11 +342,11 @@ async function quotaFill() {
   // it must fail and leave the old value.
   const big = randomString(4 * BLOB);
   const over = await store.set(id, 'blobs', 'blob-0000', big);
-  out.overwrite = { success: over.success, error: over.error, sha256: await sha256(big), after: await get('blob-0000') };
+  out.overwrite = { success: over.success, error: over.error, code: over.code, sha256: await sha256(big), after: await get('blob-0000') };
   // A batch fired in one tick that cannot fit: one transaction, every call fails.
   const batchKeys = [0, 1, 2, 3].map((j) => `batch-${j}`);
   const batch = await Promise.all(batchKeys.map((k) => store.set(id, 'blobs', k, randomString(BLOB))));
-  out.batch = { results: batch.map((r) => ({ success: r.success, error: r.error })), after: await Promise.all(batchKeys.map(get)) };
+  out.batch = { results: batch.map((r) => ({ success: r.success, error: r.error, code: r.code })), after: await Promise.all(batchKeys.map(get)) };
   // Make room, then a small write.
   out.deletes = [];
   for (const s of sets) {

@@ -396,11 +396,12 @@ async function quotaScenario(browserName, backend, opts) {
     const ok = r.sets.filter((s) => s.success);
     const digest = (s) => ({ sha256: s.sha256, length: s.length });
     sc.check(`the store is on ${backend}`, () => storageIs(r.storage, backend, name));
-    sc.check('sets of 200 KB succeed until one fails with "The storage is full"', () => {
+    sc.check('sets of 200 KB succeed until one fails with "The storage is full" and code STORAGE_FULL', () => {
       assert.ok(r.failed, `no set failed in ${r.sets.length} sets of 200 KB (${(r.sets.length * 200) / 1024} MB)`);
       assert.ok(ok.length >= 3, `only ${ok.length} sets succeeded before the failure: the quota is too small to test with`);
       assert.equal(ok.length, r.sets.length - 1);
       assert.match(r.failed.error, FULL);
+      assert.equal(r.failed.code, 'STORAGE_FULL');
     });
     if (!r.failed) throw new Error('nothing more to check without a full storage');
     sc.check('after the failed set, memory is unchanged (the key is absent, the count and an old value as before)', () => {
@@ -411,6 +412,7 @@ async function quotaScenario(browserName, backend, opts) {
     sc.check('an overwrite that cannot fit fails as full, and get returns the previous value', () => {
       assert.equal(r.overwrite.success, false);
       assert.match(r.overwrite.error, FULL);
+      assert.equal(r.overwrite.code, 'STORAGE_FULL');
       assert.deepEqual(r.overwrite.after, { success: true, exists: true, value: digest(ok[0]) });
     });
     sc.check('a batch of 4 sets fired together that cannot fit: every call fails as full, none is kept', () => {
@@ -418,6 +420,7 @@ async function quotaScenario(browserName, backend, opts) {
       for (const b of r.batch.results) {
         assert.equal(b.success, false);
         assert.match(b.error, FULL);
+        assert.equal(b.code, 'STORAGE_FULL');
       }
       for (const a of r.batch.after) assert.deepEqual(a, { success: true, exists: false, value: null });
     });

@@ -67,12 +67,15 @@ describe('malformed requests', () => {
   const send = (path, { method = 'POST', headers = { 'content-type': 'application/json' }, body } = {}) =>
     fetch(new URL(path, edge.base), { method, headers: { authorization: `Bearer ${TOKEN}`, ...headers }, body });
 
-  // Each answer is a failure envelope with a 4xx status and a sentence.
+  // Each answer is a failure envelope with a 4xx status, a sentence and the
+  // code of that status.
+  const CODE_OF = { 400: 'INVALID_ARGUMENT', 404: 'NOT_FOUND', 405: 'INVALID_ARGUMENT', 413: 'TOO_LARGE', 415: 'INVALID_ARGUMENT' };
   async function refused(response, status, type, says) {
     assert.equal(response.status, status);
     assert.match(response.headers.get('content-type') ?? '', /application\/json/);
     const body = await response.json();
-    assert.deepEqual(Object.keys(body).sort(), ['error', 'requestId', 'success', 'timestamp', 'type']);
+    assert.deepEqual(Object.keys(body).sort(), ['code', 'error', 'requestId', 'success', 'timestamp', 'type']);
+    assert.equal(body.code, CODE_OF[status]);
     assert.equal(body.success, false);
     assert.equal(body.type, type);
     assert.match(body.error, says);
@@ -114,6 +117,7 @@ describe('malformed requests', () => {
       assert.equal(typed.status, 200);
       const envelope = await typed.json();
       assert.equal(envelope.success, false);
+      assert.equal(envelope.code, 'INVALID_ARGUMENT');
       assert.match(envelope.error, /instanceId must be a string, not a number/);
     });
   }

@@ -79,10 +79,35 @@ function label(method, args) {
   return `${method}(${args.map((a) => describe(a)).join(', ')})`;
 }
 
-/** Calls and checks: resolves, success false, a sentence, no data, the method's type. */
-async function refused(kv, method, args) {
+/**
+ * Whether a hostile argument holds the 10 MB string, looking only into plain
+ * objects and arrays (and never failing on a proxy or a throwing getter).
+ */
+function holdsHuge(value, depth = 0) {
+  try {
+    if (value === HUGE) return true;
+    if (value === null || typeof value !== 'object' || depth > 4) return false;
+    if (!Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype) return false;
+    return Object.values(value).some((member) => holdsHuge(member, depth + 1));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The code a hostile call is refused with: each case has one bad argument,
+ * and the 10 MB string where a name, value, update or query belongs is over
+ * a limit; everything else is malformed (set's flag must be a boolean, however long).
+ */
+function expectedCode(method, args) {
+  const flag = method === 'set' ? 4 : -1;
+  return args.some((arg, i) => i !== flag && holdsHuge(arg)) ? 'TOO_LARGE' : 'INVALID_ARGUMENT';
+}
+
+/** Calls and checks: resolves, success false, a sentence, its code, no data, the method's type. */
+async function refused(kv, method, args, code = expectedCode(method, args)) {
   const res = await call(kv, method, ...args);
-  expectErr(res, method, undefined, label(method, args));
+  expectErr(res, method, code, undefined, label(method, args));
 }
 
 /**
@@ -92,9 +117,9 @@ async function refused(kv, method, args) {
 function collector() {
   const problems = [];
   return {
-    async refused(kv, method, args) {
+    async refused(kv, method, args, code) {
       try {
-        await refused(kv, method, args);
+        await refused(kv, method, args, code);
       } catch (e) {
         problems.push(String(e && e.message).slice(0, 400));
       }
@@ -227,7 +252,7 @@ test('hostile: names holding U+FFFD itself (what a lone surrogate would turn int
   const got = expectOk(await kv.get(instance, ns, key), 'get');
   deepEqual(got, { value: { v: '\uFFFD' }, exists: true });
   deepEqual(expectOk(await kv.getNamespaces(instance), 'getNamespaces'), { namespaces: [ns] });
-  expectErr(await kv.get(instance, ns, 'k\uD800'), 'get');
+  expectErr(await kv.get(instance, ns, 'k\uD800'), 'get', 'INVALID_ARGUMENT');
 });
 
 test('hostile: updateInstance refuses every malformed update', async () => {
@@ -240,13 +265,14 @@ test('hostile: updateInstance refuses every malformed update', async () => {
     { name: 5 }, { name: '' }, { name: null }, { name: HUGE }, { name: '\uD800' }, { name: {} }, { name: ['x'] },
     { name: 10n }, { name: Symbol('n') }, { name: throwingProxy() }, { name: coercible() },
     { description: HUGE }, { description: 5 }, { description: '\uDC00' }, { description: [] },
-    { foo: 1 }, { name: 'x', extra: 1 }, { id: 'x' }, { createdAt: 'x' }, { name: 'other' },
+    { foo: 1 }, { name: 'x', extra: 1 }, { id: 'x' }, { createdAt: 'x' },
     throwingProxy(), revokedProxy(), throwingGetter('name'), throwingGetter('description'),
     new Proxy({ name: 'proxied' }, TRAPS), Object.create({ name: 'inherited' }), new Date(), new Map([['name', 'x']]),
   ];
   for (const update of badUpdates) {
     await c.refused(kv, 'updateInstance', [TARGET, update]);
   }
+  await c.refused(kv, 'updateInstance', [TARGET, { name: 'other' }], 'ALREADY_EXISTS');
   c.finish();
   deepEqual(await snapshot(kv), before, 'the store is unchanged');
   done();
@@ -357,7 +383,7 @@ test('hostile: a failing call still has a fresh requestId and the method\'s type
   const ids = new Set();
   for (let n = 0; n < 50; n++) {
     const res = await call(kv, 'get', Symbol('x'), 'ns', 'k');
-    expectErr(res, 'get');
+    expectErr(res, 'get', 'INVALID_ARGUMENT');
     ids.add(res.requestId);
   }
   equal(ids.size, 50);

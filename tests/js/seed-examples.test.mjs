@@ -196,7 +196,7 @@ test('seed example 1: without the instance it logs the "not found" error', async
   equal(logs[0][1], 'Failed to store value:');
   equal(typeof logs[0][2], 'string');
   ok(logs[0][2].includes('not found'), `error mentions "not found": ${logs[0][2]}`);
-  expectErr(ret, 'set', 'not found');
+  expectErr(ret, 'set', 'NOT_FOUND', 'not found');
   deepEqual(expectOk(await codebolt.kvStore.listInstances(), 'listInstances'), { instances: [] });
 });
 
@@ -218,7 +218,7 @@ test('seed example 2: without the instance it logs nothing and stores nothing', 
   const codebolt = await makeCodebolt({ withInstance: false });
   const { logs, ret } = await captureConsole(() => example2(codebolt));
   deepEqual(logs, []);
-  expectErr(ret.result, 'set', 'not found');
+  expectErr(ret.result, 'set', 'NOT_FOUND', 'not found');
   deepEqual(await stored(codebolt, 'kv-instance-id', 'users', 'user-123'), { value: null, exists: false });
 });
 
@@ -319,6 +319,6 @@ test('seed example 6: an expired entry is deleted and reported as expired', asyn
 test('seed example 6: without the instance the set fails with "not found" and the read finds nothing', async () => {
   const codebolt = await makeCodebolt({ withInstance: false });
   const { setWithExpiry, getWithExpiry } = example6(codebolt);
-  expectErr(await setWithExpiry('kv-instance-id', 'temp-cache', 'api-response', { temperature: 72 }, 5), 'set', 'not found');
+  expectErr(await setWithExpiry('kv-instance-id', 'temp-cache', 'api-response', { temperature: 72 }, 5), 'set', 'NOT_FOUND', 'not found');
   deepEqual(await getWithExpiry('kv-instance-id', 'temp-cache', 'api-response'), { exists: false });
 });

@@ -15,6 +15,7 @@ import {
   type KVInstance,
   type KVRecord,
   type KVQueryDSL,
+  type ErrorCode,
 } from '../../pkg/boltkv.js';
 
 const kvStore = await KvStore.open();
@@ -69,6 +70,26 @@ const timestamp: string = r.timestamp;
 const requestId: string = r.requestId;
 const type: string = r.type;
 
+// The failure code: a union a switch can cover exhaustively.
+const code: ErrorCode | undefined = r.code;
+function advice(failure: ErrorCode): string {
+  switch (failure) {
+    case 'INVALID_ARGUMENT': return 'fix the call';
+    case 'NOT_FOUND': return 'create the instance';
+    case 'ALREADY_EXISTS': return 'pick another name';
+    case 'TOO_LARGE': return 'store less';
+    case 'CONFLICT': return 'read again and retry';
+    case 'STORAGE_FULL': return 'free some space';
+    case 'STORAGE_UNAVAILABLE': return 'use another backend';
+    case 'STORAGE_FAILED': return 'try again';
+    case 'UNSUPPORTED': return 'use another backend';
+  }
+}
+const nextStep: string | undefined = r.success ? undefined : advice(r.code ?? 'STORAGE_FAILED');
+
+// @ts-expect-error: not one of the codes
+const misspelt: ErrorCode = 'NOTFOUND';
+
 // @ts-expect-error: a record has no such field
 r.data?.record.nope;
 
@@ -78,5 +99,5 @@ const wrong: number | undefined = r.data?.record.createdAt;
 export const used = [
   limited, created, getInstanceResponse, updateResponse, nsCountResponse, recordId, instanceId, description,
   exists, names, deleted, instanceDeleted, deletedCount, total, records, namespaces, count, success, error,
-  timestamp, requestId, type, wrong,
+  timestamp, requestId, type, wrong, code, nextStep, misspelt,
 ];

@@ -9,11 +9,23 @@ export const METHODS = [
   'get', 'set', 'delete', 'deleteNamespace', 'query', 'getNamespaces', 'getRecordCount',
 ];
 
-// A failure envelope with an HTTP status. `code` is set only on the answers
-// that have one (401 and 403): the store's own envelopes carry none yet, and
-// the service's other refusals keep the same shape as those.
-export function failure(status, type, error, { code, headers = {} } = {}) {
-  const envelope = { type, success: false, error, ...(code && { code }), timestamp: new Date().toISOString(), requestId: crypto.randomUUID() };
+// The envelope `code` of each HTTP status the service answers with on its
+// own, when the refusal names none (the store's failures come with their
+// codes and HTTP 200).
+const CODES = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'INVALID_ARGUMENT',
+  413: 'TOO_LARGE',
+  415: 'INVALID_ARGUMENT',
+  503: 'STORAGE_UNAVAILABLE',
+};
+
+// A failure envelope with an HTTP status.
+export function failure(status, type, error, { code = CODES[status], headers = {} } = {}) {
+  const envelope = { type, success: false, error, code, timestamp: new Date().toISOString(), requestId: crypto.randomUUID() };
   return Response.json(envelope, { status, headers });
 }
 

@@ -11,6 +11,7 @@
 // there instead of the JSON placeholder:
 //   "undefined" | "NaN" | "Infinity" | "-Infinity" | "function" | "symbol"
 //   | "noJson"                 an object whose toJSON gives undefined
+//   | "tooDeep"                arrays nested deeper than JSON.stringify can go
 //   | { "bigint": "10" }       | { "boxed": <string, number or boolean> }
 //   | { "object": "Point" }    an instance of a class other than Object
 //   | { "throws": "message" }  a value that throws that message when read
@@ -25,6 +26,11 @@ const WORDS = {
   function: () => function placeholder() {},
   symbol: () => Symbol('placeholder'),
   noJson: () => ({ toJSON() { return undefined; } }),
+  tooDeep: () => {
+    let nested = [];
+    for (let i = 0; i < 200000; i++) nested = [nested];
+    return nested;
+  },
 };
 
 const throwing = (message) => {

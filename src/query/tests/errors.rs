@@ -1,7 +1,6 @@
 //! Malformed queries fail with an error naming the bad part, in the caller's
 //! own spelling, and saying what to write instead.
 
-use futures::executor::block_on;
 use serde_json::{Value as Json, json};
 
 use super::{refused, run, store_with};
@@ -178,7 +177,7 @@ fn a_query_that_is_not_an_object_or_not_json_is_named_as_the_query() {
     assert_eq!(bad_part(json!(["from"])), "query");
     assert_eq!(bad_part(json!("from inst")), "query");
     let store = store();
-    match block_on(store.query_json("{from: inst}")) {
+    match store.query_json("{from: inst}") {
         Err(Error::InvalidQuery { part, problem }) => {
             assert_eq!(part, "query");
             assert!(problem.starts_with("it is not valid JSON"), "{problem}");

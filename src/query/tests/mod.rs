@@ -65,7 +65,7 @@ fn store_with(records: &[(&str, &str, Json)]) -> KvStore {
 
 /// Runs a query given as JSON.
 fn run(store: &KvStore, query: Json) -> crate::Result<QueryResult> {
-    block_on(store.query(&Query::parse(&query)?))
+    store.query(&Query::parse(&query)?)
 }
 
 /// The result as the JSON a JavaScript caller receives.

@@ -1,7 +1,6 @@
 //! The server-side spellings and the shorthand forms give the same results as
 //! the primary shape.
 
-use futures::executor::block_on;
 use serde_json::{Value as Json, json};
 
 use super::{answer, keys, store_with};
@@ -116,7 +115,7 @@ fn query_json_takes_the_text_javascript_sends() {
     let store = sample();
     let text =
         r#"{"from":{"instance":"inst"},"where":[{"field":"key","operator":"=","value":"date"}],"select":["key"]}"#;
-    let result = block_on(store.query_json(text)).expect("valid");
+    let result = store.query_json(text).expect("valid");
     let shown = serde_json::to_string(&result).expect("serializes");
     assert_eq!(shown, r#"{"records":[{"key":"date"}],"total":1,"limit":100,"offset":0}"#);
 }

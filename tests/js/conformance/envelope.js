@@ -8,6 +8,7 @@ import {
   call,
   expectErr,
   expectOk,
+  instances,
   isoTimestamp,
   makeInstance,
   ms,
@@ -47,28 +48,56 @@ test('envelope: every method resolves a Promise with its type on success, and da
   }
 });
 
-test('envelope: every method carries its type on failure too, with an error and no data', async (open) => {
+test('envelope: every method carries its type on failure too, with an error, its code and no data', async (open) => {
   const kv = await open();
   const failing = [
-    ['createInstance', ['']],
-    ['getInstance', ['missing']],
-    ['updateInstance', ['missing', { name: 'x' }]],
-    ['deleteInstance', ['']],
-    ['get', ['', 'ns', 'k']],
-    ['set', ['missing', 'ns', 'k', 1]],
-    ['delete', ['i', '', 'k']],
-    ['deleteNamespace', ['i', '']],
-    ['query', [{}]],
-    ['getNamespaces', ['']],
-    ['getRecordCount', ['']],
+    ['createInstance', [''], 'INVALID_ARGUMENT'],
+    ['getInstance', ['missing'], 'NOT_FOUND'],
+    ['updateInstance', ['missing', { name: 'x' }], 'NOT_FOUND'],
+    ['deleteInstance', [''], 'INVALID_ARGUMENT'],
+    ['get', ['', 'ns', 'k'], 'INVALID_ARGUMENT'],
+    ['set', ['missing', 'ns', 'k', 1], 'NOT_FOUND'],
+    ['delete', ['i', '', 'k'], 'INVALID_ARGUMENT'],
+    ['deleteNamespace', ['i', ''], 'INVALID_ARGUMENT'],
+    ['query', [{}], 'INVALID_ARGUMENT'],
+    ['getNamespaces', [''], 'INVALID_ARGUMENT'],
+    ['getRecordCount', [''], 'INVALID_ARGUMENT'],
     // Last: the only way listInstances can fail is an extra argument.
-    ['listInstances', ['extra']],
+    ['listInstances', ['extra'], 'INVALID_ARGUMENT'],
   ];
   deepEqual(failing.map((s) => s[0]).sort(), METHODS.slice().sort(), 'all methods covered');
-  for (const [method, args] of failing) {
+  for (const [method, args, code] of failing) {
     const res = await call(kv, method, ...args);
-    expectErr(res, method);
+    expectErr(res, method, code);
   }
+});
+
+test('envelope: each kind of failure has its own code', async (open) => {
+  const kv = await open();
+  await makeInstance(kv, 'taken');
+  const megabyte = 'x'.repeat(1024 * 1024);
+  const deep = JSON.parse('['.repeat(65) + ']'.repeat(65));
+  const cases = [
+    ['NOT_FOUND', 'set', ['nowhere', 'ns', 'k', 1]],
+    ['NOT_FOUND', 'getInstance', ['nowhere']],
+    ['NOT_FOUND', 'updateInstance', ['nowhere', { description: 'd' }]],
+    ['ALREADY_EXISTS', 'createInstance', ['taken']],
+    ['ALREADY_EXISTS', 'updateInstance', [(await makeInstance(kv, 'other')).id, { name: 'taken' }]],
+    ['TOO_LARGE', 'set', ['taken', 'ns', 'k', megabyte]],
+    ['TOO_LARGE', 'set', ['taken', 'ns', 'k', deep]],
+    ['TOO_LARGE', 'get', ['taken', 'ns', 'k'.repeat(513)]],
+    ['TOO_LARGE', 'createInstance', ['n'.repeat(257)]],
+    ['TOO_LARGE', 'query', [{ from: { instance: 'taken' }, where: [{ field: 'key', operator: 'eq', value: megabyte }] }]],
+    ['INVALID_ARGUMENT', 'set', ['taken', 'ns', 'k', NaN]],
+    ['INVALID_ARGUMENT', 'set', ['taken', 'ns', 'k', 1, 'yes']],
+    ['INVALID_ARGUMENT', 'get', ['taken', 'ns', 5]],
+    ['INVALID_ARGUMENT', 'updateInstance', ['taken', {}]],
+    ['INVALID_ARGUMENT', 'query', [{ from: { instance: 'taken' }, limit: -1 }]],
+  ];
+  for (const [code, method, args] of cases) {
+    expectErr(await call(kv, method, ...args), method, code, undefined, `${code} from ${method}`);
+  }
+  deepEqual((await instances(kv)).map((i) => i.name), ['taken', 'other'], 'nothing changed');
 });
 
 test('envelope: requestId is a fresh lowercase UUID v4 on every call', async (open) => {

@@ -54,8 +54,8 @@ test('instances: an empty description is kept as an empty string', async (open) 
 test('instances: a duplicate name fails with "already exists" and creates nothing', async (open) => {
   const kv = await open();
   const first = await makeInstance(kv, 'dup');
-  expectErr(await kv.createInstance('dup'), 'createInstance', 'already exists');
-  expectErr(await kv.createInstance('dup', 'other description'), 'createInstance', 'already exists');
+  expectErr(await kv.createInstance('dup'), 'createInstance', 'ALREADY_EXISTS', 'already exists');
+  expectErr(await kv.createInstance('dup', 'other description'), 'createInstance', 'ALREADY_EXISTS', 'already exists');
   deepEqual(await instances(kv), [first], 'still one instance, unchanged');
 });
 
@@ -64,7 +64,7 @@ test('instances: names are case-sensitive', async (open) => {
   const upper = await makeInstance(kv, 'Alpha');
   const lower = await makeInstance(kv, 'alpha');
   notEqual(upper.id, lower.id);
-  expectErr(await kv.getInstance('ALPHA'), 'getInstance', 'not found');
+  expectErr(await kv.getInstance('ALPHA'), 'getInstance', 'NOT_FOUND', 'not found');
   equal(expectOk(await kv.getInstance('Alpha'), 'getInstance').instance.id, upper.id);
   equal(expectOk(await kv.getInstance('alpha'), 'getInstance').instance.id, lower.id);
 });
@@ -95,8 +95,8 @@ test('instances: an instanceId argument matches an id before a name', async (ope
 
 test('instances: getInstance on an unknown instance fails with "not found"', async (open) => {
   const kv = await open();
-  expectErr(await kv.getInstance('ghost'), 'getInstance', 'not found');
-  expectErr(await kv.getInstance('00000000-0000-4000-8000-000000000000'), 'getInstance', 'not found');
+  expectErr(await kv.getInstance('ghost'), 'getInstance', 'NOT_FOUND', 'not found');
+  expectErr(await kv.getInstance('00000000-0000-4000-8000-000000000000'), 'getInstance', 'NOT_FOUND', 'not found');
 });
 
 test('instances: listInstances is empty on a new store', async (open) => {
@@ -146,7 +146,7 @@ test('instances: updateInstance renames, keeps id and createdAt, moves updatedAt
   deepEqual(sortedKeys(data), ['instance']);
   checkInstance(data.instance, { id: inst.id, name: 'new', description: 'kept', createdAt: inst.createdAt });
   ok(ms(data.instance.updatedAt) > ms(inst.updatedAt), `updatedAt ${data.instance.updatedAt} moved past ${inst.updatedAt}`);
-  expectErr(await kv.getInstance('old'), 'getInstance', 'not found');
+  expectErr(await kv.getInstance('old'), 'getInstance', 'NOT_FOUND', 'not found');
   deepEqual(expectOk(await kv.getInstance('new'), 'getInstance').instance, data.instance);
   deepEqual(await instances(kv), [data.instance]);
 });
@@ -192,10 +192,10 @@ test('instances: updateInstance refuses a taken name, an empty update and an unk
   const kv = await open();
   const a = await makeInstance(kv, 'a');
   const b = await makeInstance(kv, 'b', 'bee');
-  expectErr(await kv.updateInstance('a', { name: 'b' }), 'updateInstance', 'already exists');
-  expectErr(await kv.updateInstance('a', {}), 'updateInstance');
-  expectErr(await kv.updateInstance('ghost', { name: 'c' }), 'updateInstance', 'not found');
-  expectErr(await kv.updateInstance('ghost', { description: 'c' }), 'updateInstance', 'not found');
+  expectErr(await kv.updateInstance('a', { name: 'b' }), 'updateInstance', 'ALREADY_EXISTS', 'already exists');
+  expectErr(await kv.updateInstance('a', {}), 'updateInstance', 'INVALID_ARGUMENT');
+  expectErr(await kv.updateInstance('ghost', { name: 'c' }), 'updateInstance', 'NOT_FOUND', 'not found');
+  expectErr(await kv.updateInstance('ghost', { description: 'c' }), 'updateInstance', 'NOT_FOUND', 'not found');
   deepEqual(await instances(kv), [a, b], 'nothing changed');
 });
 
@@ -219,7 +219,7 @@ test('instances: updateInstance refuses fields other than name and description, 
     undefined,
   ];
   for (const update of bad) {
-    expectErr(await kv.updateInstance('a', update), 'updateInstance', undefined, JSON.stringify(update));
+    expectErr(await kv.updateInstance('a', update), 'updateInstance', 'INVALID_ARGUMENT', undefined, JSON.stringify(update));
   }
   deepEqual(await instances(kv), [a], 'nothing changed');
 });
@@ -234,7 +234,7 @@ test('instances: updateInstance renames records with it: they stay under the sam
   deepEqual(await read(kv, 'before', 'ns', 'k'), { value: null, exists: false }, 'old name is unknown now');
   const result = await query(kv, { from: { instance: 'after' } });
   deepEqual(result.records, [rec], 'the record is unchanged, instanceId included');
-  expectErr(await kv.set('before', 'ns', 'k2', 1), 'set', 'not found');
+  expectErr(await kv.set('before', 'ns', 'k2', 1), 'set', 'NOT_FOUND', 'not found');
 });
 
 test('instances: the old name can be reused after a rename', async (open) => {
@@ -255,8 +255,8 @@ test('instances: deleteInstance removes the instance and all its records', async
   const kept = await put(kv, 'keep', 'a', '1', 'kept');
   const data = expectOk(await kv.deleteInstance('doomed'), 'deleteInstance');
   deepEqual(data, { deleted: true });
-  expectErr(await kv.getInstance('doomed'), 'getInstance', 'not found');
-  expectErr(await kv.getInstance(inst.id), 'getInstance', 'not found');
+  expectErr(await kv.getInstance('doomed'), 'getInstance', 'NOT_FOUND', 'not found');
+  expectErr(await kv.getInstance(inst.id), 'getInstance', 'NOT_FOUND', 'not found');
   deepEqual(await read(kv, 'doomed', 'a', '1'), { value: null, exists: false });
   deepEqual(await read(kv, inst.id, 'a', '1'), { value: null, exists: false });
   equal(await count(kv, 'doomed'), 0);
@@ -290,10 +290,10 @@ test('instances: a re-created instance has a new id and none of the old records'
 test('instances: empty names are refused by every instance method', async (open) => {
   const kv = await open();
   await makeInstance(kv, 'a');
-  expectErr(await kv.createInstance(''), 'createInstance');
-  expectErr(await kv.getInstance(''), 'getInstance');
-  expectErr(await kv.updateInstance('', { name: 'b' }), 'updateInstance');
-  expectErr(await kv.deleteInstance(''), 'deleteInstance');
+  expectErr(await kv.createInstance(''), 'createInstance', 'INVALID_ARGUMENT');
+  expectErr(await kv.getInstance(''), 'getInstance', 'INVALID_ARGUMENT');
+  expectErr(await kv.updateInstance('', { name: 'b' }), 'updateInstance', 'INVALID_ARGUMENT');
+  expectErr(await kv.deleteInstance(''), 'deleteInstance', 'INVALID_ARGUMENT');
   deepEqual((await instances(kv)).map((i) => i.name), ['a']);
 });
 
@@ -308,18 +308,18 @@ test('instances: instance names up to 256 UTF-8 bytes are accepted, 257 are refu
   checkInstance(await makeInstance(kv, multibyte), { name: multibyte });
   equal((await put(kv, 'ä'.repeat(128), 'ns', 'k', 1, true)).namespace, 'ns', 'auto-create at the limit');
   for (const name of [over, overMultibyte, overAstral]) {
-    expectErr(await kv.createInstance(name), 'createInstance', undefined, `${name.length} chars`);
-    expectErr(await kv.getInstance(name), 'getInstance');
-    expectErr(await kv.updateInstance(name, { description: 'x' }), 'updateInstance');
-    expectErr(await kv.updateInstance(exact, { name }), 'updateInstance');
-    expectErr(await kv.deleteInstance(name), 'deleteInstance');
-    expectErr(await kv.set(name, 'ns', 'k', 1, true), 'set');
-    expectErr(await kv.get(name, 'ns', 'k'), 'get');
-    expectErr(await kv.delete(name, 'ns', 'k'), 'delete');
-    expectErr(await kv.deleteNamespace(name, 'ns'), 'deleteNamespace');
-    expectErr(await kv.getNamespaces(name), 'getNamespaces');
-    expectErr(await kv.getRecordCount(name), 'getRecordCount');
-    expectErr(await kv.query({ from: { instance: name } }), 'query');
+    expectErr(await kv.createInstance(name), 'createInstance', 'TOO_LARGE', undefined, `${name.length} chars`);
+    expectErr(await kv.getInstance(name), 'getInstance', 'TOO_LARGE');
+    expectErr(await kv.updateInstance(name, { description: 'x' }), 'updateInstance', 'TOO_LARGE');
+    expectErr(await kv.updateInstance(exact, { name }), 'updateInstance', 'TOO_LARGE');
+    expectErr(await kv.deleteInstance(name), 'deleteInstance', 'TOO_LARGE');
+    expectErr(await kv.set(name, 'ns', 'k', 1, true), 'set', 'TOO_LARGE');
+    expectErr(await kv.get(name, 'ns', 'k'), 'get', 'TOO_LARGE');
+    expectErr(await kv.delete(name, 'ns', 'k'), 'delete', 'TOO_LARGE');
+    expectErr(await kv.deleteNamespace(name, 'ns'), 'deleteNamespace', 'TOO_LARGE');
+    expectErr(await kv.getNamespaces(name), 'getNamespaces', 'TOO_LARGE');
+    expectErr(await kv.getRecordCount(name), 'getRecordCount', 'TOO_LARGE');
+    expectErr(await kv.query({ from: { instance: name } }), 'query', 'TOO_LARGE');
   }
   equal((await instances(kv)).length, 3);
 });
@@ -328,9 +328,9 @@ test('instances: descriptions up to 4096 UTF-8 bytes are accepted, 4097 are refu
   const kv = await open();
   const exact = 'd'.repeat(4094) + 'é';
   checkInstance(await makeInstance(kv, 'a', exact), { name: 'a', description: exact });
-  expectErr(await kv.createInstance('b', 'd'.repeat(4097)), 'createInstance');
-  expectErr(await kv.createInstance('b', 'd'.repeat(4095) + 'é'), 'createInstance');
-  expectErr(await kv.updateInstance('a', { description: 'd'.repeat(4097) }), 'updateInstance');
+  expectErr(await kv.createInstance('b', 'd'.repeat(4097)), 'createInstance', 'TOO_LARGE');
+  expectErr(await kv.createInstance('b', 'd'.repeat(4095) + 'é'), 'createInstance', 'TOO_LARGE');
+  expectErr(await kv.updateInstance('a', { description: 'd'.repeat(4097) }), 'updateInstance', 'TOO_LARGE');
   deepEqual((await instances(kv)).map((i) => i.name), ['a']);
   equal((await instances(kv))[0].description, exact, 'unchanged by the refused update');
 });
@@ -340,23 +340,23 @@ test('instances: configured name and description limits apply at the limit and o
   checkInstance(await makeInstance(kv, 'abcde', 'abcdef'), { name: 'abcde', description: 'abcdef' });
   // 'é€' is 2 + 3 = 5 bytes, 'é€a' is 6 bytes, 'aé€' is 6 bytes, 'é€ab' is 7 bytes.
   checkInstance(await makeInstance(kv, 'é€', 'é€a'), { name: 'é€', description: 'é€a' });
-  expectErr(await kv.createInstance('abcdef'), 'createInstance');
-  expectErr(await kv.createInstance('aé€'), 'createInstance');
-  expectErr(await kv.createInstance('xyz', 'abcdefg'), 'createInstance');
-  expectErr(await kv.createInstance('xyz', 'é€ab'), 'createInstance');
-  expectErr(await kv.updateInstance('abcde', { name: 'aé€' }), 'updateInstance');
-  expectErr(await kv.updateInstance('abcde', { description: 'é€ab' }), 'updateInstance');
-  expectErr(await kv.getInstance('abcdef'), 'getInstance');
-  expectErr(await kv.set('abcdef', 'n', 'k', 1, true), 'set');
+  expectErr(await kv.createInstance('abcdef'), 'createInstance', 'TOO_LARGE');
+  expectErr(await kv.createInstance('aé€'), 'createInstance', 'TOO_LARGE');
+  expectErr(await kv.createInstance('xyz', 'abcdefg'), 'createInstance', 'TOO_LARGE');
+  expectErr(await kv.createInstance('xyz', 'é€ab'), 'createInstance', 'TOO_LARGE');
+  expectErr(await kv.updateInstance('abcde', { name: 'aé€' }), 'updateInstance', 'TOO_LARGE');
+  expectErr(await kv.updateInstance('abcde', { description: 'é€ab' }), 'updateInstance', 'TOO_LARGE');
+  expectErr(await kv.getInstance('abcdef'), 'getInstance', 'TOO_LARGE');
+  expectErr(await kv.set('abcdef', 'n', 'k', 1, true), 'set', 'TOO_LARGE');
   deepEqual((await instances(kv)).map((i) => i.name), ['abcde', 'é€']);
 });
 
 test('instances: names and descriptions with lone surrogates are refused; paired ones work', async (open) => {
   const kv = await open();
   for (const bad of ['\uD800', 'a\uDC00b', '\uDE00\uD83D', 'x\uD83D']) {
-    expectErr(await kv.createInstance(bad), 'createInstance', undefined, JSON.stringify(bad));
-    expectErr(await kv.createInstance('ok-name', bad), 'createInstance', undefined, 'description');
-    expectErr(await kv.getInstance(bad), 'getInstance');
+    expectErr(await kv.createInstance(bad), 'createInstance', 'INVALID_ARGUMENT', undefined, JSON.stringify(bad));
+    expectErr(await kv.createInstance('ok-name', bad), 'createInstance', 'INVALID_ARGUMENT', undefined, 'description');
+    expectErr(await kv.getInstance(bad), 'getInstance', 'INVALID_ARGUMENT');
   }
   deepEqual(await instances(kv), []);
   const emoji = await makeInstance(kv, 'smile 😀', 'desc 🎉');

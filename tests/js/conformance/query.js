@@ -651,7 +651,7 @@ test('query: malformed queries fail with an error naming the bad part', async (o
     } catch {
       label = String(dsl);
     }
-    expectErr(await kv.query(dsl), 'query', part, label);
+    expectErr(await kv.query(dsl), 'query', 'INVALID_ARGUMENT', part, label);
   }
 });
 

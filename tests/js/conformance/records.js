@@ -127,10 +127,10 @@ test('records: overwriting one key leaves its neighbours alone', async (open) =>
 
 test('records: set on an unknown instance fails with "not found" unless autoCreateInstance is true', async (open) => {
   const kv = await open();
-  expectErr(await kv.set('nowhere', 'ns', 'k', 1), 'set', 'not found', 'omitted');
-  expectErr(await kv.set('nowhere', 'ns', 'k', 1, false), 'set', 'not found', 'false');
-  expectErr(await kv.set('nowhere', 'ns', 'k', 1, undefined), 'set', 'not found', 'undefined');
-  expectErr(await kv.set('nowhere', 'ns', 'k', 1, null), 'set', 'not found', 'null');
+  expectErr(await kv.set('nowhere', 'ns', 'k', 1), 'set', 'NOT_FOUND', 'not found', 'omitted');
+  expectErr(await kv.set('nowhere', 'ns', 'k', 1, false), 'set', 'NOT_FOUND', 'not found', 'false');
+  expectErr(await kv.set('nowhere', 'ns', 'k', 1, undefined), 'set', 'NOT_FOUND', 'not found', 'undefined');
+  expectErr(await kv.set('nowhere', 'ns', 'k', 1, null), 'set', 'NOT_FOUND', 'not found', 'null');
   deepEqual(await instances(kv), [], 'nothing created');
   deepEqual(await read(kv, 'nowhere', 'ns', 'k'), { value: null, exists: false });
 });
@@ -160,8 +160,8 @@ test('records: autoCreateInstance must be a boolean, undefined or null', async (
   const kv = await open();
   await makeInstance(kv, 'there');
   for (const flag of ['true', 'false', 1, 0, '', {}, [], [true], NaN, new Boolean(true), 'yes']) {
-    expectErr(await kv.set('absent', 'ns', 'k', 1, flag), 'set', undefined, `flag ${String(flag)}`);
-    expectErr(await kv.set('there', 'ns', 'k', 1, flag), 'set', undefined, `flag ${String(flag)} on an existing instance`);
+    expectErr(await kv.set('absent', 'ns', 'k', 1, flag), 'set', 'INVALID_ARGUMENT', undefined, `flag ${String(flag)}`);
+    expectErr(await kv.set('there', 'ns', 'k', 1, flag), 'set', 'INVALID_ARGUMENT', undefined, `flag ${String(flag)} on an existing instance`);
   }
   deepEqual((await instances(kv)).map((i) => i.name), ['there'], 'nothing auto-created');
   equal(await count(kv, 'there'), 0, 'nothing stored');
@@ -376,22 +376,22 @@ test('records: empty namespaces and keys are refused by every method, reads too'
   const kv = await open();
   await makeInstance(kv, 'i');
   await put(kv, 'i', 'ns', 'k', 1);
-  expectErr(await kv.set('i', '', 'k', 1), 'set', undefined, 'empty namespace');
-  expectErr(await kv.set('i', 'ns', '', 1), 'set', undefined, 'empty key');
-  expectErr(await kv.set('', 'ns', 'k', 1, true), 'set', undefined, 'empty instance');
-  expectErr(await kv.get('i', '', 'k'), 'get');
-  expectErr(await kv.get('i', 'ns', ''), 'get');
-  expectErr(await kv.get('', 'ns', 'k'), 'get');
-  expectErr(await kv.delete('i', '', 'k'), 'delete');
-  expectErr(await kv.delete('i', 'ns', ''), 'delete');
-  expectErr(await kv.delete('', 'ns', 'k'), 'delete');
-  expectErr(await kv.deleteNamespace('i', ''), 'deleteNamespace');
-  expectErr(await kv.deleteNamespace('', 'ns'), 'deleteNamespace');
-  expectErr(await kv.getNamespaces(''), 'getNamespaces');
-  expectErr(await kv.getRecordCount(''), 'getRecordCount');
-  expectErr(await kv.getRecordCount('i', ''), 'getRecordCount');
-  expectErr(await kv.query({ from: { instance: '' } }), 'query');
-  expectErr(await kv.query({ from: { instance: 'i', namespace: '' } }), 'query');
+  expectErr(await kv.set('i', '', 'k', 1), 'set', 'INVALID_ARGUMENT', undefined, 'empty namespace');
+  expectErr(await kv.set('i', 'ns', '', 1), 'set', 'INVALID_ARGUMENT', undefined, 'empty key');
+  expectErr(await kv.set('', 'ns', 'k', 1, true), 'set', 'INVALID_ARGUMENT', undefined, 'empty instance');
+  expectErr(await kv.get('i', '', 'k'), 'get', 'INVALID_ARGUMENT');
+  expectErr(await kv.get('i', 'ns', ''), 'get', 'INVALID_ARGUMENT');
+  expectErr(await kv.get('', 'ns', 'k'), 'get', 'INVALID_ARGUMENT');
+  expectErr(await kv.delete('i', '', 'k'), 'delete', 'INVALID_ARGUMENT');
+  expectErr(await kv.delete('i', 'ns', ''), 'delete', 'INVALID_ARGUMENT');
+  expectErr(await kv.delete('', 'ns', 'k'), 'delete', 'INVALID_ARGUMENT');
+  expectErr(await kv.deleteNamespace('i', ''), 'deleteNamespace', 'INVALID_ARGUMENT');
+  expectErr(await kv.deleteNamespace('', 'ns'), 'deleteNamespace', 'INVALID_ARGUMENT');
+  expectErr(await kv.getNamespaces(''), 'getNamespaces', 'INVALID_ARGUMENT');
+  expectErr(await kv.getRecordCount(''), 'getRecordCount', 'INVALID_ARGUMENT');
+  expectErr(await kv.getRecordCount('i', ''), 'getRecordCount', 'INVALID_ARGUMENT');
+  expectErr(await kv.query({ from: { instance: '' } }), 'query', 'INVALID_ARGUMENT');
+  expectErr(await kv.query({ from: { instance: 'i', namespace: '' } }), 'query', 'INVALID_ARGUMENT');
   equal(await count(kv, 'i'), 1);
   deepEqual((await instances(kv)).map((i) => i.name), ['i']);
 });
@@ -410,17 +410,17 @@ test('records: keys up to 512 and namespaces up to 256 UTF-8 bytes work; one byt
   const longKeys = ['k'.repeat(513), '😀'.repeat(128) + 'a', 'é'.repeat(256) + 'a'];
   const longNs = ['n'.repeat(257), 'é'.repeat(128) + 'a', '€'.repeat(85) + 'ab'];
   for (const k of longKeys) {
-    expectErr(await kv.set('i', 'ns', k, 1), 'set', undefined, `key of ${k.length} units`);
-    expectErr(await kv.get('i', 'ns', k), 'get');
-    expectErr(await kv.delete('i', 'ns', k), 'delete');
+    expectErr(await kv.set('i', 'ns', k, 1), 'set', 'TOO_LARGE', undefined, `key of ${k.length} units`);
+    expectErr(await kv.get('i', 'ns', k), 'get', 'TOO_LARGE');
+    expectErr(await kv.delete('i', 'ns', k), 'delete', 'TOO_LARGE');
   }
   for (const n of longNs) {
-    expectErr(await kv.set('i', n, 'k', 1), 'set', undefined, `namespace of ${n.length} units`);
-    expectErr(await kv.get('i', n, 'k'), 'get');
-    expectErr(await kv.delete('i', n, 'k'), 'delete');
-    expectErr(await kv.deleteNamespace('i', n), 'deleteNamespace');
-    expectErr(await kv.getRecordCount('i', n), 'getRecordCount');
-    expectErr(await kv.query({ from: { instance: 'i', namespace: n } }), 'query');
+    expectErr(await kv.set('i', n, 'k', 1), 'set', 'TOO_LARGE', undefined, `namespace of ${n.length} units`);
+    expectErr(await kv.get('i', n, 'k'), 'get', 'TOO_LARGE');
+    expectErr(await kv.delete('i', n, 'k'), 'delete', 'TOO_LARGE');
+    expectErr(await kv.deleteNamespace('i', n), 'deleteNamespace', 'TOO_LARGE');
+    expectErr(await kv.getRecordCount('i', n), 'getRecordCount', 'TOO_LARGE');
+    expectErr(await kv.query({ from: { instance: 'i', namespace: n } }), 'query', 'TOO_LARGE');
   }
   equal(await count(kv, 'i'), 2);
 });
@@ -430,14 +430,14 @@ test('records: configured key and namespace limits apply at the limit and one by
   await makeInstance(kv, 'i');
   checkRecord(await put(kv, 'i', 'abc', 'abcd', 1), { namespace: 'abc', key: 'abcd', value: 1 });
   checkRecord(await put(kv, 'i', 'aé', 'éé', 2), { namespace: 'aé', key: 'éé', value: 2 });
-  expectErr(await kv.set('i', 'abc', 'abcde', 1), 'set');
-  expectErr(await kv.set('i', 'abc', 'ééa', 1), 'set');
-  expectErr(await kv.set('i', 'abcd', 'k', 1), 'set');
-  expectErr(await kv.set('i', 'éé', 'k', 1), 'set');
-  expectErr(await kv.get('i', 'abc', 'abcde'), 'get');
-  expectErr(await kv.get('i', 'abcd', 'k'), 'get');
-  expectErr(await kv.getRecordCount('i', 'abcd'), 'getRecordCount');
-  expectErr(await kv.deleteNamespace('i', 'abcd'), 'deleteNamespace');
+  expectErr(await kv.set('i', 'abc', 'abcde', 1), 'set', 'TOO_LARGE');
+  expectErr(await kv.set('i', 'abc', 'ééa', 1), 'set', 'TOO_LARGE');
+  expectErr(await kv.set('i', 'abcd', 'k', 1), 'set', 'TOO_LARGE');
+  expectErr(await kv.set('i', 'éé', 'k', 1), 'set', 'TOO_LARGE');
+  expectErr(await kv.get('i', 'abc', 'abcde'), 'get', 'TOO_LARGE');
+  expectErr(await kv.get('i', 'abcd', 'k'), 'get', 'TOO_LARGE');
+  expectErr(await kv.getRecordCount('i', 'abcd'), 'getRecordCount', 'TOO_LARGE');
+  expectErr(await kv.deleteNamespace('i', 'abcd'), 'deleteNamespace', 'TOO_LARGE');
   equal(await count(kv, 'i'), 2);
 });
 
@@ -445,14 +445,14 @@ test('records: namespaces and keys with lone surrogates are refused; emoji round
   const kv = await open();
   await makeInstance(kv, 'i');
   for (const bad of ['\uD800', 'a\uDBFFb', '\uDC00', '\uDE00\uD83D', 'end\uD83D']) {
-    expectErr(await kv.set('i', bad, 'k', 1), 'set', undefined, `namespace ${JSON.stringify(bad)}`);
-    expectErr(await kv.set('i', 'ns', bad, 1), 'set', undefined, `key ${JSON.stringify(bad)}`);
-    expectErr(await kv.set(bad, 'ns', 'k', 1, true), 'set', undefined, `instance ${JSON.stringify(bad)}`);
-    expectErr(await kv.get('i', bad, 'k'), 'get');
-    expectErr(await kv.get('i', 'ns', bad), 'get');
-    expectErr(await kv.delete('i', 'ns', bad), 'delete');
-    expectErr(await kv.deleteNamespace('i', bad), 'deleteNamespace');
-    expectErr(await kv.getRecordCount('i', bad), 'getRecordCount');
+    expectErr(await kv.set('i', bad, 'k', 1), 'set', 'INVALID_ARGUMENT', undefined, `namespace ${JSON.stringify(bad)}`);
+    expectErr(await kv.set('i', 'ns', bad, 1), 'set', 'INVALID_ARGUMENT', undefined, `key ${JSON.stringify(bad)}`);
+    expectErr(await kv.set(bad, 'ns', 'k', 1, true), 'set', 'INVALID_ARGUMENT', undefined, `instance ${JSON.stringify(bad)}`);
+    expectErr(await kv.get('i', bad, 'k'), 'get', 'INVALID_ARGUMENT');
+    expectErr(await kv.get('i', 'ns', bad), 'get', 'INVALID_ARGUMENT');
+    expectErr(await kv.delete('i', 'ns', bad), 'delete', 'INVALID_ARGUMENT');
+    expectErr(await kv.deleteNamespace('i', bad), 'deleteNamespace', 'INVALID_ARGUMENT');
+    expectErr(await kv.getRecordCount('i', bad), 'getRecordCount', 'INVALID_ARGUMENT');
   }
   equal(await count(kv, 'i'), 0);
   deepEqual((await instances(kv)).map((i) => i.name), ['i']);

@@ -21,6 +21,19 @@ export const METHODS = [
   'getRecordCount',
 ];
 
+/** The `code` of a failure envelope is one of these (README, "Error codes"). */
+export const ERROR_CODES = [
+  'INVALID_ARGUMENT',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'TOO_LARGE',
+  'CONFLICT',
+  'STORAGE_FULL',
+  'STORAGE_UNAVAILABLE',
+  'STORAGE_FAILED',
+  'UNSUPPORTED',
+];
+
 export const RECORD_KEYS = ['createdAt', 'id', 'instanceId', 'key', 'namespace', 'updatedAt', 'value'];
 export const INSTANCE_KEYS = ['createdAt', 'id', 'name', 'updatedAt'];
 export const INSTANCE_KEYS_WITH_DESCRIPTION = ['createdAt', 'description', 'id', 'name', 'updatedAt'];
@@ -103,11 +116,13 @@ export function expectOk(res, method, label = '') {
 }
 
 /**
- * Checks a failure envelope of `method`; `contains` (string or RegExp) must
- * appear in the error. Returns the error sentence.
+ * Checks a failure envelope of `method` with exactly the error `code` (one
+ * of ERROR_CODES); `contains` (string or RegExp) must appear in the error.
+ * Returns the error sentence.
  */
-export function expectErr(res, method, contains, label = '') {
+export function expectErr(res, method, code, contains, label = '') {
   const what = label ? `${method} (${label})` : method;
+  ok(ERROR_CODES.includes(code), `${what}: the test must name the expected code, got ${show(code)}`);
   if (res && res.success === true) {
     throw new AssertionError(`${what}: expected an error, got success with data ${show(res.data).slice(0, 160)}`);
   }
@@ -116,7 +131,8 @@ export function expectErr(res, method, contains, label = '') {
   ok(!('data' in res), `${what}: failure envelope has no data, got ${show(res.data)}`);
   equal(typeof res.error, 'string', `${what}: error is a string`);
   ok(res.error.trim().length >= 8 && /[A-Za-z]{2,}/.test(res.error), `${what}: error is a sentence, got ${show(res.error)}`);
-  const allowed = ['error', 'message', 'requestId', 'success', 'timestamp', 'type'];
+  equal(res.code, code, `${what}: code (error ${show(res.error)})`);
+  const allowed = ['code', 'error', 'message', 'requestId', 'success', 'timestamp', 'type'];
   const extra = Object.keys(res).filter((k) => !allowed.includes(k));
   deepEqual(extra, [], `${what}: failure envelope has no other keys`);
   if (contains !== undefined) {

@@ -294,7 +294,7 @@ test('values: refused values give an error and store nothing', async (open) => {
   await makeInstance(kv, 'v');
   for (const [label, value] of REFUSED()) {
     const res = await kv.set('v', 'ns', label, value);
-    expectErr(res, 'set', undefined, label);
+    expectErr(res, 'set', 'INVALID_ARGUMENT', undefined, label);
     deepEqual(await read(kv, 'v', 'ns', label), { value: null, exists: false }, `nothing stored for ${label}`);
   }
   equal(await count(kv, 'v'), 0);
@@ -303,7 +303,7 @@ test('values: refused values give an error and store nothing', async (open) => {
 test('values: set with no value argument is refused', async (open) => {
   const kv = await open();
   await makeInstance(kv, 'v');
-  expectErr(await kv.set('v', 'ns', 'k'), 'set');
+  expectErr(await kv.set('v', 'ns', 'k'), 'set', 'INVALID_ARGUMENT');
   deepEqual(await read(kv, 'v', 'ns', 'k'), { value: null, exists: false });
 });
 
@@ -312,7 +312,7 @@ test('values: a refused overwrite leaves the old record untouched', async (open)
   await makeInstance(kv, 'v');
   const rec = await put(kv, 'v', 'ns', 'k', { keep: 'me' });
   for (const [label, value] of REFUSED()) {
-    expectErr(await kv.set('v', 'ns', 'k', value), 'set', undefined, label);
+    expectErr(await kv.set('v', 'ns', 'k', value), 'set', 'INVALID_ARGUMENT', undefined, label);
   }
   deepEqual(await read(kv, 'v', 'ns', 'k'), { value: { keep: 'me' }, exists: true });
   deepEqual((await query(kv, { from: { instance: 'v' } })).records, [rec], 'id, timestamps and value unchanged');
@@ -321,7 +321,7 @@ test('values: a refused overwrite leaves the old record untouched', async (open)
 test('values: refused values with autoCreateInstance create no instance', async (open) => {
   const kv = await open();
   for (const [label, value] of REFUSED()) {
-    expectErr(await kv.set('auto', 'ns', 'k', value, true), 'set', undefined, label);
+    expectErr(await kv.set('auto', 'ns', 'k', value, true), 'set', 'INVALID_ARGUMENT', undefined, label);
   }
   deepEqual(expectOk(await kv.listInstances(), 'listInstances'), { instances: [] });
 });
@@ -333,14 +333,14 @@ test('values: the default size limit is 1 MiB of JSON text: exactly 1048576 byte
   const rec = await put(kv, 'v', 'ns', 'exact', exact);
   equal(rec.value.length, exact.length);
   equal((await read(kv, 'v', 'ns', 'exact')).value === exact, true, 'exact value back');
-  expectErr(await kv.set('v', 'ns', 'over', exact + 'a'), 'set');
+  expectErr(await kv.set('v', 'ns', 'over', exact + 'a'), 'set', 'TOO_LARGE');
   const objExact = { data: 'b'.repeat(1048576 - '{"data":""}'.length) };
   equal(JSON.stringify(objExact).length, 1048576);
   await put(kv, 'v', 'ns', 'obj', objExact);
-  expectErr(await kv.set('v', 'ns', 'obj-over', { data: objExact.data + 'b' }), 'set');
+  expectErr(await kv.set('v', 'ns', 'obj-over', { data: objExact.data + 'b' }), 'set', 'TOO_LARGE');
   deepEqual(await read(kv, 'v', 'ns', 'over'), { value: null, exists: false });
   deepEqual(await read(kv, 'v', 'ns', 'obj-over'), { value: null, exists: false });
-  expectErr(await kv.set('v', 'ns', 'huge', 'x'.repeat(10 * 1024 * 1024)), 'set');
+  expectErr(await kv.set('v', 'ns', 'huge', 'x'.repeat(10 * 1024 * 1024)), 'set', 'TOO_LARGE');
   equal(await count(kv, 'v'), 2);
 });
 
@@ -364,7 +364,7 @@ test('values: a configured size limit counts UTF-8 bytes of the JSON text, at th
   const over = ['a'.repeat(15), 'é'.repeat(7) + 'a', '😀'.repeat(3) + 'abc', '\n'.repeat(7) + 'a', '\u0001'.repeat(2) + 'abc', [1234567890, 1234], { abcdefghijk: 1 }];
   for (const value of over) {
     equal(new TextEncoder().encode(JSON.stringify(value)).length, 17, `fixture ${JSON.stringify(value)} is 17 bytes`);
-    expectErr(await kv.set('v', 'over', JSON.stringify(value), value), 'set', undefined, JSON.stringify(value));
+    expectErr(await kv.set('v', 'over', JSON.stringify(value), value), 'set', 'TOO_LARGE', undefined, JSON.stringify(value));
   }
   equal(await count(kv, 'v', 'fits'), fits.length);
   equal(await count(kv, 'v', 'over'), 0);
@@ -389,10 +389,10 @@ test('values: the default depth limit is 64: 64 levels pass, 65 fail', async (op
   deepEqual((await read(kv, 'v', 'ns', 'arrays')).value, nestArrays(64));
   await put(kv, 'v', 'ns', 'objects', nestObjects(64));
   deepEqual((await read(kv, 'v', 'ns', 'objects')).value, nestObjects(64));
-  expectErr(await kv.set('v', 'ns', 'arrays65', nestArrays(65)), 'set');
-  expectErr(await kv.set('v', 'ns', 'objects65', nestObjects(65)), 'set');
-  expectErr(await kv.set('v', 'ns', 'mixed65', { a: nestArrays(64) }), 'set');
-  expectErr(await kv.set('v', 'ns', 'very deep', nestArrays(5000)), 'set');
+  expectErr(await kv.set('v', 'ns', 'arrays65', nestArrays(65)), 'set', 'TOO_LARGE');
+  expectErr(await kv.set('v', 'ns', 'objects65', nestObjects(65)), 'set', 'TOO_LARGE');
+  expectErr(await kv.set('v', 'ns', 'mixed65', { a: nestArrays(64) }), 'set', 'TOO_LARGE');
+  expectErr(await kv.set('v', 'ns', 'very deep', nestArrays(5000)), 'set', 'TOO_LARGE');
   equal(await count(kv, 'v'), 2);
 });
 
@@ -416,7 +416,7 @@ test('values: a configured depth limit applies at the limit and one over; scalar
     ['mixed four', [{ a: [{}] }]],
     ['one deep branch', [1, [2, [3, [4]]]]],
   ]) {
-    expectErr(await kv.set('v', 'bad', label, value), 'set', undefined, label);
+    expectErr(await kv.set('v', 'bad', label, value), 'set', 'TOO_LARGE', undefined, label);
   }
   equal(await count(kv, 'v', 'ok'), 6);
   equal(await count(kv, 'v', 'bad'), 0);
@@ -439,7 +439,7 @@ test('values: brackets and braces inside strings do not count towards the depth'
     deepEqual(rec.value, value);
     deepEqual((await read(kv, 'v', 'ns', rec.key)).value, value);
   }
-  expectErr(await kv.set('v', 'ns', 'too deep', [['[', ['x']]]), 'set');
+  expectErr(await kv.set('v', 'ns', 'too deep', [['[', ['x']]]), 'set', 'TOO_LARGE');
 });
 
 test('values: maxDepth can be raised to 128 and no further', async (open) => {
@@ -447,7 +447,7 @@ test('values: maxDepth can be raised to 128 and no further', async (open) => {
   await makeInstance(kv, 'v');
   await put(kv, 'v', 'ns', 'd128', nestArrays(128));
   deepEqual((await read(kv, 'v', 'ns', 'd128')).value, nestArrays(128));
-  expectErr(await kv.set('v', 'ns', 'd129', nestArrays(129)), 'set');
+  expectErr(await kv.set('v', 'ns', 'd129', nestArrays(129)), 'set', 'TOO_LARGE');
   let rejected = false;
   try {
     await open({ limits: { maxDepth: 129 } });
