@@ -543,3 +543,50 @@ async fn two_stores_on_one_database_see_each_others_commits() {
     assert!(gone, "a hears of b's namespace delete");
     assert_eq!(state(&a).await, state(&b).await);
 }
+
+/// A database exactly as the last release wrote it (layout 2: records under
+/// string keys, instances by id, `{ format: 2 }` in meta, no format item),
+/// written here by hand: it opens unchanged, and the first commit adds the
+/// format item beside what was there.
+#[wasm_bindgen_test]
+async fn a_database_of_the_last_release_written_by_hand_opens_unchanged() {
+    let name = unique("last-release");
+    let body = r#"return new Promise((resolve, reject) => {
+      const q = indexedDB.open('boltkv:' + NAME, 1);
+      q.onupgradeneeded = () => {
+        const db = q.result;
+        db.createObjectStore('records');
+        db.createObjectStore('instances');
+        db.createObjectStore('meta').put({ format: 2 }, 'format');
+      };
+      q.onerror = () => reject(q.error);
+      q.onsuccess = () => {
+        const db = q.result;
+        const tx = db.transaction(['records', 'instances'], 'readwrite');
+        const id = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
+        tx.objectStore('instances').put(JSON.stringify({ id, name: 'app', description: 'd', createdAt: 1764633600000, updatedAt: 1764633600001, seq: 0 }), id);
+        tx.objectStore('records').put('{"id":"0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d","instanceId":"' + id + '","namespace":"n/s","key":"k~","value":{"a":[1,"x"]},"createdAt":1764633600002,"updatedAt":1764633600003,"version":7}', 'r/' + id + '/n~1s/k~0');
+        tx.oncomplete = () => { db.close(); resolve(); };
+        tx.onerror = () => reject(tx.error);
+      };
+    });"#;
+    JsFuture::from(Promise::from(run(&body.replace("NAME", &json!(name).to_string())))).await.expect("written by hand");
+
+    let store = open(&name).await;
+    assert_eq!(to_json(&store.storage())["skipped"], json!([]));
+    assert_eq!(state(&store).await, json!([{
+        "instance": {"id": "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b", "name": "app", "description": "d",
+                     "createdAt": "2025-12-02T00:00:00.000Z", "updatedAt": "2025-12-02T00:00:00.001Z"},
+        "records": [{"id": "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d", "instanceId": "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+                     "namespace": "n/s", "key": "k~", "value": {"a": [1, "x"]},
+                     "createdAt": "2025-12-02T00:00:00.002Z", "updatedAt": "2025-12-02T00:00:00.003Z"}]
+    }]));
+    let again = set(&store, "app", "n/s", "k~", json!(2)).await;
+    assert_eq!(again["data"]["record"]["id"], json!("0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d"));
+    drop(store);
+    let raw = raw_keys_and_layout(&name).await;
+    assert_eq!(raw["meta"], json!({"format": 2}), "the driver's layout stays");
+    assert_eq!(raw["keys"], json!(["r/6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b/n~1s/k~0"]));
+    let reopened = open(&name).await;
+    assert_eq!(envelope(reopened.get(s("app"), s("n/s"), s("k~"), NONE)).await["data"], json!({"value": 2, "exists": true}));
+}

@@ -70,7 +70,7 @@ impl<D: Driver + 'static> Engine<D> {
             Some(format) if format == FORMAT_VERSION.to_string() => true,
             Some(other) => {
                 return Err(StorageError::Unavailable(format!(
-                    "the {} holds this store in format {other}, and this boltkv reads only format {FORMAT_VERSION}; open it with the boltkv that wrote it, or use another store name.",
+                    "the {} holds data in format {other}, and this boltkv reads only format {FORMAT_VERSION}; open it with the boltkv that wrote it, or use another store name.",
                     driver.describe()
                 )));
             }

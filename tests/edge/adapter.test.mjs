@@ -4,6 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { KvStore } from '../../pkg/node.js';
 
 // An in-memory adapter over `data`; `failPut(key)` may throw to fail a put.
@@ -98,6 +99,31 @@ test('items that cannot be loaded are reported and left alone; the rest loads', 
   assert.equal(again.storage.skipped.length, 2, again.storage.skipped.join('\n'));
   assert.equal((await again.getRecordCount('app')).data.count, 1);
   assert.equal(data.get('boltkv/s/zzz'), 'foreign');
+});
+
+test('items the last release wrote, written here by hand, open unchanged, a key over 512 bytes under its hash too', async () => {
+  const id = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
+  const recordDoc = (rid, key, value) => JSON.stringify({
+    id: rid, instanceId: id, namespace: 'ns', key, value, createdAt: 1764633600002, updatedAt: 1764633600003, version: 7,
+  });
+  const long = 'L'.repeat(600);
+  const data = new Map([
+    ['boltkv/old/v', '1'],
+    [`boltkv/old/i/${id}`, JSON.stringify({ id, name: 'app', createdAt: 1764633600000, updatedAt: 1764633600001, seq: 0 })],
+    [`boltkv/old/r/${id}/ns/k`, recordDoc('0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d', 'k', { a: [1, 'x'] })],
+    [`boltkv/old/h/${createHash('sha256').update(`r/${id}/ns/${long}`).digest('hex')}`, recordDoc('1a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d', long, 'long')],
+  ]);
+  const kv = await KvStore.open({ backend: { adapter: memoryAdapter(data) }, name: 'old' });
+  assert.deepEqual(kv.storage.skipped, []);
+  assert.deepEqual((await kv.listInstances()).data.instances, [
+    { id, name: 'app', createdAt: '2025-12-02T00:00:00.000Z', updatedAt: '2025-12-02T00:00:00.001Z' },
+  ]);
+  assert.deepEqual((await kv.get('app', 'ns', 'k')).data, { value: { a: [1, 'x'] }, exists: true });
+  assert.deepEqual((await kv.get('app', 'ns', long)).data, { value: 'long', exists: true });
+  const again = (await kv.set('app', 'ns', 'k', 2)).data.record;
+  assert.deepEqual([again.id, again.createdAt], ['0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d', '2025-12-02T00:00:00.002Z']);
+  assert.equal((await kv.deleteNamespace('app', 'ns')).data.deletedCount, 2);
+  assert.deepEqual([...data.keys()].sort(), ['boltkv/old/i/' + id, 'boltkv/old/v'], 'the hashed item went with its namespace');
 });
 
 test('a store in an unknown format, or an unreadable storage, is not opened (or falls back to memory)', async () => {

@@ -34,7 +34,6 @@ pub struct LocalStorageDriver {
     storage: Storage,
     /// The start of every item of this store.
     prefix: String,
-    name: String,
     /// Other tabs' writes, heard through the window's `storage` event.
     events: events::Listening,
 }
@@ -47,7 +46,7 @@ impl LocalStorageDriver {
     /// The store called `name` in this page's localStorage.
     pub fn open(name: &str) -> Result<LocalStorageDriver, StorageError> {
         let storage = thrown::local_storage()?;
-        Ok(LocalStorageDriver { storage, prefix: layout::store_prefix(name), name: name.to_string(), events: events::Listening::default() })
+        Ok(LocalStorageDriver { storage, prefix: layout::store_prefix(name), events: events::Listening::default() })
     }
 
     /// The localStorage keys that start with `prefix`. All keys are read
@@ -83,7 +82,7 @@ impl LocalStorageDriver {
 
 impl Driver for LocalStorageDriver {
     fn describe(&self) -> String {
-        format!("localStorage items of store {:?}", self.name)
+        format!("localStorage under {:?}", self.prefix)
     }
 
     fn place(&self, key: &str) -> String {
