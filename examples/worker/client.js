@@ -132,6 +132,7 @@ function call(base, where, method, args) {
       type: `kvStore.${method}`,
       success: false,
       error: `The request body is over the limit of ${where.maxBodyBytes} bytes (BOLTKV_MAX_BODY_BYTES); it was not sent.`,
+      code: 'TOO_LARGE',
       timestamp: new Date().toISOString(),
       requestId: crypto.randomUUID(),
     };

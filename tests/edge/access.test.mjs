@@ -58,16 +58,21 @@ function send(edge, path, { token, method = 'POST', headers = {}, body = '{"args
   return fetch(new URL(path, edge.base), { method, headers: all, body: method === 'GET' ? undefined : body });
 }
 
+// The code of each refusal the service makes on its own, by HTTP status
+// (README of examples/worker).
+const CODES = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 405: 'INVALID_ARGUMENT', 413: 'TOO_LARGE', 415: 'INVALID_ARGUMENT', 503: 'STORAGE_UNAVAILABLE' };
+
 // Checks a refused answer: its status, the headers named in `headers` (null
-// for absent), and the whole envelope.
-async function refused(response, { status, type, error, code, headers = {} }) {
+// for absent), and the whole envelope, whose code is the status's unless
+// `code` names another.
+async function refused(response, { status, type, error, code = CODES[status], headers = {} }) {
   assert.equal(response.status, status);
   assert.equal(response.headers.get('content-type'), 'application/json');
   for (const [name, value] of Object.entries(headers)) assert.equal(response.headers.get(name), value, name);
   const { timestamp, requestId, ...rest } = await response.json();
   assert.match(timestamp, ISO_MS);
   assert.match(requestId, UUID);
-  assert.deepEqual(rest, { type, success: false, error, ...(code && { code }) });
+  assert.deepEqual(rest, { type, success: false, error, code });
 }
 
 // A successful call's data.
@@ -282,7 +287,7 @@ describe('body limit', () => {
   test('a declared Content-Length over the limit is answered before the body is sent', async () => {
     const answer = await unfinished(edge, '/kv/set', { ...headers, 'content-length': String(1024 ** 3) }, ['{"args":["app",']);
     assert.equal(answer.status, 413);
-    assert.deepEqual([answer.envelope.type, answer.envelope.error], ['kvStore.set', tooLarge(DEFAULT_LIMIT)]);
+    assert.deepEqual([answer.envelope.type, answer.envelope.error, answer.envelope.code], ['kvStore.set', tooLarge(DEFAULT_LIMIT), 'TOO_LARGE']);
   });
 
   test('a streamed body without a length is cut off as soon as it passes the limit', async () => {
@@ -290,7 +295,7 @@ describe('body limit', () => {
     const chunks = ['{"args":["app","ns","k","', ...Array.from({ length: Math.ceil(DEFAULT_LIMIT / chunk.length) }, () => chunk)];
     const answer = await unfinished(edge, '/kv/set', { ...headers, 'transfer-encoding': 'chunked' }, chunks);
     assert.equal(answer.status, 413);
-    assert.deepEqual([answer.envelope.type, answer.envelope.error], ['kvStore.set', tooLarge(DEFAULT_LIMIT)]);
+    assert.deepEqual([answer.envelope.type, answer.envelope.error, answer.envelope.code], ['kvStore.set', tooLarge(DEFAULT_LIMIT), 'TOO_LARGE']);
   });
 
   describe('BOLTKV_MAX_BODY_BYTES', () => {
@@ -314,7 +319,7 @@ describe('body limit', () => {
         assert.match(timestamp, ISO_MS);
         assert.match(requestId, UUID);
         assert.deepEqual(over, {
-          type: 'kvStore.set', success: false, error: 'The request body is over the limit of 300 bytes (BOLTKV_MAX_BODY_BYTES); it was not sent.',
+          type: 'kvStore.set', success: false, error: 'The request body is over the limit of 300 bytes (BOLTKV_MAX_BODY_BYTES); it was not sent.', code: 'TOO_LARGE',
         });
         assert.deepEqual((await kv.query({ from: { instance: 'app' } })).data.result.records.map((r) => r.key), ['fits']);
       }
