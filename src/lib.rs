@@ -187,6 +187,8 @@
 
 mod backend;
 mod commit;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod drivers;
 mod engine;
 pub mod envelope;
 mod error;
@@ -201,7 +203,7 @@ mod value;
 
 pub use backend::{Backend, ChangeSink, Guard, LocalBoxFuture, MemoryBackend, Remote, Snapshot};
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-pub use backend::{IndexedDbBackend, IndexedDbDriver, LocalStorageBackend, LocalStorageDriver};
+pub use drivers::{IndexedDbBackend, IndexedDbDriver, LocalStorageBackend, LocalStorageDriver};
 pub use commit::Pending;
 pub use engine::layout;
 pub use engine::{Commit, Decide, Driver, Engine, Found, Heard, Hearing, Restore, Step, Writes};

@@ -2,30 +2,14 @@
 //! its whole index in memory and answers reads from it; a backend only loads
 //! that index when the store opens and makes batches of changes durable.
 //! The memory backend keeps nothing; every persisting backend is the
-//! storage engine (`engine`) over one driver per platform: IndexedDB,
-//! localStorage, and adapters (Workers KV, Durable Objects, any async
-//! key-value store).
+//! storage engine (`engine`) over one driver per platform (`drivers`).
 
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-mod adapter;
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-mod indexeddb;
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-mod local_storage;
 mod memory;
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-mod tabs;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-pub use adapter::{AdapterBackend, Plugged, split_options};
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-pub use indexeddb::{IndexedDbBackend, IndexedDbDriver};
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-pub use local_storage::{LocalStorageBackend, LocalStorageDriver};
 pub use memory::MemoryBackend;
 
 use crate::error::StorageError;

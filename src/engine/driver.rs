@@ -67,7 +67,7 @@ pub type Decide = Box<dyn FnOnce(Vec<Option<String>>) -> Writes>;
 
 /// Items the engine knows to be stored and that a driver writes again, first,
 /// into storage that was deleted and re-created under an open store (the
-/// meta item and the instances; see `backend::indexeddb`).
+/// meta item and the instances; see `drivers::indexeddb`).
 pub type Restore = Rc<RefCell<BTreeMap<String, String>>>;
 
 /// One commit, all or nothing.

@@ -42,8 +42,9 @@ struct Inner<D> {
     /// Whether the meta item is known to hold [`FORMAT_VERSION`]; until it
     /// is, each commit writes it along with the batch.
     meta_written: Cell<bool>,
-    /// The item keys stored, for drivers that do not list reliably.
-    known: RefCell<Option<Known>>,
+    /// The item keys stored, for drivers that do not list reliably; shared
+    /// with the decision of the commit in flight.
+    known: Rc<RefCell<Option<Known>>>,
     /// The meta item and instance documents on storage (see [`Restore`]).
     restore: Restore,
 }
@@ -79,7 +80,7 @@ impl<D: Driver + 'static> Engine<D> {
             driver,
             opened: RefCell::new(Some(loaded.snapshot)),
             meta_written: Cell::new(meta_written),
-            known: RefCell::new(loaded.known),
+            known: Rc::new(RefCell::new(loaded.known)),
             restore: Rc::new(RefCell::new(loaded.restore)),
         };
         Ok(Engine { inner: Rc::new(inner) })
@@ -97,11 +98,18 @@ impl<D: Driver + 'static> Inner<D> {
             reads.push(key);
         }
         let message = encoded.message.clone();
+        // Only instance changes are needed after the commit; the decision
+        // takes the batch itself.
+        let instances: Vec<(usize, Change)> = changes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| matches!(c, Change::PutInstance(_) | Change::DeleteInstance(_)))
+            .map(|(i, c)| (i, c.clone()))
+            .collect();
         let decided = Rc::new(RefCell::new(Decided::default()));
         let decide: Decide = {
-            let (decided, known) = (decided.clone(), self.known.borrow().clone());
+            let (decided, known) = (decided.clone(), self.known.clone());
             let write_meta = !self.meta_written.get();
-            let changes = changes.clone();
             Box::new(move |stored: Vec<Option<String>>| {
                 let skipped: Vec<usize> = guards
                     .iter()
@@ -109,6 +117,7 @@ impl<D: Driver + 'static> Inner<D> {
                     .filter(|(guard, stored)| stored.as_deref() != Some(guard.stored.as_str()))
                     .map(|(guard, _)| guard.change)
                     .collect();
+                let known = known.borrow();
                 let writes = plan::writes(&changes, &encoded, &skipped, known.as_ref(), write_meta);
                 *decided.borrow_mut() = Decided { skipped, touched: known.is_some().then(|| Touched::of(&writes)) };
                 writes
@@ -125,16 +134,16 @@ impl<D: Driver + 'static> Inner<D> {
         }
         if outcome.is_ok() {
             self.meta_written.set(true);
-            self.remember_instances(&changes, &decided.skipped)?;
+            self.remember_instances(&instances, &decided.skipped)?;
         }
         outcome
     }
 
     /// Keeps [`Restore`] in step with a committed batch.
-    fn remember_instances(&self, changes: &[Change], skipped: &[usize]) -> Result<(), StorageError> {
+    fn remember_instances(&self, instances: &[(usize, Change)], skipped: &[usize]) -> Result<(), StorageError> {
         let mut restore = self.restore.borrow_mut();
         restore.insert(layout::META.to_string(), FORMAT_VERSION.to_string());
-        for (_, change) in changes.iter().enumerate().filter(|(i, _)| !skipped.contains(i)) {
+        for (_, change) in instances.iter().filter(|(i, _)| !skipped.contains(i)) {
             match change {
                 Change::PutInstance(instance) => {
                     let doc = codec::encode_instance(instance).map_err(StorageError::Failed)?;

@@ -15,7 +15,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::commit::Pending;
 use crate::envelope::{data, Method};
-use crate::backend::{AdapterBackend, IndexedDbBackend, LocalStorageBackend};
+use crate::drivers::{AdapterBackend, IndexedDbBackend, LocalStorageBackend};
 use crate::error::{Error, Field, Result};
 use options::BackendChoice;
 use crate::store::KvStore;

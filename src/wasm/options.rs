@@ -6,7 +6,7 @@ use serde::{Deserialize, Deserializer};
 use wasm_bindgen::JsValue;
 
 use super::args;
-use crate::backend::{Plugged, split_options};
+use crate::drivers::{Plugged, split_options};
 use crate::error::{Error, Result};
 use crate::id::RandomIds;
 use crate::limits::Limits;

@@ -13,7 +13,7 @@ use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{DomException, IdbDatabase, IdbFactory, IdbKeyRange, IdbObjectStore, IdbRequest, IdbTransaction};
+use web_sys::{DomException, IdbDatabase, IdbFactory, IdbKeyRange, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction};
 
 use crate::engine::layout;
 
@@ -161,16 +161,21 @@ pub async fn sleep(ms: i32) {
     let _ = JsFuture::from(promise).await;
 }
 
-/// Opens database `name` at version 1, creating the fixed schema if it did
-/// not exist; `true` beside the connection when it was created just now.
-pub async fn open(factory: &IdbFactory, name: &str) -> Result<(IdbDatabase, bool), Fault> {
+/// Opens database `name` at version 1, making the schema with `create` if
+/// it did not exist (throwing there aborts the upgrade and fails the open);
+/// `true` beside the connection when it was created just now.
+pub async fn open(
+    factory: &IdbFactory,
+    name: &str,
+    create: fn(&IdbOpenDbRequest) -> Result<(), JsValue>,
+) -> Result<(IdbDatabase, bool), Fault> {
     let request = factory.open_with_u32(name, 1).map_err(fault)?;
     let created = Rc::new(Cell::new(false));
     let upgrade = Closure::once({
         let (request, created) = (request.clone(), created.clone());
         move || -> Result<(), JsValue> {
             created.set(true);
-            super::schema::create(&request)
+            create(&request)
         }
     });
     request.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));

@@ -26,7 +26,7 @@ use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::LocalBoxFuture;
+use crate::backend::LocalBoxFuture;
 use crate::engine::{Commit, Decide, Driver, Engine, Found, Step};
 use crate::error::StorageError;
 use keys::StorageKeys;

@@ -12,7 +12,7 @@ mod thrown;
 
 use web_sys::Storage;
 
-use super::LocalBoxFuture;
+use crate::backend::LocalBoxFuture;
 use crate::engine::{Commit, Driver, Engine, Found, Hearing, layout};
 use crate::error::StorageError;
 

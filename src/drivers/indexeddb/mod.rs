@@ -43,7 +43,7 @@ use wasm_bindgen::prelude::Closure;
 use web_sys::{IdbDatabase, IdbObjectStore, IdbRequest, IdbTransaction};
 
 use super::tabs::Tabs;
-use super::LocalBoxFuture;
+use crate::backend::LocalBoxFuture;
 use crate::engine::{Commit, Decide, Driver, Engine, Found, Heard, Hearing, Writes};
 use crate::error::StorageError;
 use schema::{INSTANCES, META, RECORDS};
@@ -118,7 +118,7 @@ impl IndexedDbDriver {
 impl Connection {
     async fn open(name: &str) -> Result<Connection, StorageError> {
         let unavailable = |f: Fault| StorageError::Unavailable(format!("IndexedDB cannot open the database {name:?} ({f})."));
-        let (db, created) = sys::open(&sys::factory().map_err(unavailable)?, name).await.map_err(unavailable)?;
+        let (db, created) = sys::open(&sys::factory().map_err(unavailable)?, name, schema::create).await.map_err(unavailable)?;
         let lost = Rc::new(Cell::new(false));
         // Built first so that any early return below closes the connection.
         let conn = Connection { _watch: sys::Watch::new(&db, lost.clone()), db, lost, fresh: Cell::new(created) };
@@ -371,6 +371,7 @@ fn failed(fault: Fault) -> StorageError {
 /// One scanned item: its item key is `tag` + its key in its object store.
 fn item(tag: &str, key: &JsValue, value: &JsValue) -> Found {
     let key = match key.as_string() {
+        Some(key) if tag.is_empty() => Ok(key),
         Some(key) => Ok(format!("{tag}{key}")),
         None => Err(JSON::stringify(key).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "(a key that cannot be shown)".to_string())),
     };

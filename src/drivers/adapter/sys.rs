@@ -4,7 +4,7 @@
 use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(module = "/src/backend/adapter/adapter.js")]
+#[wasm_bindgen(module = "/src/drivers/adapter/adapter.js")]
 extern "C" {
     #[wasm_bindgen(js_name = splitBackend)]
     pub fn split_backend(options: &JsValue) -> JsValue;
