@@ -20,8 +20,7 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, Waker};
 
 use crate::backend::{Backend, Guard, LocalBoxFuture, Remote};
 use crate::error::{Error, Result, StorageError};
@@ -88,40 +87,11 @@ pub struct Shared {
     queue: RefCell<VecDeque<Rc<Batch>>>,
     /// The batch new writes join, behind every queued one.
     open: RefCell<Option<Rc<Batch>>>,
-    /// Everyone waiting on any batch, woken by the commit in flight.
-    fanout: Arc<Fanout>,
-}
-
-/// The waker a commit in flight is polled with: it wakes every caller that
-/// waits on any batch, so whichever of them is still there polls the
-/// commit again. Waking one that gave up costs nothing.
-#[derive(Default)]
-struct Fanout(Mutex<Vec<Waker>>);
-
-impl Fanout {
-    fn add(&self, waker: &Waker) {
-        if let Ok(mut wakers) = self.0.lock() {
-            if !wakers.iter().any(|w| w.will_wake(waker)) {
-                wakers.push(waker.clone());
-            }
-        }
-    }
-}
-
-impl Wake for Fanout {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        let wakers = self.0.lock().map(|mut wakers| std::mem::take(&mut *wakers)).unwrap_or_default();
-        wakers.into_iter().for_each(Waker::wake);
-    }
 }
 
 impl Shared {
     pub fn new(index: Index, backend: Box<dyn Backend>) -> Shared {
-        Shared { index: RefCell::new(index), backend, queue: RefCell::default(), open: RefCell::default(), fanout: Arc::default() }
+        Shared { index: RefCell::new(index), backend, queue: RefCell::default(), open: RefCell::default() }
     }
 
     /// Applies one call's changes to the index; with a persisting backend,
@@ -273,9 +243,7 @@ impl Shared {
             Phase::Queued => None,
         };
         let Some(mut commit) = running else { return Poll::Pending };
-        self.fanout.add(cx.waker());
-        let fanout = Waker::from(self.fanout.clone());
-        match commit.as_mut().poll(&mut Context::from_waker(&fanout)) {
+        match commit.as_mut().poll(cx) {
             Poll::Pending => {
                 batch.0.borrow_mut().phase = Phase::Committing(Some(commit));
                 Poll::Pending
@@ -326,6 +294,21 @@ impl Shared {
             })
         };
         woken.into_iter().flatten().for_each(Waker::wake);
+    }
+}
+
+impl Shared {
+    /// Wakes everyone waiting on any unsettled batch, so that one of them
+    /// takes over polling the commit in flight: called when a caller drops
+    /// its future before its batch settled, since the commit may hold that
+    /// caller's waker only. Rare, so waking all (stale wakers included)
+    /// costs nothing that matters.
+    fn hand_over(&self) {
+        let woken: Vec<Waker> = {
+            let (queue, open) = (self.queue.borrow(), self.open.borrow());
+            queue.iter().chain(open.iter()).flat_map(|batch| std::mem::take(&mut batch.0.borrow_mut().waiters)).collect()
+        };
+        woken.into_iter().for_each(Waker::wake);
     }
 }
 
@@ -383,10 +366,22 @@ impl<T> Pending<T> {
     }
 
     /// The answer if it is known without waiting, else the pending write.
-    pub fn into_ready(self) -> std::result::Result<Result<T>, Pending<T>> {
-        match self {
-            Pending::Ready(Some(answer)) => Ok(answer),
-            other => Err(other),
+    pub fn into_ready(mut self) -> std::result::Result<Result<T>, Pending<T>> {
+        if let Pending::Ready(answer) = &mut self {
+            if let Some(answer) = answer.take() {
+                return Ok(answer);
+            }
+        }
+        Err(self)
+    }
+}
+
+impl<T> Drop for Pending<T> {
+    fn drop(&mut self) {
+        if let Pending::Waiting { batch, shared, .. } = self {
+            if !matches!(batch.0.borrow().phase, Phase::Done(_)) {
+                shared.hand_over();
+            }
         }
     }
 }

@@ -170,6 +170,7 @@ fn record_doc(record: &Record) -> RecordDoc<'_> {
 }
 
 /// An instance as one JSON document.
+#[cfg(test)]
 pub fn encode_instance(instance: &Instance) -> Result<String, String> {
     serde_json::to_string(&instance_doc(instance)).map_err(|_| encoding_failed("an instance"))
 }

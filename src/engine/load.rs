@@ -153,3 +153,114 @@ impl Loader {
         self.loaded
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::LocalBoxFuture;
+    use crate::engine::codec::{FORMAT_VERSION, encode_batch, encode_instance, encode_record};
+    use crate::engine::driver::Commit;
+    use crate::error::StorageError;
+    use crate::id::Uuid;
+    use crate::limits::Limits;
+    use crate::model::Instance;
+    use crate::time::Timestamp;
+    use crate::value::Value;
+
+    /// Places items under `s/`, and a key over 40 bytes under `s/h/` + its
+    /// length (a stand-in for a hash).
+    struct Prefixed;
+
+    impl Driver for Prefixed {
+        fn describe(&self) -> String {
+            "test storage".to_string()
+        }
+
+        fn place(&self, key: &str) -> String {
+            if key.len() > 40 { format!("s/h/{}", key.len()) } else { format!("s/{key}") }
+        }
+
+        fn scan(&self, _found: Box<dyn FnMut(Found)>) -> LocalBoxFuture<'_, Result<(), StorageError>> {
+            Box::pin(std::future::ready(Ok(())))
+        }
+
+        fn commit(&self, _commit: Commit) -> LocalBoxFuture<'static, Result<(), StorageError>> {
+            Box::pin(std::future::ready(Ok(())))
+        }
+    }
+
+    fn instance() -> Instance {
+        Instance { id: Uuid::v4_from_bytes([1; 16]), name: "i".into(), description: None, created_at: Timestamp(1), updated_at: Timestamp(1), seq: 1 }
+    }
+
+    fn record(key: &str) -> Record {
+        Record {
+            id: Uuid::v4_from_bytes([2; 16]),
+            instance_id: instance().id,
+            namespace: "n".into(),
+            key: key.into(),
+            value: Value::from_json("[1]".into(), &Limits::default()).expect("valid"),
+            created_at: Timestamp(1),
+            updated_at: Timestamp(2),
+            version: 3,
+            expires_at: None,
+        }
+    }
+
+    fn found(key: &str, text: &str) -> Found {
+        Found { key: Ok(key.to_string()), text: Ok(text.to_string()) }
+    }
+
+    #[test]
+    fn what_a_commit_stores_loads_back_with_its_format_and_known_keys() {
+        let id = instance().id.to_string();
+        let long = "x".repeat(60);
+        let changes = [Change::PutInstance(instance()), Change::PutRecord(record("k")), Change::PutRecord(record(&long))];
+        let writes = crate::engine::plan::writes(&changes, &encode_batch(&changes).expect("encodes"), &[], None, true);
+        let mut loader = Loader::new(true);
+        for (key, text) in writes.steps.iter().flat_map(|s| s.puts.iter()) {
+            let placed = Prefixed.place(key);
+            loader.add(Found { key: placed.strip_prefix("s/").filter(|k| !k.starts_with("h/")).map(str::to_string).ok_or(placed.clone()), text: Ok(text.clone()) });
+        }
+        let loaded = loader.finish(&Prefixed);
+        assert_eq!(loaded.snapshot.skipped, Vec::<String>::new());
+        assert_eq!(loaded.snapshot.instances, [instance()]);
+        assert_eq!(loaded.snapshot.records, [record("k"), record(&long)]);
+        assert_eq!(loaded.format, Some(FORMAT_VERSION.to_string()));
+        let instance_doc = encode_instance(&instance()).expect("encodes");
+        let restore: Vec<_> = loaded.restore.into_iter().collect();
+        assert_eq!(restore, [(layout::instance(&id), instance_doc), (layout::META.to_string(), FORMAT_VERSION.to_string())]);
+        let deletes = crate::engine::plan::writes(&[Change::DeleteInstance(instance().id)], &encode_batch(&[]).expect("encodes"), &[], loaded.known.as_ref(), false);
+        let removed: Vec<_> = deletes.steps.iter().flat_map(|s| s.deletes.iter()).collect();
+        assert_eq!(removed.len(), 3, "both records, the hashed one too, and the instance: {removed:?}");
+    }
+
+    #[test]
+    fn damaged_misplaced_foreign_orphaned_and_unreadable_items_are_reported() {
+        let id = instance().id.to_string();
+        let good = encode_record(&record("k"));
+        let mut loader = Loader::new(false);
+        loader.add(found(&layout::record(&id, "n", "other"), &good));
+        loader.add(found(&layout::instance(&id), "not json"));
+        loader.add(Found { key: Err("s/h/99".to_string()), text: Ok(good.clone()) });
+        loader.add(found("zzz", "x"));
+        loader.add(Found { key: Ok(layout::record(&id, "n", "number")), text: Err("it is not a string".into()) });
+        let orphan = Record { instance_id: Uuid::v4_from_bytes([9; 16]), ..record("orphan") };
+        loader.add(found(&layout::record(&orphan.instance_id.to_string(), "n", "orphan"), &encode_record(&orphan)));
+        let loaded = loader.finish(&Prefixed);
+        assert!(loaded.snapshot.records.is_empty() && loaded.snapshot.instances.is_empty());
+        let place = |key: &str| format!("The stored item {:?} was skipped:", Prefixed.place(key));
+        let skipped = &loaded.snapshot.skipped;
+        assert_eq!(skipped.len(), 6, "{skipped:#?}");
+        for (at, why) in [
+            (place(&layout::record(&id, "n", "number")), "it is not a string"),
+            (place(&layout::record(&id, "n", "other")), "belongs under another key"),
+            (place(&layout::instance(&id)), "not an instance document"),
+            ("The stored item \"s/h/99\" was skipped:".to_string(), "belongs under another key"),
+            (place("zzz"), "not one of its items"),
+            (place(&layout::record(&orphan.instance_id.to_string(), "n", "orphan")), "is not stored"),
+        ] {
+            assert!(skipped.iter().any(|s| s.starts_with(&at) && s.contains(why)), "{at} … {why}: {skipped:#?}");
+        }
+    }
+}

@@ -98,14 +98,21 @@ impl<D: Driver + 'static> Inner<D> {
             reads.push(key);
         }
         let message = encoded.message.clone();
-        // Only instance changes are needed after the commit; the decision
-        // takes the batch itself.
-        let instances: Vec<(usize, Change)> = changes
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| matches!(c, Change::PutInstance(_) | Change::DeleteInstance(_)))
-            .map(|(i, c)| (i, c.clone()))
-            .collect();
+        // What the batch does to instance items, for `Restore` once it is
+        // durable: taken now, since the decision takes the batch itself.
+        let mut instances = Vec::new();
+        for (i, change) in changes.iter().enumerate() {
+            match change {
+                Change::PutInstance(instance) => {
+                    let doc = encoded.doc(i).ok_or_else(|| {
+                        StorageError::Failed("an instance of the batch has no document (a bug in boltkv); nothing was written.".to_string())
+                    })?;
+                    instances.push((i, layout::instance(&instance.id.to_string()), Some(doc.to_string())));
+                }
+                Change::DeleteInstance(id) => instances.push((i, layout::instance(&id.to_string()), None)),
+                Change::PutRecord(_) | Change::DeleteRecord { .. } | Change::DeleteNamespace { .. } => {}
+            }
+        }
         let decided = Rc::new(RefCell::new(Decided::default()));
         let decide: Decide = {
             let (decided, known) = (decided.clone(), self.known.clone());
@@ -134,28 +141,16 @@ impl<D: Driver + 'static> Inner<D> {
         }
         if outcome.is_ok() {
             self.meta_written.set(true);
-            self.remember_instances(&instances, &decided.skipped)?;
-        }
-        outcome
-    }
-
-    /// Keeps [`Restore`] in step with a committed batch.
-    fn remember_instances(&self, instances: &[(usize, Change)], skipped: &[usize]) -> Result<(), StorageError> {
-        let mut restore = self.restore.borrow_mut();
-        restore.insert(layout::META.to_string(), FORMAT_VERSION.to_string());
-        for (_, change) in instances.iter().filter(|(i, _)| !skipped.contains(i)) {
-            match change {
-                Change::PutInstance(instance) => {
-                    let doc = codec::encode_instance(instance).map_err(StorageError::Failed)?;
-                    restore.insert(layout::instance(&instance.id.to_string()), doc);
-                }
-                Change::DeleteInstance(id) => {
-                    restore.remove(&layout::instance(&id.to_string()));
-                }
-                _ => {}
+            let mut restore = self.restore.borrow_mut();
+            restore.insert(layout::META.to_string(), FORMAT_VERSION.to_string());
+            for (_, key, doc) in instances.into_iter().filter(|(i, _, _)| !decided.skipped.contains(i)) {
+                match doc {
+                    Some(doc) => restore.insert(key, doc),
+                    None => restore.remove(&key),
+                };
             }
         }
-        Ok(())
+        outcome
     }
 }
 
