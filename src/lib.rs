@@ -206,7 +206,7 @@ pub use backend::{Backend, ChangeSink, Guard, LocalBoxFuture, MemoryBackend, Rem
 pub use drivers::{IndexedDbBackend, IndexedDbDriver, LocalStorageBackend, LocalStorageDriver};
 pub use commit::Pending;
 pub use engine::layout;
-pub use engine::{Commit, Decide, Driver, Engine, Found, Heard, Hearing, Restore, Step, Writes};
+pub use engine::{Commit, Decide, Driver, Engine, Found, Heard, Hearing, Message, Restore, Step, Writes};
 pub use error::{Error, ErrorCode, Field, Result, StorageError};
 pub use id::{IdSource, RandomIds, Uuid};
 pub use limits::Limits;

@@ -350,3 +350,25 @@ fn callers_that_stop_waiting_stall_no_one_behind_them() {
         assert_eq!(backend.disk.borrow().records(), 30, "round {round}: dropped callers' writes are kept too");
     }
 }
+
+#[test]
+fn a_guarded_change_is_written_only_while_storage_holds_what_it_expects() {
+    // A repair is guarded by the document it was computed from; here the
+    // guard is checked through the engine, inside the driver's commit.
+    let backend = KeepingBackend::default();
+    let store = open(backend.engine(), &TestClock::default());
+    let first = block_on(store.set("app", "ns", "k", &json!("first"), true)).expect("first");
+    let stored = backend.disk.borrow().items.iter().find(|(key, _)| key.starts_with("r/")).map(|(_, text)| text.clone()).expect("stored");
+    let engine = backend.beside().engine();
+    let later = boltkv::Record { value: boltkv::Value::from_json("\"repaired\"".into(), &boltkv::Limits::default()).expect("valid"), ..first.clone() };
+    let (put, other) = (vec![boltkv::Change::PutRecord(later)], vec![boltkv::Change::PutRecord(first.clone())]);
+
+    let stale = boltkv::Guard { change: 0, stored: stored.replace("first", "older") };
+    block_on(engine.commit(put.clone(), vec![stale])).expect("the commit itself succeeds");
+    assert_eq!(backend.disk.borrow().items.values().find(|t| t.contains("\"k\"")), Some(&stored), "a failed guard writes nothing");
+
+    let holds = boltkv::Guard { change: 1, stored: stored.clone() };
+    block_on(engine.commit([other, put].concat(), vec![holds])).expect("commits");
+    let now = backend.disk.borrow().items.values().find(|t| t.contains("\"k\"")).cloned().unwrap_or_default();
+    assert!(now.contains("repaired"), "a guard that holds lets its change through, after the unguarded ones: {now}");
+}

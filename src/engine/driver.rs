@@ -12,6 +12,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use super::codec::EncodedBatch;
 use crate::backend::LocalBoxFuture;
 use crate::error::StorageError;
 
@@ -70,6 +71,19 @@ pub type Decide = Box<dyn FnOnce(Vec<Option<String>>) -> Writes>;
 /// meta item and the instances; see `drivers::indexeddb`).
 pub type Restore = Rc<RefCell<BTreeMap<String, String>>>;
 
+/// A committed batch as text for other copies of the store: shared with the
+/// documents the commit writes, not copied.
+#[derive(Clone)]
+pub struct Message(pub(crate) Rc<EncodedBatch>);
+
+impl std::ops::Deref for Message {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0.message
+    }
+}
+
 /// One commit, all or nothing.
 pub struct Commit {
     /// The item keys whose stored text `decide` needs; empty for most.
@@ -78,7 +92,7 @@ pub struct Commit {
     pub decide: Decide,
     /// The batch as other copies of the store hear it, for drivers that
     /// tell them ([`Driver::listen`]): posted once the commit is durable.
-    pub message: String,
+    pub message: Message,
     /// What to write first if the storage is found re-created.
     pub restore: Restore,
 }

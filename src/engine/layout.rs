@@ -52,6 +52,16 @@ pub fn store_prefix(name: &str) -> String {
     prefix
 }
 
+/// Whether `key` is an instance's item key by its shape (not checked further).
+pub fn is_instance(key: &str) -> bool {
+    key.starts_with(INSTANCE)
+}
+
+/// Whether `key` is a record's item key by its shape (not checked further).
+pub fn is_record(key: &str) -> bool {
+    key.starts_with(RECORD)
+}
+
 /// The key of an instance's item.
 pub fn instance(instance_id: &str) -> String {
     let mut out = String::from(INSTANCE);

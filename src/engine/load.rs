@@ -39,7 +39,7 @@ pub struct Loader {
 
 /// A document and the change that stores it.
 pub fn decode_item(key: &str, text: &str) -> Result<Change, String> {
-    let (change, expected) = if key.starts_with("i/") {
+    let (change, expected) = if layout::is_instance(key) {
         let instance = codec::decode_instance(text)?;
         let expected = layout::instance(&instance.id.to_string());
         (Change::PutInstance(instance), expected)
@@ -79,7 +79,7 @@ impl Loader {
             self.loaded.format = Some(text);
             return;
         }
-        if !key.starts_with("i/") && !key.starts_with("r/") {
+        if !layout::is_instance(&key) && !layout::is_record(&key) {
             return self.others.push((Ok(key), text));
         }
         if let Some(known) = &mut self.loaded.known {

@@ -21,7 +21,7 @@ mod plan;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-pub use driver::{Commit, Decide, Driver, Found, Heard, Hearing, Restore, Step, Writes};
+pub use driver::{Commit, Decide, Driver, Found, Heard, Hearing, Message, Restore, Step, Writes};
 
 use crate::backend::{Backend, ChangeSink, Guard, LocalBoxFuture, Snapshot};
 use crate::error::StorageError;
@@ -89,7 +89,8 @@ impl<D: Driver + 'static> Engine<D> {
 
 impl<D: Driver + 'static> Inner<D> {
     async fn commit(&self, changes: Vec<Change>, guards: Vec<Guard>) -> Result<(), StorageError> {
-        let encoded = codec::encode_batch(&changes).map_err(StorageError::Failed)?;
+        let encoded = Rc::new(codec::encode_batch(&changes).map_err(StorageError::Failed)?);
+        let message = Message(encoded.clone());
         let mut reads = Vec::with_capacity(guards.len());
         for guard in &guards {
             let key = changes.get(guard.change).and_then(item_key).ok_or_else(|| {
@@ -97,7 +98,6 @@ impl<D: Driver + 'static> Inner<D> {
             })?;
             reads.push(key);
         }
-        let message = encoded.message.clone();
         // What the batch does to instance items, for `Restore` once it is
         // durable: taken now, since the decision takes the batch itself.
         let mut instances = Vec::new();

@@ -15,7 +15,7 @@ use std::ops::Bound;
 
 use super::codec::{EncodedBatch, FORMAT_VERSION};
 use super::driver::{Step, Writes};
-use super::layout::{self, ItemKey};
+use super::layout;
 use crate::model::Change;
 
 /// The item keys known to be stored: those loaded and those written since.
@@ -153,7 +153,7 @@ fn steps(items: BTreeMap<String, Option<&str>>) -> Vec<Step> {
         Step { doing: "removing instances", ..Step::default() },
     ];
     for (item, content) in items {
-        let is_record = matches!(layout::decode(&item), Some(ItemKey::Record { .. }));
+        let is_record = layout::is_record(&item);
         let [instances, records, removed_records, removed_instances] = &mut steps;
         match (content, is_record) {
             (Some(text), false) => instances.puts.push((item, text.to_string())),

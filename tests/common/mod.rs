@@ -162,7 +162,7 @@ impl Future for CommitFuture {
             let others: Vec<Hearing> =
                 disk.hearers.iter().filter(|(who, _)| *who != this.from).map(|(_, hearing)| hearing.clone()).collect();
             drop(disk);
-            others.into_iter().for_each(|hearing| hearing(Heard::Batch(commit.message.clone())));
+            others.into_iter().for_each(|hearing| hearing(Heard::Batch(commit.message.to_string())));
         }
         Poll::Ready(outcome)
     }
