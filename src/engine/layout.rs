@@ -76,6 +76,35 @@ pub fn record(instance_id: &str, namespace: &str, key: &str) -> String {
     out
 }
 
+/// Whether `item_key` is the key of the record at this place: the same as
+/// `record(instance_id, namespace, key) == item_key`, without building the
+/// key (loading checks every record this way).
+pub fn is_record_at(item_key: &str, instance_id: &str, namespace: &str, key: &str) -> bool {
+    let Some(mut rest) = item_key.strip_prefix(RECORD) else { return false };
+    for (n, part) in [instance_id, namespace, key].into_iter().enumerate() {
+        let Some(after) = strip_escaped(rest, part) else { return false };
+        rest = after;
+        if n < 2 {
+            let Some(after) = rest.strip_prefix(SEPARATOR) else { return false };
+            rest = after;
+        }
+    }
+    rest.is_empty()
+}
+
+/// `text` after `part` escaped, if `text` starts with it.
+fn strip_escaped<'a>(text: &'a str, part: &str) -> Option<&'a str> {
+    let mut rest = text;
+    for c in part.chars() {
+        rest = match c {
+            ESCAPE => rest.strip_prefix("~0")?,
+            SEPARATOR => rest.strip_prefix("~1")?,
+            c => rest.strip_prefix(c)?,
+        };
+    }
+    Some(rest)
+}
+
 /// The start of the items of every record of one instance, and of no other
 /// instance's (the instance's own item is not among them).
 pub fn instance_prefix(instance_id: &str) -> String {
@@ -238,6 +267,14 @@ mod tests {
                 let in_range = units(&prefix) <= item && item < units(&past_prefix(&prefix));
                 prop_assert_eq!(in_range, item.starts_with(&units(&prefix)));
             }
+        }
+
+        #[test]
+        fn a_record_key_is_checked_in_place_as_it_would_be_built(a in triple(), b in triple()) {
+            prop_assert_eq!(is_record_at(&at(&a), &b.0, &b.1, &b.2), a == b);
+            prop_assert!(is_record_at(&at(&b), &b.0, &b.1, &b.2));
+            let longer = at(&b) + "x";
+            prop_assert!(!is_record_at(&longer, &b.0, &b.1, &b.2));
         }
 
         #[test]

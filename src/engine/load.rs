@@ -37,18 +37,20 @@ pub struct Loader {
     skipped: Vec<(Result<String, String>, String)>,
 }
 
-/// A document and the change that stores it.
+/// A document and the change that stores it, checked against its key.
 pub fn decode_item(key: &str, text: &str) -> Result<Change, String> {
-    let (change, expected) = if layout::is_instance(key) {
+    let (change, in_place) = if layout::is_instance(key) {
         let instance = codec::decode_instance(text)?;
-        let expected = layout::instance(&instance.id.to_string());
-        (Change::PutInstance(instance), expected)
+        let in_place = layout::instance(&instance.id.to_string()) == key;
+        (Change::PutInstance(instance), in_place)
     } else {
         let record = codec::decode_record(text)?;
-        let expected = layout::record(&record.instance_id.to_string(), &record.namespace, &record.key);
-        (Change::PutRecord(record), expected)
+        let id = record.instance_id.to_text();
+        let id = std::str::from_utf8(&id).map_err(|_| "its instance id does not print as text".to_string())?;
+        let in_place = layout::is_record_at(key, id, &record.namespace, &record.key);
+        (Change::PutRecord(record), in_place)
     };
-    if expected == key {
+    if in_place {
         Ok(change)
     } else {
         Err("its document belongs under another key, so it was left alone".to_string())
