@@ -4,6 +4,7 @@ export type {
   KVJsonValue,
   KVInstance,
   KVRecord,
+  KVWriteOptions,
   KVResponse,
   ErrorCode,
   KVInstanceResponse,

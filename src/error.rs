@@ -56,7 +56,7 @@ pub enum ErrorCode {
     /// A name, key, namespace, description or value is over its limit
     /// ([`crate::Limits`]: bytes, or nesting depth for values).
     TooLarge,
-    /// A version check failed (conditional writes, still to come).
+    /// A version check failed (`ifVersion`, a batch's `check`).
     Conflict,
     /// The storage has no room left.
     StorageFull,
@@ -65,7 +65,7 @@ pub enum ErrorCode {
     /// The storage failed to read or write for another reason.
     StorageFailed,
     /// The backend cannot do what was asked (conditional writes on Workers
-    /// KV, still to come).
+    /// KV).
     Unsupported,
 }
 
@@ -165,6 +165,17 @@ pub enum Error {
         /// What serde found wrong.
         problem: String,
     },
+    /// The key's version was not the one the call required (`ifVersion`).
+    Conflict {
+        /// The key, as `namespace/key`.
+        place: String,
+        /// The version required; `None`: the key had to be absent.
+        expected: Option<u64>,
+        /// The version found; `None`: the key was absent.
+        found: Option<u64>,
+    },
+    /// The backend cannot carry out the call as asked; says why.
+    Unsupported(String),
     /// Persistence failed; nothing of the call was kept.
     Storage(StorageError),
 }
@@ -186,6 +197,8 @@ impl Error {
             | Error::InvalidQuery { .. }
             | Error::InvalidOptions(_)
             | Error::WrongType { .. } => ErrorCode::InvalidArgument,
+            Error::Conflict { .. } => ErrorCode::Conflict,
+            Error::Unsupported(_) => ErrorCode::Unsupported,
             Error::Storage(StorageError::Full) => ErrorCode::StorageFull,
             Error::Storage(StorageError::Unavailable(_)) => ErrorCode::StorageUnavailable,
             Error::Storage(StorageError::Failed(_)) => ErrorCode::StorageFailed,
@@ -246,6 +259,16 @@ impl fmt::Display for Error {
             Error::WrongType { type_name, problem } => {
                 write!(f, "The stored value cannot be read as `{type_name}`: {problem}.")
             }
+            Error::Conflict { place, expected, found } => {
+                let version = |v: &Option<u64>| v.map_or_else(|| "absent".to_string(), |v| format!("at version {v}"));
+                write!(
+                    f,
+                    "The key {place} is {} but the write required it {}; it was changed meanwhile, so nothing was written. Read it again and retry.",
+                    version(found),
+                    version(expected)
+                )
+            }
+            Error::Unsupported(why) => write!(f, "Not supported by this storage: {why}"),
             Error::Storage(e) => e.fmt(f),
         }
     }
@@ -283,6 +306,8 @@ mod tests {
             (query, "INVALID_ARGUMENT"),
             (Error::InvalidOptions("no".into()), "INVALID_ARGUMENT"),
             (wrong_type, "INVALID_ARGUMENT"),
+            (Error::Conflict { place: "b/c".into(), expected: None, found: Some(2) }, "CONFLICT"),
+            (Error::Unsupported("no".into()), "UNSUPPORTED"),
             (Error::Storage(StorageError::Full), "STORAGE_FULL"),
             (Error::Storage(StorageError::Unavailable("gone".into())), "STORAGE_UNAVAILABLE"),
             (Error::Storage(StorageError::Failed("broke".into())), "STORAGE_FAILED"),

@@ -83,6 +83,12 @@ impl Index {
         })
     }
 
+    /// Every record of one instance.
+    pub fn records_of(&self, id: &Uuid) -> Vec<Record> {
+        let Some(slot) = self.slot(id) else { return Vec::new() };
+        slot.namespaces.iter().flat_map(|(ns, keys)| keys.iter().map(move |(key, entry)| entry.to_record(*id, ns, key))).collect()
+    }
+
     /// The changes that would undo `change` if applied after it, computed
     /// before it is applied.
     pub fn inverse(&self, change: &Change) -> Vec<Change> {

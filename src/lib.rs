@@ -201,18 +201,18 @@ mod store;
 mod time;
 mod value;
 
-pub use backend::{Backend, ChangeSink, Guard, LocalBoxFuture, MemoryBackend, Remote, Snapshot};
+pub use backend::{Backend, ChangeSink, Committed, Expect, Guard, LocalBoxFuture, MemoryBackend, Refused, Remote, Snapshot};
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub use drivers::{IndexedDbBackend, IndexedDbDriver, LocalStorageBackend, LocalStorageDriver};
-pub use commit::Pending;
+pub use commit::{Pending, Settled};
 pub use engine::layout;
-pub use engine::{Commit, Decide, Driver, Engine, Found, Heard, Hearing, Message, Restore, Step, Writes};
+pub use engine::{Commit, Decide, Driver, Engine, Found, Heard, Hearing, Message, Restore, Step, Stored, Writes};
 pub use error::{Error, ErrorCode, Field, Result, StorageError};
 pub use id::{IdSource, RandomIds, Uuid};
 pub use limits::Limits;
 pub use model::{Change, Instance, Record};
 pub use query::{Query, QueryResult, Row};
-pub use store::{Config, InstanceUpdate, KvStore};
+pub use store::{Config, DeleteOptions, IfVersion, InstanceUpdate, KvStore, SetOptions};
 pub use time::{Clock, SystemClock, Timestamp};
 pub use value::Value;
 

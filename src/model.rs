@@ -51,11 +51,12 @@ pub struct Record<V = Value> {
     pub created_at: Timestamp,
     /// When the key was last written.
     pub updated_at: Timestamp,
-    /// Grows with every write to the store; the basis for compare-and-swap.
-    #[serde(skip)]
+    /// New with every write of the key, greater than every version the
+    /// store handed out before (across tabs sharing its storage); the basis
+    /// of conditional writes ([`crate::SetOptions::if_version`]).
     pub version: u64,
     /// When the record stops being visible, if it was given an expiry.
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Timestamp>,
 }
 
@@ -147,6 +148,21 @@ pub enum Change {
 }
 
 impl Change {
+    /// Moves a change into another instance when its own was replaced
+    /// (`joined`: by the instance that holds its name); an instance's own
+    /// document is not moved.
+    pub fn move_instance(&mut self, joined: &std::collections::HashMap<Uuid, Uuid>) {
+        let id = match self {
+            Change::PutRecord(r) => &mut r.instance_id,
+            Change::DeleteRecord { instance_id, .. } | Change::DeleteNamespace { instance_id, .. } => instance_id,
+            Change::DeleteInstance(id) => id,
+            Change::PutInstance(_) => return,
+        };
+        if let Some(to) = joined.get(id) {
+            *id = *to;
+        }
+    }
+
     /// Roughly how many bytes the change adds to storage: the JSON text of a
     /// record's value with its namespace and key, or an instance's name and
     /// description. Removals add nothing. Used to bound batches and to judge

@@ -86,6 +86,8 @@ struct ModelRecord {
 struct Model {
     instances: Vec<ModelInstance>,
     records: BTreeMap<(String, String, String), ModelRecord>,
+    /// The largest record version answered so far.
+    last_version: u64,
 }
 
 /// The outcome a call should have: its data, or a word its error contains.
@@ -234,6 +236,11 @@ fn step(model: &mut Model, op: &Op, arg: &str, now: i64, got: &Json) -> Expect {
                 None => return Expect::Fails("not found"),
             };
             let place = (instance_id.clone(), NAMESPACES[*ns].to_string(), KEYS[*key].to_string());
+            // Every write gets a version above all versions handed out before.
+            // (A write that failed has no version; its stand-in has none.)
+            let version = got["data"]["record"]["version"].as_u64().unwrap_or(model.last_version + 1);
+            assert!(version > model.last_version, "version {version} after {}", model.last_version);
+            model.last_version = version;
             let record = match model.records.remove(&place) {
                 Some(old) => ModelRecord { id: old.id, value: value.clone(), created: old.created, updated: now.max(old.updated + 1) },
                 None => {
@@ -244,7 +251,7 @@ fn step(model: &mut Model, op: &Op, arg: &str, now: i64, got: &Json) -> Expect {
             };
             let out = json!({"record": {
                 "id": record.id, "instanceId": instance_id, "namespace": place.1, "key": place.2,
-                "value": record.value, "createdAt": iso(record.created), "updatedAt": iso(record.updated)
+                "value": record.value, "createdAt": iso(record.created), "updatedAt": iso(record.updated), "version": version
             }});
             model.records.insert(place, record);
             Expect::Data(out)

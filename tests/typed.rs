@@ -202,6 +202,7 @@ fn records_and_instances_serialize_as_the_envelope_shows_them() {
             "value": {"mode": "dark"},
             "createdAt": "2026-12-02T00:43:09.478Z",
             "updatedAt": "2026-12-02T00:43:09.478Z",
+            "version": 1,
         }))
     );
     let typed = record.decode::<Theme>().expect("a Theme");

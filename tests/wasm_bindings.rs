@@ -33,7 +33,7 @@ fn js(json: &str) -> JsValue {
 #[wasm_bindgen_test]
 async fn set_then_get_answers_with_exact_envelopes() {
     let store = open().await;
-    let set = envelope(store.set(s("shop"), s("users"), s("u1"), js(r#"{"name":"Ada","tags":["x"]}"#), JsValue::TRUE, JsValue::UNDEFINED)).await;
+    let set = envelope(store.set(s("shop"), s("users"), s("u1"), js(r#"{"name":"Ada","tags":["x"]}"#), JsValue::TRUE, JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
     assert_eq!(set["type"], "kvStore.set");
     assert_eq!(set["success"], true);
     let record = &set["data"]["record"];
@@ -53,7 +53,7 @@ async fn set_then_get_answers_with_exact_envelopes() {
 #[wasm_bindgen_test]
 async fn a_returned_value_is_a_fresh_copy() {
     let store = open().await;
-    envelope(store.set(s("i"), s("n"), s("k"), js(r#"{"list":[1]}"#), JsValue::TRUE, JsValue::UNDEFINED)).await;
+    envelope(store.set(s("i"), s("n"), s("k"), js(r#"{"list":[1]}"#), JsValue::TRUE, JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
     let first = JsFuture::from(store.get(s("i"), s("n"), s("k"), JsValue::UNDEFINED)).await.expect("resolves");
     let value = Reflect::get(&Reflect::get(&first, &s("data")).unwrap_or_default(), &s("value")).unwrap_or_default();
     Reflect::set(&value, &s("list"), &s("mutated")).expect("a plain object");
@@ -73,7 +73,7 @@ async fn values_json_cannot_carry_are_refused_and_nothing_is_stored() {
         (JsValue::UNDEFINED, "undefined"),
         (JsValue::bigint_from_str("10"), "BigInt"),
     ] {
-        let answer = envelope(store.set(s("i"), s("n"), s("k"), value, JsValue::TRUE, JsValue::UNDEFINED)).await;
+        let answer = envelope(store.set(s("i"), s("n"), s("k"), value, JsValue::TRUE, JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
         assert_eq!(answer["success"], false);
         assert!(answer.get("data").is_none());
         let error = answer["error"].as_str().unwrap_or_default();
@@ -90,8 +90,8 @@ async fn wrong_argument_types_get_a_sentence_naming_the_argument() {
     let cases = [
         (store.get(JsValue::from_f64(5.0), s("n"), s("k"), JsValue::UNDEFINED), "instanceId must be a string, not a number."),
         (store.get(s("i"), JsValue::NULL, s("k"), JsValue::UNDEFINED), "namespace must be a string, not null."),
-        (store.delete(s("i"), s("n"), js("{}"), JsValue::UNDEFINED), "key must be a string, not an object."),
-        (store.set(s("i"), s("n"), s("k"), s("v"), s("yes"), JsValue::UNDEFINED), "autoCreateInstance must be true or false, not a string."),
+        (store.delete(s("i"), s("n"), js("{}"), JsValue::UNDEFINED, JsValue::UNDEFINED), "key must be a string, not an object."),
+        (store.set(s("i"), s("n"), s("k"), s("v"), s("yes"), JsValue::UNDEFINED, JsValue::UNDEFINED), "autoCreateInstance must be true or false, not a string."),
         (store.query(s("from"), JsValue::UNDEFINED), "query must be an object, not a string."),
         (store.get(s("i"), s("n"), s("k"), s("extra")), "get takes (instanceId, namespace, key); remove the extra argument."),
     ];
@@ -107,7 +107,7 @@ async fn wrong_argument_types_get_a_sentence_naming_the_argument() {
 async fn a_query_counts_before_paging() {
     let store = open().await;
     for i in 0..5 {
-        envelope(store.set(s("i"), s("n"), s(&format!("k{i}")), JsValue::from_f64(f64::from(i)), JsValue::TRUE, JsValue::UNDEFINED)).await;
+        envelope(store.set(s("i"), s("n"), s(&format!("k{i}")), JsValue::from_f64(f64::from(i)), JsValue::TRUE, JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
     }
     let query = js(r#"{"from":{"instance":"i"},"where":[{"field":"value","operator":"gte","value":1}],"select":["key"],"limit":2,"offset":1}"#);
     let answer = envelope(store.query(query, JsValue::UNDEFINED)).await;

@@ -67,7 +67,7 @@ async fn envelope(call: Promise) -> Json {
 }
 
 async fn set(store: &JsKvStore, instance: &str, ns: &str, key: &str, value: Json) -> Json {
-    envelope(store.set(s(instance), s(ns), s(key), js(&value.to_string()), JsValue::TRUE, NONE)).await
+    envelope(store.set(s(instance), s(ns), s(key), js(&value.to_string()), JsValue::TRUE, NONE, NONE)).await
 }
 
 /// Everything a store shows: its instances, oldest first, each with all of
@@ -136,7 +136,7 @@ async fn a_reopened_store_finds_instances_records_ids_times_and_order() {
     set(&store, "alpha", "cfg", "theme", json!("dark")).await;
     let first = set(&store, "zeta", "users", "u1", json!({"name": "Grace"})).await;
     envelope(store.update_instance(s("mid"), js(r#"{"name":"middle","description":null}"#), NONE)).await;
-    envelope(store.delete(s("alpha"), s("cfg"), s("theme"), NONE)).await;
+    envelope(store.delete(s("alpha"), s("cfg"), s("theme"), NONE, NONE)).await;
     let before = state(&store).await;
     assert_eq!(to_json(&store.storage()), json!({"backend": "indexeddb", "name": name, "skipped": []}));
     drop(store);
@@ -168,7 +168,7 @@ async fn ten_thousand_sets_fired_together_commit_in_batches_of_a_thousand_and_su
     let transactions = write_transactions();
     let started = now();
     let calls: Array = (0..10_000)
-        .map(|i| JsValue::from(store.set(s("bulk"), s("ns"), s(&format!("k{i}")), js(&format!(r#"{{"n":{i},"text":"some text"}}"#)), NONE, NONE)))
+        .map(|i| JsValue::from(store.set(s("bulk"), s("ns"), s(&format!("k{i}")), js(&format!(r#"{{"n":{i},"text":"some text"}}"#)), NONE, NONE, NONE)))
         .collect();
     let answers = JsFuture::from(Promise::all(&calls)).await.expect("all resolve");
     let burst = now() - started;
@@ -418,8 +418,8 @@ async fn a_broken_batch_fails_whole(inject: &str, words: &str) {
     let before = state(&store).await;
     run(inject);
     let calls = [
-        store.set(s("app"), s("ns"), s("kept"), s("second"), NONE, NONE),
-        store.set(s("app"), s("ns"), s("boom"), s("new"), NONE, NONE),
+        store.set(s("app"), s("ns"), s("kept"), s("second"), NONE, NONE, NONE),
+        store.set(s("app"), s("ns"), s("boom"), s("new"), NONE, NONE, NONE),
         store.delete_namespace(s("app"), s("other"), NONE),
     ];
     for call in calls {

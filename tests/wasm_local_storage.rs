@@ -249,13 +249,13 @@ async fn the_js_class_opens_on_local_storage_and_says_so() {
     let name = Name::new("js");
     let store = open_js(&name.0, "").await.expect("opens");
     assert_eq!(as_json(&store.storage()), json!({ "backend": "localStorage", "name": name.0, "skipped": [] }));
-    let set = envelope(store.set(s("app"), s("ns"), s("k"), s("v"), JsValue::TRUE, NONE)).await;
+    let set = envelope(store.set(s("app"), s("ns"), s("k"), s("v"), JsValue::TRUE, NONE, NONE)).await;
     assert_eq!(set["success"], true, "{set}");
     drop(store);
     let reopened = open_js(&name.0, "").await.expect("reopens");
     let got = envelope(reopened.get(s("app"), s("ns"), s("k"), NONE)).await;
     assert_eq!(got["data"], json!({ "value": "v", "exists": true }));
-    let again = envelope(reopened.set(s("app"), s("ns"), s("k"), s("w"), JsValue::FALSE, NONE)).await;
+    let again = envelope(reopened.set(s("app"), s("ns"), s("k"), s("w"), JsValue::FALSE, NONE, NONE)).await;
     assert_eq!((&again["data"]["record"]["id"], &again["data"]["record"]["createdAt"]),
         (&set["data"]["record"]["id"], &set["data"]["record"]["createdAt"]));
 }
@@ -367,7 +367,7 @@ impl Drop for Filler {
 async fn a_real_quota_error_fails_the_batch_and_keeps_nothing_of_it() {
     let name = Name::new("quota");
     let store = open_js(&name.0, "").await.expect("opens");
-    let created = envelope(store.set(s("app"), s("ns"), s("a"), s("old a"), JsValue::TRUE, NONE)).await;
+    let created = envelope(store.set(s("app"), s("ns"), s("a"), s("old a"), JsValue::TRUE, NONE, NONE)).await;
     let id = created["data"]["record"]["instanceId"].as_str().unwrap_or_default().to_string();
     let before = on_disk(&name).await;
 
@@ -379,7 +379,7 @@ async fn a_real_quota_error_fails_the_batch_and_keeps_nothing_of_it() {
     let big = "y".repeat(20_000);
 
     // One set that does not fit.
-    let refused = envelope(store.set(s("app"), s("ns"), s("a"), s(&big), JsValue::FALSE, NONE)).await;
+    let refused = envelope(store.set(s("app"), s("ns"), s("a"), s(&big), JsValue::FALSE, NONE, NONE)).await;
     assert_eq!(refused["success"], false, "{refused}");
     let error = refused["error"].as_str().unwrap_or_default();
     assert!(error.contains("storage is full"), "{error}");
@@ -390,7 +390,7 @@ async fn a_real_quota_error_fails_the_batch_and_keeps_nothing_of_it() {
     // order `b` and `c` are written, then `d` throws.
     let batch = [("b", s("small")), ("c", s("small")), ("d", s(&big)), ("a", s("new a"))];
     let watch = Watch::new(-1, "");
-    let calls = batch.iter().map(|(key, value)| JsFuture::from(store.set(s("app"), s("ns"), s(key), value.clone(), JsValue::FALSE, NONE)));
+    let calls = batch.iter().map(|(key, value)| JsFuture::from(store.set(s("app"), s("ns"), s(key), value.clone(), JsValue::FALSE, NONE, NONE)));
     for answer in join_all(calls).await {
         let answer = as_json(&answer.expect("resolves"));
         assert_eq!(answer["success"], false, "{answer}");
@@ -420,7 +420,7 @@ async fn a_real_quota_error_fails_the_batch_and_keeps_nothing_of_it() {
     assert_eq!(on_disk(&name).await, before);
 
     drop(filler);
-    let written = envelope(store.set(s("app"), s("ns"), s("d"), s(&big), JsValue::FALSE, NONE)).await;
+    let written = envelope(store.set(s("app"), s("ns"), s("d"), s(&big), JsValue::FALSE, NONE, NONE)).await;
     assert_eq!(written["success"], true, "{written}");
     let reopened = open_js(&name.0, "").await.expect("reopens");
     let got = envelope(reopened.get(s("app"), s("ns"), s("d"), NONE)).await;
@@ -498,7 +498,7 @@ async fn a_security_error_fails_open_or_falls_back_to_memory_when_asked() {
     assert_eq!((&info["backend"], &info["name"]), (&json!("memory"), &json!(name.0)));
     let reason = info["fallbackReason"].as_str().unwrap_or_default();
     assert!(reason.contains("SecurityError") && reason.contains("memory only"), "{reason}");
-    let set = envelope(store.set(s("app"), s("ns"), s("k"), s("v"), JsValue::TRUE, NONE)).await;
+    let set = envelope(store.set(s("app"), s("ns"), s("k"), s("v"), JsValue::TRUE, NONE, NONE)).await;
     assert_eq!(set["success"], true, "the memory store works");
     drop(blocked);
 
@@ -516,7 +516,7 @@ async fn timing_of_a_burst_and_of_a_reopen() {
     envelope(store.create_instance(s("app"), NONE, NONE)).await;
     let value = JSON::parse(r#"{"user":{"name":"Ada","tags":["a","b"]},"n":1}"#).expect("JSON");
     let started = now();
-    let calls = (0..1000).map(|i| JsFuture::from(store.set(s("app"), s("ns"), s(&format!("key-{i}")), value.clone(), JsValue::FALSE, NONE)));
+    let calls = (0..1000).map(|i| JsFuture::from(store.set(s("app"), s("ns"), s(&format!("key-{i}")), value.clone(), JsValue::FALSE, NONE, NONE)));
     let answers = join_all(calls).await;
     let burst = now() - started;
     assert!(answers.iter().all(|a| a.as_ref().map(|a| as_json(a)["success"] == true).unwrap_or(false)));
@@ -531,7 +531,7 @@ async fn timing_of_a_burst_and_of_a_reopen() {
     let memory = JsKvStore::open(JsValue::UNDEFINED).await.expect("memory");
     envelope(memory.create_instance(s("app"), NONE, NONE)).await;
     let started = now();
-    let calls = (0..1000).map(|i| JsFuture::from(memory.set(s("app"), s("ns"), s(&format!("key-{i}")), value.clone(), JsValue::FALSE, NONE)));
+    let calls = (0..1000).map(|i| JsFuture::from(memory.set(s("app"), s("ns"), s(&format!("key-{i}")), value.clone(), JsValue::FALSE, NONE, NONE)));
     join_all(calls).await;
     console_log!("memory: 1,000 sets fired together {:.1} ms", now() - started);
 }

@@ -1,7 +1,7 @@
 //! The default backend: the store's own index is the data, and it lives as
 //! long as the store object. Nothing is written anywhere else.
 
-use super::{Backend, Guard, LocalBoxFuture, Snapshot};
+use super::{Backend, Committed, Guard, LocalBoxFuture, Snapshot};
 use crate::error::StorageError;
 use crate::model::Change;
 
@@ -18,7 +18,7 @@ impl Backend for MemoryBackend {
         Box::pin(std::future::ready(Ok(Snapshot::default())))
     }
 
-    fn commit(&self, _changes: Vec<Change>, _guards: Vec<Guard>) -> LocalBoxFuture<'static, Result<(), StorageError>> {
-        Box::pin(std::future::ready(Ok(())))
+    fn commit(&self, _changes: Vec<Change>, _guards: Vec<Guard>) -> LocalBoxFuture<'static, Result<Committed, StorageError>> {
+        Box::pin(std::future::ready(Ok(Committed::default())))
     }
 }

@@ -7,12 +7,14 @@
 mod memory;
 
 use std::future::Future;
+use std::ops::Range;
 use std::pin::Pin;
 use std::rc::Rc;
 
 pub use memory::MemoryBackend;
 
 use crate::error::StorageError;
+use crate::id::Uuid;
 use crate::model::{Change, Instance, Record};
 
 /// A boxed future that need not be `Send`: wasm is single-threaded and the
@@ -29,6 +31,9 @@ pub struct Snapshot {
     /// One sentence per stored item that could not be decoded and was left
     /// out, so the caller can report it instead of failing the whole open.
     pub skipped: Vec<String>,
+    /// Every record version below this was handed out already (some to
+    /// records deleted since); 0 when storage does not count them.
+    pub next_version: u64,
 }
 
 /// A change another copy of the store (another tab on the same storage)
@@ -50,16 +55,66 @@ pub enum Remote {
 /// Where a backend delivers what other copies of the store commit.
 pub type ChangeSink = Rc<dyn Fn(Vec<Remote>)>;
 
-/// A change of a batch that is written only while storage still holds
-/// exactly `stored` at its place (a repair must not overwrite a record
-/// stored since it was heard). The check and the write are one step of
-/// the commit; a failed check leaves that change out and nothing else.
+/// What storage must hold for a guarded call to be written. The check and
+/// the write are one step of the commit, against every writer of the
+/// storage (other tabs included), never against this copy's memory.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expect {
+    /// Exactly this document at the change's place: a repair must not
+    /// overwrite a record stored since it was heard.
+    Stored(String),
+    /// The record at the change's place has this version; `None`: there is
+    /// none (`ifVersion`).
+    Version(Option<u64>),
+    /// No stored instance other than the change's own has its name: the
+    /// call is refused when one does (`createInstance`, a rename).
+    NameFree,
+    /// As `NameFree`, but when another instance holds the name, the batch's
+    /// writes into the new instance go into that one instead (a set with
+    /// `autoCreateInstance` that lost the race to create it).
+    NameOrJoin,
+}
+
+/// A check on one change of a batch; when it fails, none of the changes of
+/// the call it guards is written, and the rest of the batch is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Guard {
-    /// The change's position in the batch.
+    /// The position in the batch of the change whose place is checked.
     pub change: usize,
-    /// The document storage must hold there.
-    pub stored: String,
+    /// What storage must hold there.
+    pub expect: Expect,
+    /// The positions of the call's changes, all refused together.
+    pub call: Range<usize>,
+}
+
+/// A guarded call that storage refused.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refused {
+    /// The positions of the refused call's changes (its guard's `call`).
+    pub call: Range<usize>,
+    /// Why, for the caller: [`crate::Error::Conflict`] or
+    /// [`crate::Error::InstanceExists`] (nothing, for repairs).
+    pub error: Option<crate::Error>,
+    /// What storage holds at the guarded place, for memory to agree with it.
+    pub found: Vec<Change>,
+}
+
+/// What a commit made durable, where it differs from what was handed over.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Committed {
+    /// Added to the version of every record of the batch: storage hands
+    /// out versions, and another copy of the store took some since this one
+    /// last heard (0 when none did).
+    pub shift: u64,
+    /// Instances created in the batch whose name another copy created first,
+    /// with that copy's instance, which got their records.
+    pub joined: Vec<(Uuid, Instance)>,
+    /// The guarded calls storage refused.
+    pub refused: Vec<Refused>,
+    /// The batch as written (versions moved, instances joined), position
+    /// by position as handed over, refused calls' changes included as
+    /// they were; empty when nothing differs from what was handed over.
+    pub changes: Vec<Change>,
 }
 
 /// Durable storage for a store's changes.
@@ -80,8 +135,16 @@ pub trait Backend {
     /// Everything stored, read once when the store opens.
     fn load(&self) -> LocalBoxFuture<'_, Result<Snapshot, StorageError>>;
 
-    /// Makes one batch of changes durable, all or nothing.
-    fn commit(&self, changes: Vec<Change>, guards: Vec<Guard>) -> LocalBoxFuture<'static, Result<(), StorageError>>;
+    /// Makes one batch of changes durable, all or nothing (but for the calls
+    /// whose guard failed).
+    fn commit(&self, changes: Vec<Change>, guards: Vec<Guard>) -> LocalBoxFuture<'static, Result<Committed, StorageError>>;
+
+    /// Whether guards are checked by storage against every writer. False
+    /// where storage has no transactions (Workers KV): conditional writes
+    /// are then refused as unsupported, never made unconditional.
+    fn checks(&self) -> bool {
+        true
+    }
 
     /// Starts telling `sink` about changes other copies of the store commit
     /// to the same storage. Storage no one else can reach has nothing to say.

@@ -76,17 +76,22 @@ impl EncodedBatch {
     }
 }
 
-/// Encodes a batch for storage and for other tabs in one pass. Encoding
-/// our own documents cannot fail short of a serde_json bug, but if it ever
-/// did, the commit fails rather than store a damaged document.
-pub fn encode_batch(changes: &[Change]) -> Result<EncodedBatch, String> {
+/// Encodes a batch for storage and for other tabs in one pass, leaving out
+/// the changes at `skipped` (refused by storage: not written, and not told).
+/// Encoding our own documents cannot fail short of a serde_json bug, but if
+/// it ever did, the commit fails rather than store a damaged document.
+pub fn encode_batch(changes: &[Change], skipped: &[usize]) -> Result<EncodedBatch, String> {
     // Each document is its payload plus about 200 bytes of ids and times.
     let payload: usize = changes.iter().map(Change::payload_bytes).sum();
     let mut out = Vec::with_capacity(payload.saturating_add(changes.len().saturating_mul(256)).saturating_add(2));
     let mut docs = Vec::with_capacity(changes.len());
     out.push(b'[');
     for (i, change) in changes.iter().enumerate() {
-        if i > 0 {
+        if skipped.contains(&i) {
+            docs.push(None);
+            continue;
+        }
+        if out.len() > 1 {
             out.push(b',');
         }
         docs.push(match change {
@@ -271,7 +276,9 @@ mod tests {
             Change::DeleteNamespace { instance_id: r.instance_id, namespace: "ns".into() },
             Change::DeleteInstance(r.instance_id),
         ];
-        let encoded = encode_batch(&batch).expect("encodes");
+        let encoded = encode_batch(&batch, &[]).expect("encodes");
+        let without = encode_batch(&batch, &[0, 2]).expect("encodes");
+        assert_eq!((without.doc(0), without.message.matches('{').count()), (None, 2), "a skipped change is neither stored nor told");
         assert_eq!(encoded.doc(0), Some(encode_record(&r).as_str()));
         assert_eq!((encoded.doc(1), encoded.doc(4)), (None, None));
         let decoded: Vec<Change> = decode_changes(&encoded.message).expect("decodes").into_iter().map(|(change, _)| change).collect();

@@ -60,11 +60,20 @@ impl Writes {
     }
 }
 
-/// Decides a commit's writes from what storage holds at `reads`, read
+/// What storage holds where a commit looks before deciding.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Stored {
+    /// The text at each of [`Commit::reads`], `None` where nothing is.
+    pub items: Vec<Option<String>>,
+    /// The texts of every item under each of [`Commit::lists`], in any order.
+    pub listed: Vec<Vec<String>>,
+}
+
+/// Decides a commit's writes from what storage holds at its reads, read
 /// inside the commit itself, so that no other writer of the storage can
 /// come between the read and the writes (on IndexedDB: in the commit's
 /// transaction).
-pub type Decide = Box<dyn FnOnce(Vec<Option<String>>) -> Writes>;
+pub type Decide = Box<dyn FnOnce(Stored) -> Writes>;
 
 /// Items the engine knows to be stored and that a driver writes again, first,
 /// into storage that was deleted and re-created under an open store (the
@@ -72,22 +81,26 @@ pub type Decide = Box<dyn FnOnce(Vec<Option<String>>) -> Writes>;
 pub type Restore = Rc<RefCell<BTreeMap<String, String>>>;
 
 /// A committed batch as text for other copies of the store: shared with the
-/// documents the commit writes, not copied.
+/// documents the commit writes, not copied. The decision may encode the
+/// batch anew (moved versions, a joined instance), so it is read only
+/// once the commit is durable.
 #[derive(Clone)]
-pub struct Message(pub(crate) Rc<EncodedBatch>);
+pub struct Message(pub(crate) Rc<RefCell<Rc<EncodedBatch>>>);
 
-impl std::ops::Deref for Message {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        &self.0.message
+impl Message {
+    /// The text other copies receive.
+    pub fn text(&self) -> std::cell::Ref<'_, str> {
+        std::cell::Ref::map(self.0.borrow(), |batch| batch.message.as_str())
     }
 }
 
 /// One commit, all or nothing.
 pub struct Commit {
-    /// The item keys whose stored text `decide` needs; empty for most.
+    /// The item keys whose stored text `decide` needs.
     pub reads: Vec<String>,
+    /// Prefixes of item keys whose every item's text `decide` needs (the
+    /// instances, when an instance name must be free); empty for most.
+    pub lists: Vec<String>,
     /// Turns what is stored at `reads` into the writes.
     pub decide: Decide,
     /// The batch as other copies of the store hear it, for drivers that
@@ -132,6 +145,14 @@ pub trait Driver {
     /// is eventually consistent): the engine then removes items by name
     /// rather than by prefix.
     fn lists_reliably(&self) -> bool {
+        true
+    }
+
+    /// Whether a commit's reads, decision and writes are one atomic step
+    /// against every writer of the storage (a transaction, or one
+    /// synchronous run). Without it (Workers KV) the engine reads nothing
+    /// before writing, and the store refuses conditional writes.
+    fn checks(&self) -> bool {
         true
     }
 

@@ -26,7 +26,7 @@ pub fn remotes(heard: Heard) -> Vec<Remote> {
 /// The change one item's new text (or its removal) stands for.
 fn item(key: &str, text: Option<String>) -> Option<Remote> {
     let change = match (layout::decode(key)?, text) {
-        (ItemKey::Meta, _) => return None,
+        (ItemKey::Meta | ItemKey::Versions, _) => return None,
         (_, Some(text)) => return decode_item(key, &text).ok().map(|change| Remote::Changed { change, stored: Some(text) }),
         (ItemKey::Instance(id), None) => Change::DeleteInstance(Uuid::parse(&id)?),
         (ItemKey::Record { instance_id, namespace, key }, None) => {

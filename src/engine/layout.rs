@@ -2,7 +2,8 @@
 //! keyspace. A driver stores each item under its key (IndexedDB as it is;
 //! localStorage and adapters after the store's prefix, see [`store_prefix`]).
 //!
-//! An item key is `v` (the meta item, holding the format version), `i/` +
+//! An item key is `v` (the meta item, holding the format version), `n` (the
+//! next record version to hand out, see `engine::decide`), `i/` +
 //! escaped instance id (an instance), or `r/` + escaped instance id + `/` +
 //! escaped namespace + `/` + escaped key (a record).
 //!
@@ -20,6 +21,10 @@ const ESCAPE: char = '~';
 const SEPARATOR: char = '/';
 /// The meta item's key.
 pub const META: &str = "v";
+/// The key of the item holding the next record version to hand out.
+pub const VERSIONS: &str = "n";
+/// The start of every instance's item key.
+pub const INSTANCES: &str = INSTANCE;
 const INSTANCE: &str = "i/";
 const RECORD: &str = "r/";
 
@@ -28,6 +33,8 @@ const RECORD: &str = "r/";
 pub enum ItemKey {
     /// The item holding the format version.
     Meta,
+    /// The item holding the next record version.
+    Versions,
     /// An instance document, by instance id.
     Instance(String),
     /// A record document, by its place.
@@ -137,6 +144,7 @@ pub fn past_prefix(prefix: &str) -> String {
 fn encode(item: &ItemKey) -> String {
     match item {
         ItemKey::Meta => META.to_string(),
+        ItemKey::Versions => VERSIONS.to_string(),
         ItemKey::Instance(id) => instance(id),
         ItemKey::Record { instance_id, namespace, key } => record(instance_id, namespace, key),
     }
@@ -147,6 +155,9 @@ fn encode(item: &ItemKey) -> String {
 pub fn decode(item_key: &str) -> Option<ItemKey> {
     if item_key == META {
         return Some(ItemKey::Meta);
+    }
+    if item_key == VERSIONS {
+        return Some(ItemKey::Versions);
     }
     if let Some(id) = item_key.strip_prefix(INSTANCE) {
         return unescape(id).map(ItemKey::Instance);
@@ -230,12 +241,14 @@ mod tests {
             prop_assert_eq!(decode(&at(&t)), Some(item));
             prop_assert_eq!(decode(&instance(&id)), Some(ItemKey::Instance(id)));
             prop_assert_eq!(decode(META), Some(ItemKey::Meta));
+            prop_assert_eq!(decode(VERSIONS), Some(ItemKey::Versions));
         }
 
         #[test]
         fn kinds_never_share_an_item(t in triple(), id in part()) {
-            let all = [META.to_string(), instance(&id), at(&t)];
-            prop_assert!(all[0] != all[1] && all[1] != all[2] && all[0] != all[2]);
+            let all = [META.to_string(), VERSIONS.to_string(), instance(&id), at(&t)];
+            let distinct: std::collections::HashSet<&String> = all.iter().collect();
+            prop_assert_eq!(distinct.len(), all.len());
         }
 
         #[test]
@@ -255,7 +268,7 @@ mod tests {
             let prefix = instance_prefix(&a.0);
             prop_assert_eq!(at(&b).starts_with(&prefix), a.0 == b.0);
             prop_assert!(!instance(&id).starts_with(&prefix), "instance items are cleared by key");
-            prop_assert!(!META.starts_with(&prefix));
+            prop_assert!(!META.starts_with(&prefix) && !VERSIONS.starts_with(&prefix));
         }
 
         #[test]

@@ -81,6 +81,13 @@ impl Loader {
             self.loaded.format = Some(text);
             return;
         }
+        if key == layout::VERSIONS {
+            match text.parse() {
+                Ok(next) => self.loaded.snapshot.next_version = next,
+                Err(_) => self.skipped.push((Ok(key), "the version counter is not a number; versions continue after the stored records'".to_string())),
+            }
+            return;
+        }
         if !layout::is_instance(&key) && !layout::is_record(&key) {
             return self.others.push((Ok(key), text));
         }
@@ -218,7 +225,7 @@ mod tests {
         let id = instance().id.to_string();
         let long = "x".repeat(60);
         let changes = [Change::PutInstance(instance()), Change::PutRecord(record("k")), Change::PutRecord(record(&long))];
-        let writes = crate::engine::plan::writes(&changes, &encode_batch(&changes).expect("encodes"), &[], None, true);
+        let writes = crate::engine::plan::writes(&changes, &encode_batch(&changes, &[]).expect("encodes"), &[], None, &[(layout::META.to_string(), FORMAT_VERSION.to_string())]);
         let mut loader = Loader::new(true);
         for (key, text) in writes.steps.iter().flat_map(|s| s.puts.iter()) {
             let placed = Prefixed.place(key);
@@ -232,7 +239,7 @@ mod tests {
         let instance_doc = encode_instance(&instance()).expect("encodes");
         let restore: Vec<_> = loaded.restore.into_iter().collect();
         assert_eq!(restore, [(layout::instance(&id), instance_doc), (layout::META.to_string(), FORMAT_VERSION.to_string())]);
-        let deletes = crate::engine::plan::writes(&[Change::DeleteInstance(instance().id)], &encode_batch(&[]).expect("encodes"), &[], loaded.known.as_ref(), false);
+        let deletes = crate::engine::plan::writes(&[Change::DeleteInstance(instance().id)], &encode_batch(&[], &[]).expect("encodes"), &[], loaded.known.as_ref(), &[]);
         let removed: Vec<_> = deletes.steps.iter().flat_map(|s| s.deletes.iter()).collect();
         assert_eq!(removed.len(), 3, "both records, the hashed one too, and the instance: {removed:?}");
     }

@@ -12,6 +12,7 @@
 //! overwrites a record stored after the one it repairs.
 
 pub mod codec;
+mod decide;
 mod driver;
 mod hear;
 pub mod layout;
@@ -21,9 +22,9 @@ mod plan;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-pub use driver::{Commit, Decide, Driver, Found, Heard, Hearing, Message, Restore, Step, Writes};
+pub use driver::{Commit, Decide, Driver, Found, Heard, Hearing, Message, Restore, Step, Stored, Writes};
 
-use crate::backend::{Backend, ChangeSink, Guard, LocalBoxFuture, Snapshot};
+use crate::backend::{Backend, ChangeSink, Committed, Guard, LocalBoxFuture, Snapshot};
 use crate::error::StorageError;
 use crate::model::Change;
 use codec::FORMAT_VERSION;
@@ -47,14 +48,6 @@ struct Inner<D> {
     known: Rc<RefCell<Option<Known>>>,
     /// The meta item and instance documents on storage (see [`Restore`]).
     restore: Restore,
-}
-
-/// How a commit's guards came out, and what it touched, for the
-/// bookkeeping after it.
-#[derive(Default)]
-struct Decided {
-    skipped: Vec<usize>,
-    touched: Option<Touched>,
 }
 
 impl<D: Driver + 'static> Engine<D> {
@@ -88,79 +81,99 @@ impl<D: Driver + 'static> Engine<D> {
 }
 
 impl<D: Driver + 'static> Inner<D> {
-    async fn commit(&self, changes: Vec<Change>, guards: Vec<Guard>) -> Result<(), StorageError> {
-        let encoded = Rc::new(codec::encode_batch(&changes).map_err(StorageError::Failed)?);
-        let message = Message(encoded.clone());
-        let mut reads = Vec::with_capacity(guards.len());
-        for guard in &guards {
-            let key = changes.get(guard.change).and_then(item_key).ok_or_else(|| {
-                StorageError::Failed("a guarded change is missing from its batch or is not a put (a bug in boltkv); nothing was written.".to_string())
-            })?;
-            reads.push(key);
+    async fn commit(&self, changes: Vec<Change>, guards: Vec<Guard>) -> Result<Committed, StorageError> {
+        let bug = |why: String| StorageError::Failed(format!("{why} (a bug in boltkv); nothing was written."));
+        let encoded = Rc::new(RefCell::new(Rc::new(codec::encode_batch(&changes, &[]).map_err(StorageError::Failed)?)));
+        let counts = self.driver.checks();
+        if !counts && !guards.is_empty() {
+            return Err(bug("a guarded write reached storage that cannot check guards".into()));
         }
-        // What the batch does to instance items, for `Restore` once it is
-        // durable: taken now, since the decision takes the batch itself.
-        let mut instances = Vec::new();
-        for (i, change) in changes.iter().enumerate() {
-            match change {
-                Change::PutInstance(instance) => {
-                    let doc = encoded.doc(i).ok_or_else(|| {
-                        StorageError::Failed("an instance of the batch has no document (a bug in boltkv); nothing was written.".to_string())
-                    })?;
-                    instances.push((i, layout::instance(&instance.id.to_string()), Some(doc.to_string())));
-                }
-                Change::DeleteInstance(id) => instances.push((i, layout::instance(&id.to_string()), None)),
-                Change::PutRecord(_) | Change::DeleteRecord { .. } | Change::DeleteNamespace { .. } => {}
-            }
-        }
-        let decided = Rc::new(RefCell::new(Decided::default()));
+        let reads = match counts {
+            true => decide::reads(&changes, &guards).map_err(|why| bug(why.to_string()))?,
+            false => Vec::new(),
+        };
+        let lists = match decide::lists_instances(&guards) {
+            true => vec![layout::INSTANCES.to_string()],
+            false => Vec::new(),
+        };
+        let outcome: Rc<RefCell<Option<Result<Outcome, String>>>> = Rc::default();
         let decide: Decide = {
-            let (decided, known) = (decided.clone(), self.known.clone());
+            let (outcome, known, encoded) = (outcome.clone(), self.known.clone(), encoded.clone());
             let write_meta = !self.meta_written.get();
-            Box::new(move |stored: Vec<Option<String>>| {
-                let skipped: Vec<usize> = guards
-                    .iter()
-                    .zip(stored)
-                    .filter(|(guard, stored)| stored.as_deref() != Some(guard.stored.as_str()))
-                    .map(|(guard, _)| guard.change)
-                    .collect();
+            Box::new(move |stored: Stored| {
+                let instances = stored.listed.into_iter().next().unwrap_or_default();
+                let decided = match decide::decide(changes, &guards, &stored.items, &instances, counts) {
+                    Ok(decided) => decided,
+                    Err(why) => {
+                        *outcome.borrow_mut() = Some(Err(why));
+                        return Writes::default();
+                    }
+                };
+                if let Some(anew) = decided.encoded {
+                    *encoded.borrow_mut() = Rc::new(anew);
+                }
+                let docs = encoded.borrow().clone();
+                let mut extra = Vec::new();
+                if write_meta {
+                    extra.push((layout::META.to_string(), FORMAT_VERSION.to_string()));
+                }
+                extra.extend(decided.counter.map(|next| (layout::VERSIONS.to_string(), next)));
                 let known = known.borrow();
-                let writes = plan::writes(&changes, &encoded, &skipped, known.as_ref(), write_meta);
-                *decided.borrow_mut() = Decided { skipped, touched: known.is_some().then(|| Touched::of(&writes)) };
+                let writes = plan::writes(&decided.changes, &docs, &decided.skipped, known.as_ref(), &extra);
+                let touched = known.is_some().then(|| Touched::of(&writes));
+                let mut committed = decided.committed;
+                committed.changes = decided.changes;
+                *outcome.borrow_mut() = Some(Ok(Outcome { committed, skipped: decided.skipped, touched, docs }));
                 writes
             })
         };
-        let commit = Commit { reads, decide, message, restore: self.restore.clone() };
-        let outcome = self.driver.commit(commit).await;
-        let decided = decided.take();
-        if let (Some(known), Some(touched)) = (self.known.borrow_mut().as_mut(), &decided.touched) {
-            match outcome {
+        let message = Message(encoded);
+        let commit = Commit { reads, lists, decide, message, restore: self.restore.clone() };
+        let written = self.driver.commit(commit).await;
+        let outcome = match outcome.take() {
+            Some(Ok(outcome)) => outcome,
+            Some(Err(why)) => return Err(written.err().unwrap_or_else(|| bug(why))),
+            None => return Err(written.err().unwrap_or_else(|| bug("the storage committed without deciding".into()))),
+        };
+        if let (Some(known), Some(touched)) = (self.known.borrow_mut().as_mut(), &outcome.touched) {
+            match written {
                 Ok(()) => known.committed(touched),
                 Err(_) => known.maybe_written(touched),
             }
         }
-        if outcome.is_ok() {
-            self.meta_written.set(true);
-            let mut restore = self.restore.borrow_mut();
-            restore.insert(layout::META.to_string(), FORMAT_VERSION.to_string());
-            for (_, key, doc) in instances.into_iter().filter(|(i, _, _)| !decided.skipped.contains(i)) {
-                match doc {
-                    Some(doc) => restore.insert(key, doc),
-                    None => restore.remove(&key),
-                };
+        written?;
+        self.meta_written.set(true);
+        self.remember(&outcome);
+        Ok(outcome.committed)
+    }
+
+    /// Keeps [`Restore`] in step with the instance items a durable batch wrote.
+    fn remember(&self, outcome: &Outcome) {
+        let mut restore = self.restore.borrow_mut();
+        restore.insert(layout::META.to_string(), FORMAT_VERSION.to_string());
+        for (i, change) in outcome.committed.changes.iter().enumerate() {
+            if outcome.skipped.contains(&i) {
+                continue;
+            }
+            match change {
+                Change::PutInstance(instance) => {
+                    if let Some(doc) = outcome.docs.doc(i) {
+                        restore.insert(layout::instance(&instance.id.to_string()), doc.to_string());
+                    }
+                }
+                Change::DeleteInstance(id) => drop(restore.remove(&layout::instance(&id.to_string()))),
+                Change::PutRecord(_) | Change::DeleteRecord { .. } | Change::DeleteNamespace { .. } => {}
             }
         }
-        outcome
     }
 }
 
-/// The item key a put writes; `None` for removals.
-fn item_key(change: &Change) -> Option<String> {
-    match change {
-        Change::PutRecord(r) => Some(layout::record(&r.instance_id.to_string(), &r.namespace, &r.key)),
-        Change::PutInstance(i) => Some(layout::instance(&i.id.to_string())),
-        Change::DeleteInstance(_) | Change::DeleteRecord { .. } | Change::DeleteNamespace { .. } => None,
-    }
+/// What the decision inside a commit settled, for the bookkeeping after it.
+struct Outcome {
+    committed: Committed,
+    skipped: Vec<usize>,
+    touched: Option<Touched>,
+    docs: Rc<codec::EncodedBatch>,
 }
 
 impl<D: Driver + 'static> Backend for Engine<D> {
@@ -180,9 +193,13 @@ impl<D: Driver + 'static> Backend for Engine<D> {
         })
     }
 
-    fn commit(&self, changes: Vec<Change>, guards: Vec<Guard>) -> LocalBoxFuture<'static, Result<(), StorageError>> {
+    fn commit(&self, changes: Vec<Change>, guards: Vec<Guard>) -> LocalBoxFuture<'static, Result<Committed, StorageError>> {
         let inner = self.inner.clone();
         Box::pin(async move { inner.commit(changes, guards).await })
+    }
+
+    fn checks(&self) -> bool {
+        self.inner.driver.checks()
     }
 
     fn watch(&self, sink: ChangeSink) {

@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
-use super::codec::{EncodedBatch, FORMAT_VERSION};
+use super::codec::EncodedBatch;
 use super::driver::{Step, Writes};
 use super::layout;
 use crate::model::Change;
@@ -107,13 +107,13 @@ impl<'a> Plan<'a> {
 }
 
 /// The writes of `changes`, whose documents are in `docs`, leaving out the
-/// changes marked in `skipped`; `write_meta` adds the meta item (until it
-/// is known to be stored).
-pub fn writes(changes: &[Change], docs: &EncodedBatch, skipped: &[usize], known: Option<&Known>, write_meta: bool) -> Writes {
-    let meta = FORMAT_VERSION.to_string();
+/// changes marked in `skipped`, with the engine's own `items` (the meta
+/// item until it is known to be stored, the version counter), which go
+/// first.
+pub fn writes<'a>(changes: &[Change], docs: &'a EncodedBatch, skipped: &[usize], known: Option<&Known>, items: &'a [(String, String)]) -> Writes {
     let mut plan = Plan::default();
-    if write_meta {
-        plan.items.insert(layout::META.to_string(), Some(meta.as_str()));
+    for (key, text) in items {
+        plan.items.insert(key.clone(), Some(text.as_str()));
     }
     for (i, change) in changes.iter().enumerate() {
         if skipped.contains(&i) {
@@ -193,8 +193,15 @@ mod tests {
         }
     }
 
+    fn meta(write_meta: bool) -> Vec<(String, String)> {
+        match write_meta {
+            true => vec![(layout::META.to_string(), crate::engine::codec::FORMAT_VERSION.to_string())],
+            false => Vec::new(),
+        }
+    }
+
     fn plan(changes: &[Change], known: Option<&Known>, write_meta: bool) -> Writes {
-        writes(changes, &encode_batch(changes).expect("encodes"), &[], known, write_meta)
+        writes(changes, &encode_batch(changes, &[]).expect("encodes"), &[], known, &meta(write_meta))
     }
 
     fn keys(step: &Step) -> Vec<&str> {
@@ -212,14 +219,14 @@ mod tests {
         let writes = plan(&changes, None, true);
         let doing: Vec<_> = writes.steps.iter().map(|s| (s.doing, s.puts.len(), s.deletes.len())).collect();
         assert_eq!(doing, [("writing instances", 2, 0), ("writing records", 1, 0)], "meta and instance, then the record");
-        assert_eq!(writes.steps[0].puts[1], (layout::META.to_string(), FORMAT_VERSION.to_string()));
+        assert_eq!(writes.steps[0].puts[1], (layout::META.to_string(), crate::engine::codec::FORMAT_VERSION.to_string()));
     }
 
     #[test]
     fn skipped_changes_write_nothing() {
         let i = instance(1);
         let changes = [Change::PutRecord(record(&i, "n", "a")), Change::PutRecord(record(&i, "n", "b"))];
-        let writes = writes(&changes, &encode_batch(&changes).expect("encodes"), &[0], None, false);
+        let writes = writes(&changes, &encode_batch(&changes, &[]).expect("encodes"), &[0], None, &[]);
         assert_eq!(keys(&writes.steps[0]), [layout::record(&i.id.to_string(), "n", "b")]);
     }
 

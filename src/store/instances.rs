@@ -1,6 +1,7 @@
 //! Instance operations: create, get, list, update, delete.
 
-use super::{KvStore, check_free};
+use super::{KvStore, Plan, check_free};
+use crate::backend::Expect;
 use crate::commit::Pending;
 use crate::error::{Error, Field, Result};
 use crate::model::{Change, Instance};
@@ -18,17 +19,18 @@ pub struct InstanceUpdate {
 impl KvStore {
     /// Creates an instance; its name must be new.
     pub fn create_instance(&self, name: &str, description: Option<&str>) -> Pending<Instance> {
-        self.carry_out(self.try_create_instance(name, description))
+        self.carry_out(self.try_create_instance(name, description), |instance, _| instance)
     }
 
-    fn try_create_instance(&self, name: &str, description: Option<&str>) -> Result<(Vec<Change>, Instance)> {
+    fn try_create_instance(&self, name: &str, description: Option<&str>) -> Result<Plan<Instance>> {
         self.limits.check(Field::InstanceName, name)?;
         if let Some(text) = description {
             self.limits.check(Field::Description, text)?;
         }
         check_free(&self.shared.index.borrow(), name, None)?;
         let instance = self.new_instance(name, description.map(str::to_string))?;
-        Ok((vec![Change::PutInstance(instance.clone())], instance))
+        // Another tab may create the name at the same moment: storage decides.
+        Ok(Plan { changes: vec![Change::PutInstance(instance.clone())], guards: vec![(0, Expect::NameFree)], answer: instance })
     }
 
     /// The instance with this id, or else this name.
@@ -49,10 +51,10 @@ impl KvStore {
 
     /// Renames an instance and/or changes its description.
     pub fn update_instance(&self, instance: &str, update: InstanceUpdate) -> Pending<Instance> {
-        self.carry_out(self.try_update_instance(instance, update))
+        self.carry_out(self.try_update_instance(instance, update), |instance, _| instance)
     }
 
-    fn try_update_instance(&self, instance: &str, update: InstanceUpdate) -> Result<(Vec<Change>, Instance)> {
+    fn try_update_instance(&self, instance: &str, update: InstanceUpdate) -> Result<Plan<Instance>> {
         self.limits.check(Field::InstanceName, instance)?;
         if update.name.is_none() && update.description.is_none() {
             return Err(Error::NothingToUpdate);
@@ -64,15 +66,19 @@ impl KvStore {
             self.limits.check(Field::Description, text)?;
         }
         let mut changed = self.get_instance(instance)?;
+        let mut guards = Vec::new();
         if let Some(name) = update.name {
             check_free(&self.shared.index.borrow(), &name, Some(changed.id))?;
+            if name != changed.name {
+                guards.push((0, Expect::NameFree));
+            }
             changed.name = name;
         }
         if let Some(description) = update.description {
             changed.description = description;
         }
         changed.updated_at = self.now().after(changed.updated_at);
-        Ok((vec![Change::PutInstance(changed.clone())], changed))
+        Ok(Plan { changes: vec![Change::PutInstance(changed.clone())], guards, answer: changed })
     }
 
     /// Deletes an instance and all its records; `false` if there was none.

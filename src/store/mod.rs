@@ -6,12 +6,14 @@ mod instances;
 pub use instances::InstanceUpdate;
 mod query;
 mod records;
+pub use records::{DeleteOptions, IfVersion, SetOptions};
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::backend::Backend;
-use crate::commit::{Pending, Shared};
+use crate::backend::Expect;
+use crate::commit::{Pending, Settled, Shared};
 use crate::error::{Error, Field, Result};
 use crate::id::{IdSource, Uuid};
 use crate::index::Index;
@@ -43,12 +45,27 @@ impl Config {
 /// browser, after which the backend may let the host run (`Backend::pause`).
 const INDEX_SLICE: usize = 10_000;
 
-/// What makes each write distinct: its time, its ids, its version number.
+/// What makes each write distinct: its time, its ids, its creation order
+/// (record versions are the commit queue's, `Shared::take_version`).
 struct Mint {
     clock: Box<dyn Clock>,
     ids: Box<dyn IdSource>,
     next_seq: u64,
-    next_version: u64,
+}
+
+/// A write as planned: its changes, the checks storage makes before
+/// writing them (each on a change by its position), and its answer.
+struct Plan<T> {
+    changes: Vec<Change>,
+    guards: Vec<(usize, Expect)>,
+    answer: T,
+}
+
+impl<T> Plan<T> {
+    /// A write without checks.
+    fn plain(changes: Vec<Change>, answer: T) -> Plan<T> {
+        Plan { changes, guards: Vec::new(), answer }
+    }
 }
 
 /// A key-value store with instances, namespaces and keys.
@@ -71,7 +88,7 @@ impl KvStore {
         config.limits.validate()?;
         let snapshot = backend.load().await?;
         let mut index = Index::default();
-        let mut next_version = 1;
+        let mut next_version = snapshot.next_version.max(1);
         let mut instances = snapshot.instances;
         instances.sort_by_key(|i| (i.seq, i.created_at, i.id));
         for instance in instances {
@@ -84,8 +101,8 @@ impl KvStore {
             next_version = next_version.max(record.version.saturating_add(1));
             index.apply(Change::PutRecord(record));
         }
-        let mint = Mint { clock: config.clock, ids: config.ids, next_seq: index.next_seq(), next_version };
-        let shared = Rc::new(Shared::new(index, backend));
+        let mint = Mint { clock: config.clock, ids: config.ids, next_seq: index.next_seq() };
+        let shared = Rc::new(Shared::new(index, backend, next_version));
         shared.listen();
         Ok(KvStore {
             shared,
@@ -109,7 +126,7 @@ impl KvStore {
 
     /// Resolves once every write issued so far is durable.
     pub fn flush(&self) -> Pending<()> {
-        Pending::after((), self.shared.newest(), &self.shared)
+        Pending::after((), self.shared.newest().map(|batch| (batch, usize::MAX)), &self.shared)
     }
 
     /// The current time, for envelopes.
@@ -124,15 +141,26 @@ impl KvStore {
 
     /// Applies changes and answers once they are durable.
     fn write<T>(&self, changes: Vec<Change>, answer: T) -> Pending<T> {
-        Pending::after(answer, self.shared.write(changes), &self.shared)
+        self.carry_out(Ok(Plan::plain(changes, answer)), |answer, _| answer)
     }
 
-    /// Carries out a planned write, or answers with why it was refused.
-    fn carry_out<T>(&self, plan: Result<(Vec<Change>, T)>) -> Pending<T> {
+    /// Carries out a planned write, or answers with why it was refused;
+    /// `settle` makes the answer what storage decided.
+    fn carry_out<T>(&self, plan: Result<Plan<T>>, settle: fn(T, &Settled) -> T) -> Pending<T> {
         match plan {
-            Ok((changes, answer)) => self.write(changes, answer),
+            Ok(Plan { changes, guards, answer }) => {
+                let guards = if self.guarded() { guards } else { Vec::new() };
+                Pending::settled_by(answer, self.shared.write(changes, guards), &self.shared, settle)
+            }
             Err(e) => Pending::from(Err(e)),
         }
+    }
+
+    /// Whether storage checks writes against other writers: with a
+    /// persisting backend that can. The memory backend's only writer is
+    /// this store, which checks in memory; Workers KV cannot check.
+    fn guarded(&self) -> bool {
+        self.shared.guards_go_to_storage() && self.shared.checks()
     }
 
     /// The id of the instance an `instanceId` argument names, after checking

@@ -3,13 +3,59 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::KvStore;
+use super::{KvStore, Plan};
+use crate::backend::Expect;
+use crate::commit::Settled;
 use crate::commit::Pending;
 use crate::error::{Error, Field, Result};
 use crate::index::cmp_utf16;
-use crate::model::{Change, Record};
-use crate::time::Timestamp;
+use crate::model::{Change, Entry, Record};
 use crate::value::Value;
+
+/// What a conditional write requires of its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfVersion {
+    /// The key must be absent (JavaScript's `ifVersion: null`).
+    Absent,
+    /// The key's record must have this version.
+    Is(u64),
+}
+
+impl IfVersion {
+    /// The version required; `None` for absent.
+    pub fn version(self) -> Option<u64> {
+        match self {
+            IfVersion::Absent => None,
+            IfVersion::Is(version) => Some(version),
+        }
+    }
+}
+
+/// Options of [`KvStore::set_with`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SetOptions {
+    /// Create the instance, named as given, when there is none.
+    pub auto_create_instance: bool,
+    /// Write only if the key has this version (or is absent); otherwise
+    /// fail with [`Error::Conflict`] and change nothing.
+    pub if_version: Option<IfVersion>,
+}
+
+/// Options of [`KvStore::delete_with`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeleteOptions {
+    /// Delete only if the key has this version (or is absent, which
+    /// deletes nothing); otherwise fail with [`Error::Conflict`].
+    pub if_version: Option<IfVersion>,
+}
+
+/// A record answer as storage decided it: its version moved past those
+/// other copies took, its instance the one that holds its name.
+fn settle_record(mut record: Record, settled: &Settled) -> Record {
+    record.version = record.version.saturating_add(settled.shift);
+    record.instance_id = settled.instance(record.instance_id);
+    record
+}
 
 impl KvStore {
     /// The value under a key as a `T`; `None` when the key (or instance) is
@@ -26,11 +72,23 @@ impl KvStore {
     /// The stored JSON under a key, as it was written; `None` when the key
     /// (or instance) is missing.
     pub fn get_raw(&self, instance: &str, namespace: &str, key: &str) -> Result<Option<Value>> {
+        Ok(self.lookup(instance, namespace, key)?.map(|entry| entry.value))
+    }
+
+    /// The whole record under a key (its version, for a conditional write
+    /// after the read); `None` when the key (or instance) is missing.
+    pub fn get_record(&self, instance: &str, namespace: &str, key: &str) -> Result<Option<Record>> {
+        let Some(id) = self.resolve(instance)? else { return Ok(None) };
+        Ok(self.lookup(instance, namespace, key)?.map(|entry| entry.to_record(id, namespace, key)))
+    }
+
+    /// A key's entry, after checking the names.
+    fn lookup(&self, instance: &str, namespace: &str, key: &str) -> Result<Option<Entry>> {
         let id = self.resolve(instance)?;
         self.limits.check(Field::Namespace, namespace)?;
         self.limits.check(Field::Key, key)?;
         let index = self.shared.index.borrow();
-        Ok(id.and_then(|id| index.entry(&id, namespace, key)).map(|e| e.value.clone()))
+        Ok(id.and_then(|id| index.entry(&id, namespace, key)).cloned())
     }
 
     /// Stores any value serde can write, and resolves with its record once
@@ -50,7 +108,14 @@ impl KvStore {
         value: &T,
         auto_create_instance: bool,
     ) -> Pending<Record> {
-        self.set_checked(instance, namespace, key, Value::from_serde(value, &self.limits), auto_create_instance)
+        self.set_with(instance, namespace, key, value, SetOptions { auto_create_instance, ..SetOptions::default() })
+    }
+
+    /// [`KvStore::set`] with options: a version the key must have
+    /// ([`SetOptions::if_version`]), checked against every writer of the
+    /// storage in the same step as the write.
+    pub fn set_with<T: Serialize + ?Sized>(&self, instance: &str, namespace: &str, key: &str, value: &T, options: SetOptions) -> Pending<Record> {
+        self.set_checked(instance, namespace, key, Value::from_serde(value, &self.limits), options)
     }
 
     /// [`KvStore::set`] for a `serde_json::Value` tree, for code that builds
@@ -66,63 +131,50 @@ impl KvStore {
         self.set(instance, namespace, key, value, auto_create_instance)
     }
 
-    /// [`KvStore::set`] for a value given as JSON text (as `JSON.stringify`
-    /// makes it); text that is not JSON is refused.
-    pub fn set_json(
-        &self,
-        instance: &str,
-        namespace: &str,
-        key: &str,
-        json: impl Into<String>,
-        auto_create_instance: bool,
-    ) -> Pending<Record> {
-        self.set_checked(instance, namespace, key, Value::from_json(json.into(), &self.limits), auto_create_instance)
+    /// [`KvStore::set`] for a value given as JSON text (as
+    /// `JSON.stringify` makes it); text that is not JSON is refused.
+    pub fn set_json(&self, instance: &str, namespace: &str, key: &str, json: impl Into<String>, auto_create_instance: bool) -> Pending<Record> {
+        self.set_json_with(instance, namespace, key, json, SetOptions { auto_create_instance, ..SetOptions::default() })
     }
 
-    fn set_checked(&self, instance: &str, namespace: &str, key: &str, value: Result<Value>, auto_create: bool) -> Pending<Record> {
-        match value {
-            Ok(value) => self.carry_out(self.try_set(instance, namespace, key, value, auto_create)),
-            Err(e) => Pending::from(Err(e)),
-        }
+    /// [`KvStore::set_with`] for a value given as JSON text.
+    pub fn set_json_with(&self, instance: &str, namespace: &str, key: &str, json: impl Into<String>, options: SetOptions) -> Pending<Record> {
+        self.set_checked(instance, namespace, key, Value::from_json(json.into(), &self.limits), options)
     }
 
-    fn try_set(
-        &self,
-        instance: &str,
-        namespace: &str,
-        key: &str,
-        value: Value,
-        auto_create: bool,
-    ) -> Result<(Vec<Change>, Record)> {
+    fn set_checked(&self, instance: &str, namespace: &str, key: &str, value: Result<Value>, options: SetOptions) -> Pending<Record> {
+        let plan = value.and_then(|value| self.plan_set(instance, namespace, key, value, options));
+        self.carry_out(plan, settle_record)
+    }
+
+    fn plan_set(&self, instance: &str, namespace: &str, key: &str, value: Value, options: SetOptions) -> Result<Plan<Record>> {
         let found = self.resolve(instance)?;
         self.limits.check(Field::Namespace, namespace)?;
         self.limits.check(Field::Key, key)?;
-        let mut changes = Vec::with_capacity(2);
+        let mut plan = Plan::plain(Vec::with_capacity(2), ());
         let instance_id = match found {
             Some(id) => id,
-            None if auto_create => {
+            None if options.auto_create_instance => {
                 let created = self.new_instance(instance, None)?;
                 let id = created.id;
-                changes.push(Change::PutInstance(created));
+                plan.guards.push((0, Expect::NameOrJoin));
+                plan.changes.push(Change::PutInstance(created));
                 id
             }
             None => return Err(Error::InstanceNotFound(instance.to_string())),
         };
         let previous = self.shared.index.borrow().entry(&instance_id, namespace, key).map(|e| (e.id, e.created_at, e.updated_at, e.version));
-        let mut mint = self.mint.borrow_mut();
-        let now = Timestamp(mint.clock.now_ms());
+        if let Some(expected) = options.if_version {
+            let expected = self.check_version(namespace, key, expected, previous.map(|p| p.3))?;
+            plan.guards.push((plan.changes.len(), Expect::Version(expected)));
+        }
         // Versions grow per record even when another tab wrote the last one.
-        let after_previous = match previous {
-            Some(p) => p.3.checked_add(1).ok_or_else(|| super::exhausted("record versions"))?,
-            None => 0,
-        };
-        let version = mint.next_version.max(after_previous);
-        mint.next_version = version.checked_add(1).ok_or_else(|| super::exhausted("record versions"))?;
+        let version = self.shared.take_version(previous.map(|p| p.3)).ok_or_else(|| super::exhausted("record versions"))?;
+        let now = self.now();
         let (id, created_at, updated_at) = match previous {
             Some((id, created_at, updated_at, _)) => (id, created_at, now.after(updated_at)),
-            None => (mint.ids.next_uuid(), now, now),
+            None => (self.fresh_id(), now, now),
         };
-        drop(mint);
         let record = Record {
             id,
             instance_id,
@@ -134,25 +186,56 @@ impl KvStore {
             version,
             expires_at: None,
         };
-        changes.push(Change::PutRecord(record.clone()));
-        Ok((changes, record))
+        plan.changes.push(Change::PutRecord(record.clone()));
+        Ok(Plan { changes: plan.changes, guards: plan.guards, answer: record })
+    }
+
+    /// Checks a required version against memory (exact for this copy's
+    /// writes; storage checks again against every other writer), and
+    /// whether the backend can check at all. The version storage must find.
+    fn check_version(&self, namespace: &str, key: &str, expected: IfVersion, current: Option<u64>) -> Result<Option<u64>> {
+        if !self.shared.checks() {
+            return Err(Error::Unsupported(
+                "conditional writes (ifVersion) need storage that reads and writes in one transaction, which Workers KV does not have; use a Durable Object, or write without ifVersion."
+                    .to_string(),
+            ));
+        }
+        let expected = expected.version();
+        match current == expected {
+            true => Ok(expected),
+            false => Err(Error::Conflict { place: format!("{namespace}/{key}"), expected, found: current }),
+        }
     }
 
     /// Deletes one key; `false` when there was nothing to delete.
     pub fn delete(&self, instance: &str, namespace: &str, key: &str) -> Pending<bool> {
-        let found = (|| {
+        self.delete_with(instance, namespace, key, DeleteOptions::default())
+    }
+
+    /// [`KvStore::delete`] with options: a version the key must have
+    /// ([`DeleteOptions::if_version`]).
+    pub fn delete_with(&self, instance: &str, namespace: &str, key: &str, options: DeleteOptions) -> Pending<bool> {
+        let plan = (|| {
             let id = self.resolve(instance)?;
             self.limits.check(Field::Namespace, namespace)?;
             self.limits.check(Field::Key, key)?;
-            Ok(id.filter(|id| self.shared.index.borrow().entry(id, namespace, key).is_some()))
-        })();
-        match found {
-            Err(e) => Pending::from(Err(e)),
-            Ok(None) => Pending::from(Ok(false)),
-            Ok(Some(instance_id)) => {
-                let change = Change::DeleteRecord { instance_id, namespace: namespace.to_string(), key: key.to_string() };
-                self.write(vec![change], true)
+            let current = id.and_then(|id| self.shared.index.borrow().entry(&id, namespace, key).map(|e| e.version));
+            let mut guards = Vec::new();
+            if let Some(expected) = options.if_version {
+                guards.push((0, Expect::Version(self.check_version(namespace, key, expected, current)?)));
             }
+            Ok(match (id, current) {
+                (Some(instance_id), Some(_)) => {
+                    let change = Change::DeleteRecord { instance_id, namespace: namespace.to_string(), key: key.to_string() };
+                    Some(Plan { changes: vec![change], guards, answer: true })
+                }
+                _ => None,
+            })
+        })();
+        match plan {
+            Ok(None) => Pending::from(Ok(false)),
+            Ok(Some(plan)) => self.carry_out(Ok(plan), |deleted, _| deleted),
+            Err(e) => Pending::from(Err(e)),
         }
     }
 

@@ -24,6 +24,24 @@ export interface KVRecord<T = any> {
   value: T;
   createdAt: string;
   updatedAt: string;
+  /**
+   * New with every write of the key, greater than every version the store
+   * handed out before (across reopen and across tabs sharing its storage).
+   */
+  version: number;
+  /** When the record stops being visible (ISO-8601); absent without an expiry. */
+  expiresAt?: string;
+}
+
+/** What a conditional write requires of its key. */
+export interface KVWriteOptions {
+  /**
+   * Write only while the key's record has this version, or, with `null`,
+   * only while the key is absent; otherwise the call fails with `CONFLICT`
+   * and changes nothing. Checked against every writer of the storage in
+   * the same step as the write; Workers KV cannot, and answers `UNSUPPORTED`.
+   */
+  ifVersion?: number | null;
 }
 
 /**
@@ -218,8 +236,8 @@ export class KvStore {
   updateInstance(instanceId: string, updates: { name?: string; description?: string | null }): Promise<KVUpdateInstanceResponse>;
   deleteInstance(instanceId: string): Promise<KVDeleteInstanceResponse>;
   get<T = any>(instanceId: string, namespace: string, key: string): Promise<KVGetResponse<T>>;
-  set<T = any>(instanceId: string, namespace: string, key: string, value: T, autoCreateInstance?: boolean): Promise<KVSetResponse<T>>;
-  delete(instanceId: string, namespace: string, key: string): Promise<KVDeleteResponse>;
+  set<T = any>(instanceId: string, namespace: string, key: string, value: T, autoCreateInstance?: boolean, options?: KVWriteOptions): Promise<KVSetResponse<T>>;
+  delete(instanceId: string, namespace: string, key: string, options?: KVWriteOptions): Promise<KVDeleteResponse>;
   deleteNamespace(instanceId: string, namespace: string): Promise<KVDeleteNamespaceResponse>;
   query(query: KVQueryDSL): Promise<KVQueryResponse>;
   getNamespaces(instanceId: string): Promise<KVNamespacesResponse>;

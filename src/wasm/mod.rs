@@ -6,6 +6,7 @@
 mod args;
 mod options;
 mod storage;
+mod write_options;
 
 use js_sys::Promise;
 use serde::Serialize;
@@ -18,7 +19,7 @@ use crate::envelope::{data, Method};
 use crate::drivers::{AdapterBackend, IndexedDbBackend, LocalStorageBackend};
 use crate::error::{Error, Field, Result};
 use options::BackendChoice;
-use crate::store::KvStore;
+use crate::store::{DeleteOptions, KvStore, SetOptions};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPESCRIPT: &str = include_str!("boltkv.d.ts");
@@ -165,8 +166,9 @@ impl JsKvStore {
         self.answer(Method::Get, answer.map(data::GetData::of))
     }
 
-    /// `set(instanceId, namespace, key, value, autoCreateInstance?)`: `{ record }` once durable.
+    /// `set(instanceId, namespace, key, value, autoCreateInstance?, options?)`: `{ record }` once durable.
     #[wasm_bindgen(skip_typescript)]
+    #[expect(clippy::too_many_arguments, reason = "the JavaScript signature, positional as the API defines it")]
     pub fn set(
         &self,
         instance_id: JsValue,
@@ -174,25 +176,28 @@ impl JsKvStore {
         key: JsValue,
         value: JsValue,
         auto_create_instance: JsValue,
+        options: JsValue,
         extra: JsValue,
     ) -> Promise {
         let call = (|| {
             args::nothing_more(&extra, Method::Set)?;
             let (i, n, k) = self.place(&instance_id, &namespace, &key)?;
             let json = args::json(&value, self.store.limits())?;
-            let auto_create = args::flag(&auto_create_instance, "autoCreateInstance")?;
-            Ok(self.store.set_json(&i, &n, &k, json, auto_create))
+            let auto_create_instance = args::flag(&auto_create_instance, "autoCreateInstance")?;
+            let if_version = write_options::if_version(&options)?;
+            Ok(self.store.set_json_with(&i, &n, &k, json, SetOptions { auto_create_instance, if_version }))
         })();
         self.reply(Method::Set, call, |record| data::RecordData { record })
     }
 
-    /// `delete(instanceId, namespace, key)`: `{ deleted }`.
+    /// `delete(instanceId, namespace, key, options?)`: `{ deleted }`.
     #[wasm_bindgen(skip_typescript)]
-    pub fn delete(&self, instance_id: JsValue, namespace: JsValue, key: JsValue, extra: JsValue) -> Promise {
+    pub fn delete(&self, instance_id: JsValue, namespace: JsValue, key: JsValue, options: JsValue, extra: JsValue) -> Promise {
         let call = (|| {
             args::nothing_more(&extra, Method::Delete)?;
             let (i, n, k) = self.place(&instance_id, &namespace, &key)?;
-            Ok(self.store.delete(&i, &n, &k))
+            let if_version = write_options::if_version(&options)?;
+            Ok(self.store.delete_with(&i, &n, &k, DeleteOptions { if_version }))
         })();
         self.reply(Method::Delete, call, |deleted| data::DeletedData { deleted })
     }

@@ -89,7 +89,7 @@ function isPlainObject(v) {
  */
 function factory(KvStore, caseIndex, opened) {
   let count = 0;
-  return async (...args) => {
+  return Object.assign(async (...args) => {
     if (backend === 'memory') return KvStore.open(...args);
     const name = `conf-${run}-${caseIndex}-${count++}`;
     const rest = args.slice(1);
@@ -105,7 +105,7 @@ function factory(KvStore, caseIndex, opened) {
       throw new Error(`open(${JSON.stringify(options)}) gave a store on ${JSON.stringify(info)}, not on ${options.backend} '${options.name}'`);
     }
     return store;
-  };
+  }, { backend });
 }
 
 function deleteDatabase(dbName) {

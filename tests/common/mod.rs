@@ -145,10 +145,13 @@ impl Future for CommitFuture {
             return Poll::Pending;
         }
         let Some(commit) = this.commit.take() else { return Poll::Ready(Ok(())) };
-        let stored = commit.reads.iter().map(|key| disk.items.get(key).cloned()).collect();
+        let stored = boltkv::Stored {
+            items: commit.reads.iter().map(|key| disk.items.get(key).cloned()).collect(),
+            listed: commit.lists.iter().map(|prefix| disk.items.range(prefix.clone()..).take_while(|(k, _)| k.starts_with(prefix.as_str())).map(|(_, t)| t.clone()).collect()).collect(),
+        };
         let writes = (commit.decide)(stored);
         let counted = writes.cleared.len()
-            + writes.steps.iter().map(|s| s.puts.iter().filter(|(k, _)| k != "v").count() + s.deletes.len()).sum::<usize>();
+            + writes.steps.iter().map(|s| s.puts.iter().filter(|(k, _)| k != "v" && k != "n").count() + s.deletes.len()).sum::<usize>();
         disk.commits.push(counted);
         let outcome = disk.outcomes.pop_front().unwrap_or(Ok(()));
         if outcome.is_ok() {
@@ -162,7 +165,7 @@ impl Future for CommitFuture {
             let others: Vec<Hearing> =
                 disk.hearers.iter().filter(|(who, _)| *who != this.from).map(|(_, hearing)| hearing.clone()).collect();
             drop(disk);
-            others.into_iter().for_each(|hearing| hearing(Heard::Batch(commit.message.to_string())));
+            others.into_iter().for_each(|hearing| hearing(Heard::Batch(commit.message.text().to_string())));
         }
         Poll::Ready(outcome)
     }
@@ -200,6 +203,13 @@ impl Driver for KeepingBackend {
 
 pub fn open(backend: Box<dyn Backend>, clock: &TestClock) -> KvStore {
     futures::executor::block_on(KvStore::open(backend, config(clock))).expect("the store opens")
+}
+
+/// A store as another tab opens it: its ids count up from `after`, so two
+/// tabs never make the same id (as random ids would not).
+pub fn open_tab(backend: Box<dyn Backend>, clock: &TestClock, after: u128) -> KvStore {
+    let config = Config { ids: Box::new(CountingIds(after)), ..config(clock) };
+    futures::executor::block_on(KvStore::open(backend, config)).expect("the store opens")
 }
 
 /// Every instance and record a store holds, as JSON, to compare two stores.

@@ -25,7 +25,8 @@ for (const backend of BACKENDS) {
       for (const { name, fn } of cases) {
         // Each call to open is a new store: a new Durable Object, or a new
         // prefix in the KV namespace.
-        test(name, () => fn((...args) => openRemote(edge.base, args, { store: `case-${++stores}`, backend, token: TOKEN })));
+        const open = (...args) => openRemote(edge.base, args, { store: `case-${++stores}`, backend, token: TOKEN });
+        test(name, () => fn(Object.assign(open, { backend })));
       }
     });
   }

@@ -6,7 +6,7 @@ import { KvStore } from '../../pkg/node.js';
 import { suites } from './conformance/index.js';
 
 /** A fresh store per call: KvStore.open with exactly the arguments given. */
-const open = (...args) => KvStore.open(...args);
+const open = Object.assign((...args) => KvStore.open(...args), { backend: 'memory' });
 
 for (const [suite, cases] of Object.entries(suites)) {
   describe(suite, () => {

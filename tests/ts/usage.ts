@@ -16,6 +16,7 @@ import {
   type KVRecord,
   type KVQueryDSL,
   type ErrorCode,
+  type KVWriteOptions,
 } from '../../pkg/boltkv.js';
 
 const kvStore = await KvStore.open();
@@ -33,6 +34,14 @@ const listResponse: KVInstanceListResponse = await kvStore.listInstances();
 const updateResponse: KVInstanceResponse = await kvStore.updateInstance('other', { name: 'renamed', description: null });
 const deleteInstanceResponse: KVDeleteInstanceResponse = await kvStore.deleteInstance('renamed');
 const deleteResponse: KVDeleteResponse = await kvStore.delete('i', 'n', 'k2');
+
+// Conditional writes: the version a record carries, checked by storage.
+const version: number | undefined = setResponse.data?.record.version;
+const expiresAt: string | undefined = setResponse.data?.record.expiresAt;
+const onlyIfUnchanged: KVWriteOptions = { ifVersion: version ?? null };
+const conditional: KVSetResponse = await kvStore.set('i', 'n', 'k2', 'next', false, onlyIfUnchanged);
+if (!conditional.success && conditional.code === 'CONFLICT') console.log('changed meanwhile; read again and retry');
+const conditionalDelete: KVDeleteResponse = await kvStore.delete('i', 'n', 'k2', { ifVersion: null });
 const deleteNamespaceResponse: KVDeleteNamespaceResponse = await kvStore.deleteNamespace('i', 'old');
 const dsl: KVQueryDSL = {
   from: { instance: 'i', namespace: 'n' },

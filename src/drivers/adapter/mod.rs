@@ -27,7 +27,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::backend::LocalBoxFuture;
-use crate::engine::{Commit, Decide, Driver, Engine, Found, Step};
+use crate::engine::{Commit, Decide, Driver, Engine, Found, Step, Stored};
 use crate::error::StorageError;
 use keys::StorageKeys;
 
@@ -87,18 +87,7 @@ fn unavailable(doing: &str, thrown: &JsValue) -> StorageError {
 impl Inner {
     /// Every item under the prefix, listed page by page, then read.
     async fn scan(&self, mut found: Box<dyn FnMut(Found)>) -> Result<(), StorageError> {
-        let prefix = self.keys.prefix();
-        let mut listed: Vec<String> = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let page = sys::list_page(&self.adapter, prefix, cursor.clone()).await.map_err(|e| unavailable("listing the storage", &e))?;
-            listed.extend(Array::from(&sys::member(&page, "keys")).iter().filter_map(|key| key.as_string()));
-            let next = sys::member(&page, "cursor").as_string();
-            if next.is_none() || next == cursor {
-                break;
-            }
-            cursor = next;
-        }
+        let listed = list(&self.adapter, self.keys.prefix()).await.map_err(|e| unavailable("listing the storage", &e))?;
         let contents = sys::get_all(&self.adapter, sys::strings(&listed)).await.map_err(|e| unavailable("reading the storage", &e))?;
         for (key, content) in listed.iter().zip(Array::from(&contents).iter()) {
             let text = match content.as_string() {
@@ -113,11 +102,12 @@ impl Inner {
     }
 
     async fn commit(self: Rc<Self>, commit: Commit) -> Result<(), StorageError> {
-        let Commit { reads, decide, .. } = commit;
+        let Commit { reads, lists, decide, .. } = commit;
+        let looks = Looks { reads, lists };
         if sys::has_transaction(&self.adapter) {
-            return in_transaction(self, reads, decide).await;
+            return in_transaction(self, looks, decide).await;
         }
-        let steps = self.decide(&self.adapter, &reads, decide).await.map_err(|why| StorageError::Failed(format!("{why}; nothing was written.")))?;
+        let steps = self.decide(&self.adapter, &looks, decide).await.map_err(|why| StorageError::Failed(format!("{why}; nothing was written.")))?;
         write(&self.adapter, &steps).await.map_err(|failure| {
             StorageError::Failed(format!(
                 "{failure}. This storage has no transactions, so the writes made before the failure were kept: it may hold part of this batch (never a record without its instance) until those keys are written again. The store answers from the state before the batch; reopening it shows what the storage holds."
@@ -125,14 +115,20 @@ impl Inner {
         })
     }
 
-    /// Reads what the guards need through `adapter` (the storage, or a
+    /// Reads what the commit looks at through `adapter` (the storage, or a
     /// transaction of it) and decides the steps, with storage keys.
-    async fn decide(&self, adapter: &JsValue, reads: &[String], decide: Decide) -> Result<Vec<Step>, String> {
-        let mut stored = Vec::with_capacity(reads.len());
-        if !reads.is_empty() {
-            let placed: Vec<String> = reads.iter().map(|key| self.keys.storage_key(key)).collect();
-            let found = sys::get_all(adapter, sys::strings(&placed)).await.map_err(|e| format!("reading before writing failed ({})", sys::error_text(&e)))?;
-            stored.extend(Array::from(&found).iter().map(|text| text.as_string()));
+    async fn decide(&self, adapter: &JsValue, looks: &Looks, decide: Decide) -> Result<Vec<Step>, String> {
+        let failed = |e: JsValue| format!("reading before writing failed ({})", sys::error_text(&e));
+        let mut stored = Stored::default();
+        if !looks.reads.is_empty() {
+            let placed: Vec<String> = looks.reads.iter().map(|key| self.keys.storage_key(key)).collect();
+            let found = sys::get_all(adapter, sys::strings(&placed)).await.map_err(failed)?;
+            stored.items.extend(Array::from(&found).iter().map(|text| text.as_string()));
+        }
+        for prefix in &looks.lists {
+            let listed = list(adapter, &self.keys.storage_key(prefix)).await.map_err(failed)?;
+            let found = sys::get_all(adapter, sys::strings(&listed)).await.map_err(failed)?;
+            stored.listed.push(Array::from(&found).iter().filter_map(|text| text.as_string()).collect());
         }
         let writes = decide(stored);
         let place = |key: &String| self.keys.storage_key(key);
@@ -150,17 +146,38 @@ impl Inner {
 
 /// Runs the reads, the decision and the steps inside the adapter's
 /// transaction: all or nothing.
-async fn in_transaction(inner: Rc<Inner>, reads: Vec<String>, decide: Decide) -> Result<(), StorageError> {
+async fn in_transaction(inner: Rc<Inner>, looks: Looks, decide: Decide) -> Result<(), StorageError> {
     let adapter = inner.adapter.clone();
     let work = Closure::once_into_js(move |txn: JsValue| -> Promise {
         future_to_promise(async move {
-            let steps = inner.decide(&txn, &reads, decide).await.map_err(|why| JsValue::from(js_sys::Error::new(&why)))?;
+            let steps = inner.decide(&txn, &looks, decide).await.map_err(|why| JsValue::from(js_sys::Error::new(&why)))?;
             write(&txn, &steps).await.map(|()| JsValue::UNDEFINED).map_err(|failure| JsValue::from(js_sys::Error::new(&failure)))
         })
     });
     sys::transaction(&adapter, work.unchecked_ref()).await.map(drop).map_err(|e| {
         StorageError::Failed(format!("the transaction failed ({}); nothing of the batch was kept.", sys::error_text(&e)))
     })
+}
+
+/// Where a commit looks before deciding: [`Commit::reads`] and [`Commit::lists`].
+struct Looks {
+    reads: Vec<String>,
+    lists: Vec<String>,
+}
+
+/// Every storage key under `prefix`, listed page by page.
+async fn list(adapter: &JsValue, prefix: &str) -> Result<Vec<String>, JsValue> {
+    let mut listed: Vec<String> = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = sys::list_page(adapter, prefix, cursor.clone()).await?;
+        listed.extend(Array::from(&sys::member(&page, "keys")).iter().filter_map(|key| key.as_string()));
+        let next = sys::member(&page, "cursor").as_string();
+        if next.is_none() || next == cursor {
+            return Ok(listed);
+        }
+        cursor = next;
+    }
 }
 
 /// Writes the steps in order, each one's writes together; stops at the
@@ -191,6 +208,12 @@ impl Driver for AdapterDriver {
     /// ago may be missing from a list.
     fn lists_reliably(&self) -> bool {
         false
+    }
+
+    /// Only storage with transactions (Durable Objects) reads, decides and
+    /// writes as one step.
+    fn checks(&self) -> bool {
+        sys::has_transaction(&self.inner.adapter)
     }
 
     fn scan(&self, found: Box<dyn FnMut(Found)>) -> LocalBoxFuture<'_, Result<(), StorageError>> {

@@ -37,14 +37,14 @@ mod sys;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::JSON;
+use js_sys::{Array, JSON};
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{IdbDatabase, IdbObjectStore, IdbRequest, IdbTransaction};
 
 use super::tabs::Tabs;
 use crate::backend::LocalBoxFuture;
-use crate::engine::{Commit, Decide, Driver, Engine, Found, Heard, Hearing, Writes};
+use crate::engine::{layout, Commit, Decide, Driver, Engine, Found, Heard, Hearing, Stored, Writes};
 use crate::error::StorageError;
 use schema::{INSTANCES, META, RECORDS};
 use sys::Fault;
@@ -56,8 +56,9 @@ const OPEN_ATTEMPTS: usize = 3;
 const RETRY_DELAYS_MS: [i32; OPEN_ATTEMPTS] = [0, 100, 400];
 /// Item keys that live in `instances`, under the rest of the key.
 const INSTANCE_ITEMS: &str = "i/";
-/// The one item key that lives in `meta`.
-const META_ITEM: &str = "v";
+/// The item keys that live in `meta`, under themselves (the meta item and
+/// the version counter, see `engine::layout`).
+const META_ITEMS: [&str; 2] = [layout::META, layout::VERSIONS];
 
 /// A store kept in IndexedDB: the engine over [`IndexedDbDriver`].
 pub type IndexedDbBackend = Engine<IndexedDbDriver>;
@@ -95,7 +96,7 @@ struct Connection {
 
 /// The object store an item key lives in, and its key there.
 fn place_of(key: &str) -> (&'static str, &str) {
-    if key == META_ITEM {
+    if META_ITEMS.contains(&key) {
         (META, key)
     } else if let Some(id) = key.strip_prefix(INSTANCE_ITEMS) {
         (INSTANCES, id)
@@ -163,7 +164,7 @@ impl Inner {
         let conn = self.connect().await?;
         let tx = sys::read_transaction(&conn.db, &[INSTANCES, RECORDS, META]).map_err(unreadable)?;
         let found = Rc::new(RefCell::new(found));
-        let meta = tx.object_store(META).and_then(|m| m.get(&JsValue::from_str(META_ITEM))).map_err(|e| unreadable(Fault::from_js(&e)))?;
+        let metas = META_ITEMS.map(|key| tx.object_store(META).and_then(|m| m.get(&JsValue::from_str(key))));
         let scans = [(INSTANCES, INSTANCE_ITEMS), (RECORDS, "")].map(|(store, tag)| {
             let found = found.clone();
             sys::Scan::start(&tx, store, &JsValue::NULL, move |page| {
@@ -179,9 +180,11 @@ impl Inner {
         sys::finished(&tx).await.map_err(unreadable)?;
         instances.finish().map_err(unreadable)?;
         records.finish().map_err(unreadable)?;
-        let meta = meta.result().map_err(|e| unreadable(Fault::from_js(&e)))?;
-        if !meta.is_undefined() {
-            found.borrow_mut()(item("", &JsValue::from_str(META_ITEM), &meta));
+        for (key, meta) in META_ITEMS.into_iter().zip(metas) {
+            let meta = meta.and_then(|request| request.result()).map_err(|e| unreadable(Fault::from_js(&e)))?;
+            if !meta.is_undefined() {
+                found.borrow_mut()(item("", &JsValue::from_str(key), &meta));
+            }
         }
         Ok(())
     }
@@ -190,7 +193,7 @@ impl Inner {
     /// as `Full` when the origin has no room for it, whatever the browser
     /// called it.
     async fn commit(&self, commit: Commit) -> Result<(), StorageError> {
-        let bytes = commit.message.len();
+        let bytes = commit.message.text().len();
         match self.write(commit).await {
             Err(StorageError::Unavailable(_) | StorageError::Failed(_)) if sys::no_room_for(bytes).await => Err(StorageError::Full),
             written => written,
@@ -198,7 +201,8 @@ impl Inner {
     }
 
     async fn write(&self, commit: Commit) -> Result<(), StorageError> {
-        let Commit { reads, decide, message, restore } = commit;
+        let Commit { reads, lists, decide, message, restore } = commit;
+        let looks = Looks { reads, lists };
         let mut decide = Some(decide);
         let mut why = String::new();
         for delay in RETRY_DELAYS_MS {
@@ -218,7 +222,7 @@ impl Inner {
                 false => Vec::new(),
             };
             let Some(deciding) = decide.take() else { break };
-            let issued = match issue(&conn, &reads, deciding, &restored) {
+            let issued = match issue(&conn, &looks, deciding, &restored) {
                 Ok(issued) => issued,
                 // The connection is closing or closed, so nothing was issued.
                 Err((f, Some(deciding))) if f.name == "InvalidStateError" => {
@@ -233,7 +237,7 @@ impl Inner {
             issued.finish().map_err(failed)?;
             conn.fresh.set(false);
             if let Some(tabs) = &self.tabs {
-                tabs.post(&message);
+                tabs.post(&message.text());
             }
             return Ok(());
         }
@@ -271,7 +275,7 @@ impl Issued {
 /// restored items, then either the writes, or the reads and, from the last
 /// read's `success`, the writes. On failure before anything was issued,
 /// `decide` is handed back for another attempt.
-fn issue(conn: &Connection, reads: &[String], decide: Decide, restored: &[(String, String)]) -> Result<Issued, (Fault, Option<Decide>)> {
+fn issue(conn: &Connection, looks: &Looks, decide: Decide, restored: &[(String, String)]) -> Result<Issued, (Fault, Option<Decide>)> {
     let tx = match sys::write_transaction(&conn.db, &[INSTANCES, RECORDS, META]) {
         Ok(tx) => tx,
         Err(f) => return Err((f, Some(decide))),
@@ -287,27 +291,39 @@ fn issue(conn: &Connection, reads: &[String], decide: Decide, restored: &[(Strin
     for (key, text) in restored {
         stores.put(key, text).map_err(aborting)?;
     }
-    if reads.is_empty() {
-        stores.write(&decide(Vec::new())).map_err(aborting)?;
+    if looks.reads.is_empty() && looks.lists.is_empty() {
+        stores.write(&decide(Stored::default())).map_err(aborting)?;
         sys::commit(&tx);
         return Ok(Issued { tx, after_reads: None });
     }
-    let requests: Vec<IdbRequest> = reads.iter().map(|key| stores.get(key)).collect::<Result<_, _>>().map_err(aborting)?;
+    let items: Vec<IdbRequest> = looks.reads.iter().map(|key| stores.get(key)).collect::<Result<_, _>>().map_err(aborting)?;
+    let lists: Vec<IdbRequest> = looks.lists.iter().map(|prefix| stores.get_under(prefix)).collect::<Result<_, _>>().map_err(aborting)?;
     let fault = Rc::new(RefCell::new(None));
-    let mut pending = Some((decide, stores, requests.clone(), tx.clone(), fault.clone()));
+    let last = lists.last().or(items.last()).cloned();
+    let mut pending = Some((decide, stores, items, lists, tx.clone(), fault.clone()));
     let continuation = Closure::<dyn FnMut()>::new(move || {
-        let Some((decide, stores, requests, tx, fault)) = pending.take() else { return };
-        let stored = requests.iter().map(|r| r.result().ok().and_then(|v| v.as_string())).collect();
+        let Some((decide, stores, items, lists, tx, fault)) = pending.take() else { return };
+        let texts = |value: JsValue| Array::from(&value).iter().filter_map(|text| text.as_string()).collect();
+        let stored = Stored {
+            items: items.iter().map(|r| r.result().ok().and_then(|v| v.as_string())).collect(),
+            listed: lists.iter().map(|r| r.result().map(texts).unwrap_or_default()).collect(),
+        };
         if let Err(f) = stores.write(&decide(stored)) {
             *fault.borrow_mut() = Some(f);
             let _ = tx.abort();
         }
     });
     // Requests succeed in order, so the last one's success means all are in.
-    if let Some(last) = requests.last() {
+    if let Some(last) = last {
         last.set_onsuccess(Some(wasm_bindgen::JsCast::unchecked_ref(continuation.as_ref())));
     }
     Ok(Issued { tx, after_reads: Some((continuation, fault)) })
+}
+
+/// Where a commit looks before deciding: [`Commit::reads`] and [`Commit::lists`].
+struct Looks {
+    reads: Vec<String>,
+    lists: Vec<String>,
 }
 
 /// The three object stores of a write transaction.
@@ -339,6 +355,17 @@ impl Stores {
     fn get(&self, key: &str) -> Result<IdbRequest, Fault> {
         let (store, key) = place_of(key);
         self.store(store).get(&JsValue::from_str(key)).map_err(|e| Fault::from_js(&e))
+    }
+
+    /// Every item whose item key starts with `prefix`: a whole object store
+    /// when the prefix is the one its keys are stored without.
+    fn get_under(&self, prefix: &str) -> Result<IdbRequest, Fault> {
+        let (store, rest) = place_of(prefix);
+        let request = match rest.is_empty() {
+            true => self.store(store).get_all(),
+            false => self.store(store).get_all_with_key(&sys::prefix_range(rest)?),
+        };
+        request.map_err(|e| Fault::from_js(&e))
     }
 
     /// Issues every request of `writes`, cleared prefixes first.

@@ -12,14 +12,22 @@ use std::collections::BTreeMap;
 use wasm_bindgen::JsValue;
 
 use super::{LocalStorageDriver, thrown};
-use crate::engine::{Commit, Driver};
+use crate::engine::{Commit, Driver, Stored};
 use crate::error::StorageError;
 
 /// Writes the whole commit, or leaves every item as it was and says why.
 pub fn run(driver: &LocalStorageDriver, commit: Commit) -> Result<(), StorageError> {
-    let mut stored = Vec::with_capacity(commit.reads.len());
+    let read = |item: &str| driver.storage.get_item(item).map_err(|e| failed("reading an item before writing it", &e));
+    let mut stored = Stored::default();
     for key in &commit.reads {
-        stored.push(driver.storage.get_item(&driver.place(key)).map_err(|e| failed("reading an item before writing it", &e))?);
+        stored.items.push(read(&driver.place(key))?);
+    }
+    for prefix in &commit.lists {
+        let mut texts = Vec::new();
+        for item in driver.keys_under(&driver.place(prefix))? {
+            texts.extend(read(&item)?);
+        }
+        stored.listed.push(texts);
     }
     let writes = (commit.decide)(stored);
     // The final content of every item, by localStorage key: `None` removes it.

@@ -120,7 +120,7 @@ fn whole_records_are_returned_exactly_without_select() {
     let expected = json!({
         "records": [{
             "id": id(2), "instanceId": id(1), "namespace": "ns", "key": "k",
-            "value": {"b": 1, "a": [true, null]}, "createdAt": time(2), "updatedAt": time(2)
+            "value": {"b": 1, "a": [true, null]}, "createdAt": time(2), "updatedAt": time(2), "version": 1
         }],
         "total": 1, "limit": 100, "offset": 0
     });

@@ -1,11 +1,14 @@
 // Every conformance suite, by name. Each suite is a list of
 // { name, fn } where fn(open) runs one case against a fresh store made by
-// `open(options?)` (a function with the signature of KvStore.open).
+// `open(options?)` (a function with the signature of KvStore.open), whose
+// `backend` property names the backend under test ('memory', 'indexeddb',
+// 'localStorage', 'durableObject', 'kv').
 
 import { cases as envelope } from './envelope.js';
 import { cases as instances } from './instances.js';
 import { cases as records } from './records.js';
 import { cases as values } from './values.js';
 import { cases as query } from './query.js';
+import { cases as versions } from './versions.js';
 
-export const suites = { envelope, instances, records, values, query };
+export const suites = { envelope, instances, records, values, query, versions };

@@ -34,7 +34,7 @@ export const ERROR_CODES = [
   'UNSUPPORTED',
 ];
 
-export const RECORD_KEYS = ['createdAt', 'id', 'instanceId', 'key', 'namespace', 'updatedAt', 'value'];
+export const RECORD_KEYS = ['createdAt', 'id', 'instanceId', 'key', 'namespace', 'updatedAt', 'value', 'version'];
 export const INSTANCE_KEYS = ['createdAt', 'id', 'name', 'updatedAt'];
 export const INSTANCE_KEYS_WITH_DESCRIPTION = ['createdAt', 'description', 'id', 'name', 'updatedAt'];
 
@@ -166,7 +166,8 @@ export function checkRecord(rec, expected, label = 'record') {
   match(rec.id, UUID_V4, `${label}.id`);
   isoTimestamp(rec.createdAt, `${label}.createdAt`);
   isoTimestamp(rec.updatedAt, `${label}.updatedAt`);
-  for (const k of ['id', 'instanceId', 'namespace', 'key', 'createdAt', 'updatedAt']) {
+  ok(Number.isSafeInteger(rec.version) && rec.version > 0, `${label}.version is a positive safe integer, got ${show(rec.version)}`);
+  for (const k of ['id', 'instanceId', 'namespace', 'key', 'createdAt', 'updatedAt', 'version']) {
     if (k in expected) equal(rec[k], expected[k], `${label}.${k}`);
   }
   if ('value' in expected) deepEqual(rec.value, norm(expected.value), `${label}.value`);

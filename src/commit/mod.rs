@@ -15,14 +15,18 @@
 //! their writes fail; so memory again equals what the backend holds. Batches
 //! that committed before it stay committed.
 
-use std::cell::RefCell;
+mod agree;
+
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use crate::backend::{Backend, Guard, LocalBoxFuture, Remote};
+pub use agree::Settled;
+
+use crate::backend::{Backend, Committed, Expect, Guard, LocalBoxFuture, Remote};
 use crate::error::{Error, Result, StorageError};
 use crate::index::Index;
 use crate::model::{Change, Record};
@@ -38,7 +42,7 @@ pub const BATCH_CHANGES: usize = 1000;
 /// write larger than this gets a batch of its own.
 pub const BATCH_BYTES: usize = 1 << 20;
 
-type Commit = LocalBoxFuture<'static, Result<(), StorageError>>;
+type Commit = LocalBoxFuture<'static, Result<Committed, StorageError>>;
 
 /// Changes that are in memory but not yet durable, with what undoes them.
 #[derive(Default)]
@@ -47,7 +51,8 @@ pub struct Batch(RefCell<BatchState>);
 #[derive(Default)]
 struct BatchState {
     changes: Vec<Change>,
-    /// Changes written only while storage holds what they expect (repairs).
+    /// Checks storage makes before writing a call's changes (versions,
+    /// instance names, repairs).
     guards: Vec<Guard>,
     /// The payload bytes of `changes`, to seal the batch when it is full.
     bytes: usize,
@@ -76,7 +81,7 @@ enum Phase {
     Queued,
     /// The backend is writing; `None` while one caller is polling it.
     Committing(Option<Commit>),
-    Done(Result<(), StorageError>),
+    Done(Result<Rc<Settled>, StorageError>),
 }
 
 /// The index, the backend, and the batches not yet known to be durable.
@@ -87,16 +92,41 @@ pub struct Shared {
     queue: RefCell<VecDeque<Rc<Batch>>>,
     /// The batch new writes join, behind every queued one.
     open: RefCell<Option<Rc<Batch>>>,
+    /// Every record version below this was handed out (by this copy, or
+    /// by another as far as this one has heard or committed).
+    next_version: Cell<u64>,
 }
 
 impl Shared {
-    pub fn new(index: Index, backend: Box<dyn Backend>) -> Shared {
-        Shared { index: RefCell::new(index), backend, queue: RefCell::default(), open: RefCell::default() }
+    pub fn new(index: Index, backend: Box<dyn Backend>, next_version: u64) -> Shared {
+        let next_version = Cell::new(next_version);
+        Shared { index: RefCell::new(index), backend, queue: RefCell::default(), open: RefCell::default(), next_version }
+    }
+
+    /// The backend's [`Backend::checks`].
+    pub fn checks(&self) -> bool {
+        self.backend.checks()
+    }
+
+    /// Whether guards go to storage: only a persisting backend's storage
+    /// can be written by others (the memory backend's only writer is this
+    /// store, whose memory checks are exact).
+    pub fn guards_go_to_storage(&self) -> bool {
+        self.backend.persists()
+    }
+
+    /// The next record version to hand out, taken.
+    pub fn take_version(&self, after: Option<u64>) -> Option<u64> {
+        let version = self.next_version.get().max(after.map_or(Some(1), |v| v.checked_add(1))?);
+        self.next_version.set(version.checked_add(1)?);
+        Some(version)
     }
 
     /// Applies one call's changes to the index; with a persisting backend,
-    /// also adds them (with their undo) to the open batch, which is returned.
-    pub fn write(&self, changes: Vec<Change>) -> Option<Rc<Batch>> {
+    /// also adds them (with their undo, and the `guards` storage checks,
+    /// each on a change by its position in `changes`) to the open batch,
+    /// which is returned with the position of the call's first change.
+    pub fn write(&self, changes: Vec<Change>, guards: Vec<(usize, Expect)>) -> Option<(Rc<Batch>, usize)> {
         let mut index = self.index.borrow_mut();
         if !self.backend.persists() {
             changes.into_iter().for_each(|change| index.apply(change));
@@ -106,13 +136,18 @@ impl Shared {
         let batch = self.open_for(changes.len(), bytes);
         let mut state = batch.0.borrow_mut();
         state.bytes = state.bytes.saturating_add(bytes);
+        let start = state.changes.len();
+        let call = start..start.saturating_add(changes.len());
+        for (offset, expect) in guards {
+            state.guards.push(Guard { change: start.saturating_add(offset), expect, call: call.clone() });
+        }
         for change in changes {
             state.undo.push(index.inverse(&change));
             state.changes.push(change.clone());
             index.apply(change);
         }
         drop(state);
-        Some(batch)
+        Some((batch, start))
     }
 
     /// The open batch, with room for a call of `changes` changes and `bytes`
@@ -150,6 +185,7 @@ impl Shared {
                 match remote {
                     Remote::Cleared => index.clear(),
                     Remote::Changed { change: Change::PutRecord(heard), stored } => {
+                        self.next_version.set(self.next_version.get().max(heard.version.saturating_add(1)));
                         if let (Some(agreed), Some(stored)) = (index.apply_remote(heard.clone()), stored) {
                             repairs.push((agreed, heard, stored));
                         }
@@ -166,7 +202,7 @@ impl Shared {
         self.backend.spawn(Box::pin(async move {
             // A failed repair changes nothing stored; the agreed record
             // reaches storage with the next write of its key.
-            let _ = Pending::after((), shared.newest(), &shared).await;
+            let _ = Pending::after((), shared.newest().map(|batch| (batch, usize::MAX)), &shared).await;
         }));
     }
 
@@ -180,7 +216,8 @@ impl Shared {
         state.bytes = state.bytes.saturating_add(bytes);
         for (agreed, heard, stored) in repairs {
             let change = state.changes.len();
-            state.guards.push(Guard { change, stored });
+            let call = change..change.saturating_add(1);
+            state.guards.push(Guard { change, expect: Expect::Stored(stored), call });
             state.undo.push(vec![Change::PutRecord(heard)]);
             state.changes.push(Change::PutRecord(agreed));
         }
@@ -196,7 +233,7 @@ impl Shared {
     /// backend, until one must wait. The caller is woken when `batch`
     /// settles or becomes the one to drive (see `wake_next`), and by the
     /// backend's commit it last polled.
-    pub fn poll(&self, batch: &Rc<Batch>, cx: &mut Context<'_>) -> Poll<Result<(), StorageError>> {
+    pub fn poll(&self, batch: &Rc<Batch>, cx: &mut Context<'_>) -> Poll<Result<Rc<Settled>, StorageError>> {
         loop {
             if let Phase::Done(result) = &batch.0.borrow().phase {
                 return Poll::Ready(result.clone());
@@ -225,18 +262,19 @@ impl Shared {
         queue.front().cloned()
     }
 
-    /// Hands a queued batch's changes to the backend.
+    /// Hands a queued batch's changes to the backend; the batch keeps them,
+    /// to agree with what storage decides (`agree`).
     fn start(&self, batch: &Rc<Batch>) {
         let (changes, guards) = {
             let mut state = batch.0.borrow_mut();
-            (std::mem::take(&mut state.changes), std::mem::take(&mut state.guards))
+            (state.changes.clone(), std::mem::take(&mut state.guards))
         };
         let commit = self.backend.commit(changes, guards);
         batch.0.borrow_mut().phase = Phase::Committing(Some(commit));
     }
 
     /// Polls the batch's commit if nobody else is; settles it when done.
-    fn drive(&self, batch: &Rc<Batch>, cx: &mut Context<'_>) -> Poll<Result<(), StorageError>> {
+    fn drive(&self, batch: &Rc<Batch>, cx: &mut Context<'_>) -> Poll<Result<Rc<Settled>, StorageError>> {
         let running = match &mut batch.0.borrow_mut().phase {
             Phase::Done(result) => return Poll::Ready(result.clone()),
             Phase::Committing(running) => running.take(),
@@ -248,17 +286,16 @@ impl Shared {
                 batch.0.borrow_mut().phase = Phase::Committing(Some(commit));
                 Poll::Pending
             }
-            Poll::Ready(result) => {
-                self.settle(batch, result.clone());
-                Poll::Ready(result)
-            }
+            Poll::Ready(result) => Poll::Ready(self.settle(batch, result)),
         }
     }
 
-    /// Records the outcome of the front batch. On success the next batch's
-    /// waiters are woken to commit it; on failure every batch behind it is
-    /// undone too, newest first (their changes were made on top of it).
-    fn settle(&self, batch: &Rc<Batch>, result: Result<(), StorageError>) {
+    /// Records the outcome of the front batch. On success memory agrees
+    /// with what storage decided, and the next batch's waiters are woken to
+    /// commit it; on failure every batch behind it is undone too, newest
+    /// first (their changes were made on top of it).
+    fn settle(&self, batch: &Rc<Batch>, result: Result<Committed, StorageError>) -> Result<Rc<Settled>, StorageError> {
+        let result = result.map(|committed| Rc::new(self.agree(batch, committed)));
         let mut settled = vec![batch.clone()];
         {
             let mut queue = self.queue.borrow_mut();
@@ -278,6 +315,34 @@ impl Shared {
         if result.is_ok() {
             self.wake_next();
         }
+        result
+    }
+
+    /// Memory after a durable batch, as storage decided it (see `agree`);
+    /// writes queued behind it into an instance it joined follow it there.
+    fn agree(&self, batch: &Batch, committed: Committed) -> Settled {
+        let settled = {
+            let state = batch.0.borrow();
+            agree::agree(&mut self.index.borrow_mut(), &state.changes, &state.undo, committed)
+        };
+        self.next_version.set(self.next_version.get().max(settled.highest.saturating_add(1)));
+        if !settled.joined.is_empty() || settled.shift > 0 {
+            let (queue, open) = (self.queue.borrow(), self.open.borrow());
+            for later in queue.iter().chain(open.iter()) {
+                let mut state = later.0.borrow_mut();
+                state.changes.iter_mut().for_each(|change| change.move_instance(&settled.joined));
+                // A check made against this batch's versions before storage
+                // moved them expects the moved ones.
+                for guard in &mut state.guards {
+                    if let Expect::Version(Some(version)) = &mut guard.expect {
+                        if settled.provisional.contains(version) {
+                            *version = version.saturating_add(settled.shift);
+                        }
+                    }
+                }
+            }
+        }
+        settled
     }
 
     /// Wakes the waiters of the first unsettled batch that has any, so that
@@ -328,7 +393,7 @@ fn register(batch: &Batch, cx: &Context<'_>) {
 
 /// Settles a batch and wakes its waiters (after letting go of it: a waker
 /// may poll at once).
-fn finish(batch: &Batch, result: Result<(), StorageError>) {
+fn finish(batch: &Batch, result: Result<Rc<Settled>, StorageError>) {
     let waiters = {
         let mut state = batch.0.borrow_mut();
         state.undo.clear();
@@ -351,17 +416,28 @@ pub enum Pending<T> {
         answer: Option<T>,
         /// The batch holding the write.
         batch: Rc<Batch>,
+        /// The position of the write's first change in the batch, by
+        /// which storage refuses it (`usize::MAX` for no write of its own).
+        call: usize,
+        /// Makes the answer what storage decided (versions, instances).
+        settle: fn(T, &Settled) -> T,
         /// The store's index and commit queue, which the awaiting caller drives.
         shared: Rc<Shared>,
     },
 }
 
 impl<T> Pending<T> {
-    /// The answer to `write`: at once when nothing waits for the backend.
-    pub fn after(answer: T, batch: Option<Rc<Batch>>, shared: &Rc<Shared>) -> Pending<T> {
+    /// The answer to a write: at once when nothing waits for the backend.
+    pub fn after(answer: T, batch: Option<(Rc<Batch>, usize)>, shared: &Rc<Shared>) -> Pending<T> {
+        Pending::settled_by(answer, batch, shared, |answer, _| answer)
+    }
+
+    /// As [`Pending::after`], for an answer that holds what storage may
+    /// decide otherwise, made right by `settle`.
+    pub fn settled_by(answer: T, batch: Option<(Rc<Batch>, usize)>, shared: &Rc<Shared>, settle: fn(T, &Settled) -> T) -> Pending<T> {
         match batch {
             None => Pending::Ready(Some(Ok(answer))),
-            Some(batch) => Pending::Waiting { answer: Some(answer), batch, shared: shared.clone() },
+            Some((batch, call)) => Pending::Waiting { answer: Some(answer), batch, call, settle, shared: shared.clone() },
         }
     }
 
@@ -402,10 +478,13 @@ impl<T: Unpin> Future for Pending<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
         match self.get_mut() {
             Pending::Ready(answer) => Poll::Ready(answer.take().unwrap_or(Err(polled_twice()))),
-            Pending::Waiting { answer, batch, shared } => match shared.poll(batch, cx) {
+            Pending::Waiting { answer, batch, call, settle, shared } => match shared.poll(batch, cx) {
                 Poll::Pending => Poll::Pending,
                 Poll::Ready(Err(e)) => Poll::Ready(Err(Error::Storage(e))),
-                Poll::Ready(Ok(())) => Poll::Ready(answer.take().ok_or_else(polled_twice)),
+                Poll::Ready(Ok(settled)) => Poll::Ready(match settled.refusal(*call) {
+                    Some(refused) => Err(refused),
+                    None => answer.take().map(|answer| settle(answer, &settled)).ok_or_else(polled_twice),
+                }),
             },
         }
     }

@@ -1,0 +1,118 @@
+//! Bringing memory in line with what storage decided for a batch (see
+//! `engine::decide`): the calls it refused are undone and show what storage
+//! holds instead, records take the versions storage gave them, and an
+//! instance created here whose name another copy created first hands its
+//! records to that copy's instance.
+
+use std::collections::HashMap;
+
+use crate::backend::Committed;
+use crate::error::Error;
+use crate::id::Uuid;
+use crate::index::Index;
+use crate::model::Change;
+
+/// How a batch came out, for each write's answer.
+#[derive(Debug, Default)]
+pub struct Settled {
+    /// Added to the version of every record the batch wrote.
+    pub shift: u64,
+    /// Instances of the batch replaced by the one holding their name.
+    pub joined: HashMap<Uuid, Uuid>,
+    /// The refused calls, by the position of their first change, and why.
+    pub refused: Vec<(usize, Error)>,
+    /// The largest record version the batch wrote.
+    pub highest: u64,
+    /// The versions the batch's records had before storage moved them
+    /// (empty when it did not).
+    pub provisional: std::collections::HashSet<u64>,
+}
+
+impl Settled {
+    /// Why the call starting at `call` was refused, if it was.
+    pub fn refusal(&self, call: usize) -> Option<Error> {
+        self.refused.iter().find(|(start, _)| *start == call).map(|(_, e)| e.clone())
+    }
+
+    /// The instance `id` names once the batch is durable.
+    pub fn instance(&self, id: Uuid) -> Uuid {
+        self.joined.get(&id).copied().unwrap_or(id)
+    }
+}
+
+/// Applies the decisions of `committed` to `index`, where `changes` were
+/// handed over with `undo` (one entry per change, as the journal keeps).
+pub fn agree(index: &mut Index, changes: &[Change], undo: &[Vec<Change>], committed: Committed) -> Settled {
+    let joined: HashMap<Uuid, Uuid> = committed.joined.iter().map(|(from, winner)| (*from, winner.id)).collect();
+    let mut settled = Settled { shift: committed.shift, ..Settled::default() };
+    let refused_at = |i: usize| committed.refused.iter().any(|r| r.call.contains(&i));
+    // Refused calls are undone where memory still shows them, and memory
+    // takes what storage holds; an instance being joined goes below.
+    for refusal in &committed.refused {
+        let mut held = false;
+        for i in refusal.call.clone().rev() {
+            let (Some(change), Some(inverse)) = (changes.get(i), undo.get(i)) else { continue };
+            let joining = matches!(change, Change::PutInstance(created) if joined.contains_key(&created.id));
+            if !joining && holds(index, change) {
+                held = true;
+                inverse.iter().for_each(|c| index.apply(c.clone()));
+            }
+        }
+        if held {
+            refusal.found.iter().for_each(|c| index.apply(c.clone()));
+        }
+        if let Some(error) = &refusal.error {
+            settled.refused.push((refusal.call.start, error.clone()));
+        }
+    }
+    for (_, winner) in &committed.joined {
+        index.apply(Change::PutInstance(winner.clone()));
+    }
+    for (i, change) in changes.iter().enumerate() {
+        let Change::PutRecord(provisional) = change else { continue };
+        if refused_at(i) {
+            continue;
+        }
+        let mut record = provisional.clone();
+        record.version = record.version.saturating_add(settled.shift);
+        record.instance_id = joined.get(&record.instance_id).copied().unwrap_or(record.instance_id);
+        settled.highest = settled.highest.max(record.version);
+        if settled.shift > 0 {
+            settled.provisional.insert(provisional.version);
+        }
+        if record == *provisional || !holds(index, change) {
+            continue;
+        }
+        if record.instance_id != provisional.instance_id {
+            let (namespace, key) = (provisional.namespace.clone(), provisional.key.clone());
+            index.apply(Change::DeleteRecord { instance_id: provisional.instance_id, namespace, key });
+        }
+        index.apply(Change::PutRecord(record));
+    }
+    for (from, to) in &joined {
+        for record in index.records_of(from) {
+            index.apply(Change::PutRecord(crate::model::Record { instance_id: *to, ..record }));
+        }
+        index.apply(Change::DeleteInstance(*from));
+    }
+    settled.joined = joined;
+    settled
+}
+
+/// Whether memory still shows `change` as it was made (no later write, of
+/// this copy or another, replaced it).
+fn holds(index: &Index, change: &Change) -> bool {
+    match change {
+        // The value too: a repair heard meanwhile may keep this change's
+        // identity and version with another copy's value.
+        Change::PutRecord(r) => index.entry(&r.instance_id, &r.namespace, &r.key).is_some_and(|e| {
+            e.id == r.id && e.version == r.version && e.updated_at == r.updated_at && e.value == r.value
+        }),
+        Change::PutInstance(i) => index.instance(&i.id) == Some(i),
+        Change::DeleteRecord { instance_id, namespace, key } => index.entry(instance_id, namespace, key).is_none(),
+        Change::DeleteNamespace { instance_id, namespace } => {
+            index.slot(instance_id).is_none_or(|slot| !slot.namespaces.contains_key(namespace))
+        }
+        Change::DeleteInstance(id) => index.instance(id).is_none(),
+    }
+}

@@ -1,0 +1,255 @@
+//! What a commit writes, decided inside the commit from what storage holds,
+//! so that no other writer of the storage (another tab, another request of
+//! a Durable Object) can come between the check and the write:
+//!
+//! - guards (`backend::Guard`): version checks, instance names that must be
+//!   free, repairs that must find the record they repair; a failed guard
+//!   leaves out its call's changes and nothing else;
+//! - the instance a lost name race joins: a set with `autoCreateInstance`
+//!   whose new instance's name another copy created first writes into that
+//!   copy's instance instead;
+//! - record versions: storage keeps the next version to hand out (the item
+//!   `layout::VERSIONS`), and when another copy took versions since this one
+//!   last heard, every version of the batch moves up past them, so no
+//!   version is handed out twice across the copies sharing a storage.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::codec::{self, EncodedBatch};
+use super::layout;
+use crate::backend::{Committed, Expect, Guard, Refused};
+use crate::error::Error;
+use crate::id::Uuid;
+use crate::model::{Change, Instance};
+
+/// The item keys a commit reads before deciding: the version counter, then
+/// the place of each guard that checks one (in the order of `guards`).
+pub fn reads(changes: &[Change], guards: &[Guard]) -> Result<Vec<String>, String> {
+    let mut reads = vec![layout::VERSIONS.to_string()];
+    for guard in guards.iter().filter(|g| reads_place(&g.expect)) {
+        let change = changes.get(guard.change).ok_or("a guard names a change its batch does not have")?;
+        reads.push(place(change).ok_or("a version guard is on a change without one place")?);
+    }
+    Ok(reads)
+}
+
+/// Whether any guard needs every stored instance (names are not keys).
+pub fn lists_instances(guards: &[Guard]) -> bool {
+    guards.iter().any(|g| matches!(g.expect, Expect::NameFree | Expect::NameOrJoin))
+}
+
+fn reads_place(expect: &Expect) -> bool {
+    matches!(expect, Expect::Stored(_) | Expect::Version(_))
+}
+
+/// The item a record or instance change writes or removes.
+fn place(change: &Change) -> Option<String> {
+    match change {
+        Change::PutRecord(r) => Some(layout::record(&r.instance_id.to_string(), &r.namespace, &r.key)),
+        Change::DeleteRecord { instance_id, namespace, key } => Some(layout::record(&instance_id.to_string(), namespace, key)),
+        Change::PutInstance(i) => Some(layout::instance(&i.id.to_string())),
+        Change::DeleteInstance(_) | Change::DeleteNamespace { .. } => None,
+    }
+}
+
+/// Why a guard failed (nothing, for a repair) and what storage holds at
+/// its place, for memory.
+type Refusal = (Option<Error>, Vec<Change>);
+
+/// The outcome of deciding: the batch as it is written, the positions
+/// left out, and what the store must learn.
+pub struct Decided {
+    /// The changes with joined instances and moved versions.
+    pub changes: Vec<Change>,
+    /// Re-encoded when a change differs from what was handed over, or is
+    /// not written.
+    pub encoded: Option<EncodedBatch>,
+    /// Positions of changes not written.
+    pub skipped: Vec<usize>,
+    /// The counter's new text, when it moves.
+    pub counter: Option<String>,
+    /// For the store.
+    pub committed: Committed,
+}
+
+/// Decides the batch from `items` (the texts at [`reads`]) and `instances`
+/// (every stored instance document, when [`lists_instances`]). Without
+/// `counts` (storage without transactions, where nothing was read) the
+/// versions stay as the store made them.
+pub fn decide(mut changes: Vec<Change>, guards: &[Guard], items: &[Option<String>], instances: &[String], counts: bool) -> Result<Decided, String> {
+    let mut committed = Committed::default();
+    let mut skipped: Vec<usize> = Vec::new();
+    let stored_instances: Vec<Instance> = instances.iter().filter_map(|doc| codec::decode_instance(doc).ok()).collect();
+    let mut at = items.iter().skip(usize::from(counts));
+    for guard in guards {
+        let found = if reads_place(&guard.expect) { at.next().cloned().flatten() } else { None };
+        let change = changes.get(guard.change).ok_or("a guard names a change its batch does not have")?;
+        let refusal = match &guard.expect {
+            Expect::Stored(doc) => (found.as_deref() != Some(doc.as_str())).then(|| (None, Vec::new())),
+            Expect::Version(expected) => {
+                let earlier = written_before(&changes, &skipped, guard.change, change);
+                version_check(change, *expected, found, earlier)?
+            }
+            Expect::NameFree | Expect::NameOrJoin => {
+                let Change::PutInstance(instance) = change else { return Err("a name guard is on a change that is not an instance".into()) };
+                let instances = instances_before(&stored_instances, &changes, &skipped, guard.change);
+                let taken = instances.iter().find(|s| s.name == instance.name && s.id != instance.id);
+                let is_new = !instances.iter().any(|s| s.id == instance.id);
+                match taken {
+                    None => None,
+                    Some(winner) if is_new => {
+                        committed.joined.push((instance.id, winner.clone()));
+                        skipped.push(guard.change);
+                        match guard.expect {
+                            Expect::NameOrJoin => None,
+                            _ => Some((Some(Error::InstanceExists(instance.name.clone())), Vec::new())),
+                        }
+                    }
+                    Some(_) => Some((Some(Error::InstanceExists(instance.name.clone())), Vec::new())),
+                }
+            }
+        };
+        if let Some((error, found)) = refusal {
+            skipped.extend(guard.call.clone());
+            committed.refused.push(Refused { call: guard.call.clone(), error, found });
+        }
+    }
+    refuse_joined_checks(&changes, &mut committed, guards, &mut skipped);
+    let moved = join(&mut changes, &committed.joined, &skipped);
+    let (shift, counter) = match counts {
+        true => versions(&mut changes, &skipped, items.first().cloned().flatten())?,
+        false => (0, None),
+    };
+    committed.shift = shift;
+    let encoded = match moved || shift > 0 || !skipped.is_empty() {
+        true => Some(codec::encode_batch(&changes, &skipped)?),
+        false => None,
+    };
+    Ok(Decided { changes, encoded, skipped, counter, committed })
+}
+
+/// The stored instances as the batch's written changes before position
+/// `upto` leave them (a rename earlier in the batch frees its old name).
+fn instances_before(stored: &[Instance], changes: &[Change], skipped: &[usize], upto: usize) -> Vec<Instance> {
+    let mut instances = stored.to_vec();
+    for (_, change) in changes.iter().enumerate().take(upto).filter(|(i, _)| !skipped.contains(i)) {
+        match change {
+            Change::PutInstance(put) => {
+                instances.retain(|i| i.id != put.id);
+                instances.push(put.clone());
+            }
+            Change::DeleteInstance(id) => instances.retain(|i| i.id != *id),
+            Change::PutRecord(_) | Change::DeleteRecord { .. } | Change::DeleteNamespace { .. } => {}
+        }
+    }
+    instances
+}
+
+/// The version the batch's last written change before position `upto`
+/// leaves at `change`'s place (`Some(None)`: removed there); `None` when
+/// no earlier change of the batch touches it, so storage decides.
+fn written_before(changes: &[Change], skipped: &[usize], upto: usize, change: &Change) -> Option<Option<u64>> {
+    let (instance_id, namespace, key) = match change {
+        Change::PutRecord(r) => (r.instance_id, r.namespace.as_str(), r.key.as_str()),
+        Change::DeleteRecord { instance_id, namespace, key } => (*instance_id, namespace.as_str(), key.as_str()),
+        _ => return None,
+    };
+    let earlier = changes.iter().enumerate().take(upto).filter(|(i, _)| !skipped.contains(i)).map(|(_, c)| c);
+    earlier.rev().find_map(|c| match c {
+        Change::PutRecord(r) if r.instance_id == instance_id && r.namespace == namespace && r.key == key => Some(Some(r.version)),
+        Change::DeleteRecord { instance_id: i, namespace: n, key: k } if *i == instance_id && n == namespace && k == key => Some(None),
+        Change::DeleteNamespace { instance_id: i, namespace: n } if *i == instance_id && n == namespace => Some(None),
+        Change::DeleteInstance(i) if *i == instance_id => Some(None),
+        _ => None,
+    })
+}
+
+/// A version check: `None` when the place holds `expected` (as the batch's
+/// earlier changes leave it, else as stored), else the refusal with what
+/// storage holds there.
+fn version_check(change: &Change, expected: Option<u64>, found: Option<String>, earlier: Option<Option<u64>>) -> Result<Option<Refusal>, String> {
+    let stored = match (&found, earlier) {
+        (Some(doc), None) => Some(codec::decode_record(doc)?),
+        _ => None,
+    };
+    let version = earlier.unwrap_or_else(|| stored.as_ref().map(|r| r.version));
+    if version == expected {
+        return Ok(None);
+    }
+    let (instance_id, namespace, key) = match change {
+        Change::PutRecord(r) => (r.instance_id, r.namespace.clone(), r.key.clone()),
+        Change::DeleteRecord { instance_id, namespace, key } => (*instance_id, namespace.clone(), key.clone()),
+        _ => return Err("a version guard is on a change that is not a record's".into()),
+    };
+    let place = format!("{namespace}/{key}");
+    // What memory should show instead; nothing when the batch itself
+    // decided the place (memory already shows its later writes).
+    let holds = match (stored, earlier) {
+        (_, Some(_)) => Vec::new(),
+        (Some(record), None) => vec![Change::PutRecord(record)],
+        (None, None) => vec![Change::DeleteRecord { instance_id, namespace, key }],
+    };
+    Ok(Some((Some(Error::Conflict { place, expected, found: version }), holds)))
+}
+
+/// A call that checks a version inside an instance it created, and lost
+/// that instance's name race, checked a place that is not the one it would
+/// write: it is refused, its check unanswerable.
+fn refuse_joined_checks(changes: &[Change], committed: &mut Committed, guards: &[Guard], skipped: &mut Vec<usize>) {
+    let creates = |call: &Range<usize>, id: &Uuid| {
+        call.clone().any(|i| matches!(changes.get(i), Some(Change::PutInstance(created)) if created.id == *id))
+    };
+    for guard in guards {
+        let Expect::Version(expected) = guard.expect else { continue };
+        let lost = committed.joined.iter().any(|(id, _)| creates(&guard.call, id));
+        if lost && !committed.refused.iter().any(|r| r.call == guard.call) {
+            skipped.extend(guard.call.clone());
+            let error = Error::Conflict { place: "a new instance".into(), expected, found: None };
+            committed.refused.push(Refused { call: guard.call.clone(), error: Some(error), found: Vec::new() });
+        }
+    }
+}
+
+/// Moves the changes into joined instances to the instance that holds
+/// their name. Whether anything moved.
+fn join(changes: &mut [Change], joined: &[(Uuid, Instance)], skipped: &[usize]) -> bool {
+    if joined.is_empty() {
+        return false;
+    }
+    let to: HashMap<Uuid, Uuid> = joined.iter().map(|(from, winner)| (*from, winner.id)).collect();
+    for (i, change) in changes.iter_mut().enumerate() {
+        if !skipped.contains(&i) {
+            change.move_instance(&to);
+        }
+    }
+    true
+}
+
+/// Moves the batch's versions past the stored counter when another copy
+/// took versions meanwhile; the shift, and the counter's new text.
+fn versions(changes: &mut [Change], skipped: &[usize], counter: Option<String>) -> Result<(u64, Option<String>), String> {
+    let stored: u64 = match counter {
+        Some(text) => text.parse().map_err(|_| format!("the version counter holds {text:?}, not a number"))?,
+        None => 0,
+    };
+    let written = |i: &usize| !skipped.contains(i);
+    let puts = || changes.iter().enumerate().filter(|(i, _)| written(i)).filter_map(|(_, c)| match c {
+        Change::PutRecord(r) => Some(r.version),
+        _ => None,
+    });
+    let Some(lowest) = puts().min() else { return Ok((0, None)) };
+    let shift = stored.saturating_sub(lowest);
+    let highest = puts().max().unwrap_or(lowest);
+    let next = highest.checked_add(shift).and_then(|v| v.checked_add(1)).ok_or(EXHAUSTED)?;
+    if shift > 0 {
+        for (i, change) in changes.iter_mut().enumerate() {
+            if let (true, Change::PutRecord(r)) = (written(&i), change) {
+                r.version = r.version.checked_add(shift).ok_or(EXHAUSTED)?;
+            }
+        }
+    }
+    Ok((shift, (next > stored).then(|| next.to_string())))
+}
+
+const EXHAUSTED: &str = "record versions have reached their largest value, which only damaged data can do";
