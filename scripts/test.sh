@@ -26,7 +26,8 @@
 #      in headless Chromium via playwright-core, served by scripts/serve.mjs
 #  14. node tests/bench/bench.mjs --quick  the benchmark's smoke run (a few
 #      hundred records, 1 run, both browsers), so its code cannot rot: 1
-#      passed when it writes a results JSON with every peer and workload
+#      passed when it writes a results JSON with every peer and workload;
+#      then its Node mode the same way (node tests/bench/node.mjs --quick)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -100,6 +101,21 @@ cargo_run() { # label log command...
   shift 2
   "$@" 2>&1 | tee -a "$log" || rc=$?
   count_cargo "$label" "$log"
+  return "$rc"
+}
+
+# Runs a command whose last count line is `N passed, N failed`, with its
+# output shown and kept in a log, adds those counts to the totals (a failure
+# that printed no failed count counts as 1 failed), and ends the run if it
+# failed.
+counted_run() { # label log command...
+  local label=$1 log=$2 rc=0 p f
+  shift 2
+  "$@" 2>&1 | tee "$log" || rc=$?
+  read -r p f < <(awk '/^[0-9]+ passed, [0-9]+ failed$/ { p = $1; f = $3 } END { print p + 0, f + 0 }' "$log")
+  if ((rc != 0 && f == 0)); then p=0 f=1; fi
+  passed=$((passed + p)) failed=$((failed + f))
+  counts+=("$(printf '%-44s %4d passed, %d failed' "$label" "$p" "$f")")
   return "$rc"
 }
 
@@ -309,16 +325,14 @@ counts+=("$(printf '%-44s %4d passed, %d failed' "playground end to end (Chromiu
 ((${playground_rc:-0} == 0)) || exit "$playground_rc"
 
 # ---------------------------------------------------------------------------
-stage "benchmark smoke run in headless Chromium and Firefox (node tests/bench/bench.mjs --quick --check)"
+stage "benchmark smoke runs: headless Chromium and Firefox, and Node (tests/bench/bench.mjs --quick --check, node.mjs --quick)"
 # The benchmark (scripts/bench.sh) with a few hundred records and 1 run, into
 # results/quick/; --check counts 1 passed when the results JSON holds every
-# peer and every workload in both browsers, else 1 failed. Timings of a
-# smoke run mean nothing and are not looked at.
-node tests/bench/bench.mjs --quick --check 2>&1 | tee "$RIG/bench.log" || bench_rc=$?
-read -r p f < <(awk '/^[0-9]+ passed, [0-9]+ failed$/ { p = $1; f = $3 } END { print p + 0, f + 0 }' "$RIG/bench.log")
-if ((${bench_rc:-0} != 0 && f == 0)); then p=0 f=1; fi # it failed without saying what: count that
-passed=$((passed + p)) failed=$((failed + f))
-counts+=("$(printf '%-44s %4d passed, %d failed' "benchmark smoke run (--quick, 2 browsers)" "$p" "$f")")
-((${bench_rc:-0} == 0)) || exit "$bench_rc"
+# peer and every workload in both browsers, else 1 failed. Then its Node mode
+# (scripts/bench.sh --node) at the same sizes, a few seconds: 1 passed when
+# boltkv, the plain JavaScript kvStore and the Map answered every workload
+# right. Timings of a smoke run mean nothing and are not looked at.
+counted_run "benchmark smoke run (--quick, 2 browsers)" "$RIG/bench.log" node tests/bench/bench.mjs --quick --check
+counted_run "benchmark Node mode (--node --quick)" "$RIG/bench-node.log" node tests/bench/node.mjs --quick
 
 finish_stage

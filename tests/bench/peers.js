@@ -1,5 +1,6 @@
-// The peers of the benchmark (tests/bench/bench.js), one adapter each, all
-// with the same shape so every workload drives them alike:
+// The peers of the benchmark, one adapter each, all with the same shape so
+// every workload (workloads.js: in the page bench.js, and the in-memory ones
+// in the Node mode node.mjs) drives them alike:
 //
 //   load()                  imports the library (timed as part of a cold open)
 //   open(db)                -> handle on the database / store named `db`
@@ -15,6 +16,8 @@
 // localStorage): the loops then call them without an `await`.
 // `storage` says where records live: memory, indexeddb or localStorage; the
 // ratios compare each peer with boltkv on the same kind of storage.
+
+import { PlainKvStore } from './plain-store.js';
 
 const NM = '/tests/js/node_modules';
 const INSTANCE = 'bench';
@@ -338,61 +341,81 @@ const localStorageJson = {
   },
 };
 
-// ------------------------------------------------------------------ boltkv, one peer per backend
+// ------------------------------------------------------------------ stores with the kvStore API
 
-let KvStore;
 const ok = (r) => {
   if (!r.success) throw new Error(r.error);
   return r.data;
 };
-const q = (h, rest) => h.query({ from: { instance: INSTANCE, namespace: NS }, ...rest }).then((r) => ok(r).result.records.map((x) => x.value));
 
-function boltkv(backend) {
+/**
+ * A peer over any store with the twelve kvStore calls (boltkv, the plain
+ * JavaScript store), all in one instance and namespace: `openStore(db)` makes
+ * the store, and the calls are the same for every such store.
+ */
+function kvStorePeer({ openStore, ...peer }) {
+  const q = (h, rest) => h.query({ from: { instance: INSTANCE, namespace: NS }, ...rest }).then((r) => ok(r).result.records.map((x) => x.value));
+  const setAll = async (h, entries) => {
+    const rs = await Promise.all(entries.map(([k, v]) => h.set(INSTANCE, NS, k, v)));
+    for (const r of rs) ok(r);
+  };
+  const get = async (h, k) => {
+    const d = ok(await h.get(INSTANCE, NS, k));
+    return d.exists ? d.value : undefined;
+  };
   return {
+    ...peer,
+    async open(db) {
+      const h = await openStore(db);
+      const r = await h.getInstance(INSTANCE);
+      if (!r.success) ok(await h.createInstance(INSTANCE));
+      return h;
+    },
+    get,
+    async set(h, k, v) {
+      ok(await h.set(INSTANCE, NS, k, v));
+    },
+    fired: setAll,
+    bulk: setAll, // no bulk call in the API: the sets fired together (boltkv: one group commit)
+    coldGet: get,
+    prefix: (h, p) => q(h, { where: [{ field: 'key', operator: 'startsWith', value: p }], limit: 1e9 }),
+    field: (h, g) => q(h, { where: [{ field: 'value.group', operator: 'eq', value: g }], limit: 1e9 }),
+    ordered: (h, n) => q(h, { orderBy: { field: 'value.score', direction: 'desc' }, limit: n }),
+    paged: (h, offset, limit) => q(h, { orderBy: { field: 'key', direction: 'asc' }, offset, limit }),
+  };
+}
+
+// The kvStore calls written in plain JavaScript over Maps, as a user would
+// (plain-store.js): what boltkv's memory backend must beat.
+const plain = kvStorePeer({
+  name: 'plain',
+  label: 'plain JS kvStore',
+  storage: 'memory',
+  async load() {},
+  openStore: () => new PlainKvStore(),
+  close() {},
+  async destroy() {},
+});
+
+let KvStore;
+/** boltkv on `backend`, its KvStore imported from `from` (the page's entry, or pkg/node.js in the Node mode). */
+export function boltkv(backend, from = '/pkg/browser.js') {
+  return kvStorePeer({
     name: `boltkv-${backend}`,
     label: `boltkv (${backend})`,
     storage: backend,
     boltkv: true,
     async load() {
-      KvStore ??= (await import('/pkg/browser.js')).KvStore;
+      KvStore ??= (await import(from)).KvStore;
     },
-    async open(db) {
-      const h = await KvStore.open({ backend, name: `bolt-${db}` });
-      const r = await h.getInstance(INSTANCE);
-      if (!r.success) ok(await h.createInstance(INSTANCE));
-      return h;
-    },
-    async get(h, k) {
-      const d = ok(await h.get(INSTANCE, NS, k));
-      return d.exists ? d.value : undefined;
-    },
-    async set(h, k, v) {
-      ok(await h.set(INSTANCE, NS, k, v));
-    },
-    async fired(h, entries) {
-      const rs = await Promise.all(entries.map(([k, v]) => h.set(INSTANCE, NS, k, v)));
-      for (const r of rs) ok(r);
-    },
-    // boltkv's bulk import: the sets fired together (one group commit).
-    async bulk(h, entries) {
-      const rs = await Promise.all(entries.map(([k, v]) => h.set(INSTANCE, NS, k, v)));
-      for (const r of rs) ok(r);
-    },
-    async coldGet(h, k) {
-      const d = ok(await h.get(INSTANCE, NS, k));
-      return d.exists ? d.value : undefined;
-    },
-    prefix: (h, p) => q(h, { where: [{ field: 'key', operator: 'startsWith', value: p }], limit: 1e9 }),
-    field: (h, g) => q(h, { where: [{ field: 'value.group', operator: 'eq', value: g }], limit: 1e9 }),
-    ordered: (h, n) => q(h, { orderBy: { field: 'value.score', direction: 'desc' }, limit: n }),
-    paged: (h, offset, limit) => q(h, { orderBy: { field: 'key', direction: 'asc' }, offset, limit }),
+    openStore: (db) => KvStore.open({ backend, name: `bolt-${db}` }),
     close: (h) => h.free(),
     async destroy(db) {
       if (backend === 'indexeddb') await delDb(`boltkv:bolt-${db}`);
       if (backend === 'localStorage') for (const k of lsKeys(`boltkv/bolt-${db}/`)) localStorage.removeItem(k);
     },
-  };
+  });
 }
 
-export const PEERS = [map, rawIdb, idbKeyval, dexie, localForage, localStorageJson, boltkv('memory'), boltkv('indexeddb'), boltkv('localStorage')];
+export const PEERS = [map, plain, rawIdb, idbKeyval, dexie, localForage, localStorageJson, boltkv('memory'), boltkv('indexeddb'), boltkv('localStorage')];
 export const peerByName = (n) => PEERS.find((p) => p.name === n);

@@ -2,9 +2,10 @@
 // ratios against boltkv, the targets met or missed, a markdown table and a
 // hand-written SVG chart; and checks a results JSON for completeness.
 
-export const PEERS = ['Map', 'rawIDB', 'idbKeyval', 'Dexie', 'localForage', 'localStorage', 'boltkv-memory', 'boltkv-indexeddb', 'boltkv-localStorage'];
+export const PEERS = ['Map', 'plain', 'rawIDB', 'idbKeyval', 'Dexie', 'localForage', 'localStorage', 'boltkv-memory', 'boltkv-indexeddb', 'boltkv-localStorage'];
 const LABEL = {
   Map: 'JS Map (JSON)',
+  plain: 'plain JS kvStore',
   rawIDB: 'raw IndexedDB',
   idbKeyval: 'idb-keyval',
   Dexie: 'Dexie',
@@ -14,9 +15,10 @@ const LABEL = {
   'boltkv-indexeddb': 'boltkv indexeddb',
   'boltkv-localStorage': 'boltkv localStorage',
 };
-const STORAGE = { Map: 'memory', rawIDB: 'indexeddb', idbKeyval: 'indexeddb', Dexie: 'indexeddb', localForage: 'indexeddb', localStorage: 'localStorage' };
+const STORAGE = { Map: 'memory', plain: 'memory', rawIDB: 'indexeddb', idbKeyval: 'indexeddb', Dexie: 'indexeddb', localForage: 'indexeddb', localStorage: 'localStorage' };
 /** The boltkv peer a peer is compared with: boltkv on the same kind of storage. */
 export const refOf = (peer) => (peer.startsWith('boltkv-') ? null : `boltkv-${STORAGE[peer]}`);
+const inMemory = (peer) => peer === 'boltkv-memory' || STORAGE[peer] === 'memory';
 
 const OPEN = ['open-1k', 'open-10k', 'open-100k'];
 export const WORKLOADS = [
@@ -93,7 +95,7 @@ export function aggregate(b) {
     w[wl] = {};
     for (const peer of PEERS) {
       const mine = opens.filter((r) => r.data.peer === peer && r.data.size === size).map((r) => r.data);
-      if (peer === 'Map' || peer === 'boltkv-memory') w[wl][peer] = { skipped: 'in memory: nothing to reopen' };
+      if (inMemory(peer)) w[wl][peer] = { skipped: 'in memory: nothing to reopen' };
       else if (mine.length) {
         w[wl][peer] = { unit: 'ms', median: median(mine.map((d) => d.ms)), p95: p95(mine.map((d) => d.ms)), n: mine.length, records: size };
         (lt[peer] ??= []).push(...mine.map((d) => d.longtask));
@@ -103,21 +105,25 @@ export function aggregate(b) {
   });
   for (const peer of PEERS) {
     const xs = lt[peer] ?? [];
-    if (peer === 'Map' || peer === 'boltkv-memory') w['longtask-open'][peer] = { skipped: 'in memory: nothing to reopen' };
+    if (inMemory(peer)) w['longtask-open'][peer] = { skipped: 'in memory: nothing to reopen' };
     else if (!xs.length) w['longtask-open'][peer] = { failed: 'no measurement' };
     else if (xs.every((x) => x === null)) w['longtask-open'][peer] = { unit: 'ms', median: null, p95: null, max: null, note: 'no longtask entries in this browser' };
     else w['longtask-open'][peer] = { unit: 'ms', median: median(xs), p95: p95(xs), max: Math.max(...xs), n: xs.length };
   }
   // 9: memory.
   const mem = byPhase('memory')[0];
+  const jsOnly = { Map: 'map', plain: 'plain' }; // the peers that live in the JS heap, and their field in the report
   w.memory = {};
-  for (const peer of PEERS) w.memory[peer] = { skipped: 'measured for boltkv (memory backend) and the Map only' };
+  for (const peer of PEERS) w.memory[peer] = { skipped: 'measured for boltkv (memory backend), the Map and the plain JS kvStore only' };
   if (mem?.ok) {
     const d = mem.data;
     const noHeap = 'no JS heap figure in this browser (CDP is Chromium only)';
-    w.memory.Map = d.map.js === null ? { unit: 'MB', median: null, note: noHeap } : { unit: 'MB', median: d.map.js / 1e6, p95: d.map.js / 1e6, n: 1, records: d.records };
+    for (const [peer, field] of Object.entries(jsOnly)) {
+      const js = d[field]?.js;
+      w.memory[peer] = js === undefined ? { failed: 'not reported' } : js === null ? { unit: 'MB', median: null, note: noHeap } : { unit: 'MB', median: js / 1e6, p95: js / 1e6, n: 1, records: d.records };
+    }
     w.memory['boltkv-memory'] = d.boltkv.total === null ? { unit: 'MB', median: null, wasm: d.boltkv.wasm / 1e6, note: `${noHeap}; wasm memory grew ${(d.boltkv.wasm / 1e6).toFixed(1)} MB` } : { unit: 'MB', median: d.boltkv.total / 1e6, p95: d.boltkv.total / 1e6, n: 1, wasm: d.boltkv.wasm / 1e6, js: d.boltkv.js / 1e6, records: d.records };
-  } else for (const peer of ['Map', 'boltkv-memory']) w.memory[peer] = { failed: mem ? mem.error.split('\n')[0] : 'no report' };
+  } else for (const peer of [...Object.keys(jsOnly), 'boltkv-memory']) w.memory[peer] = { failed: mem ? mem.error.split('\n')[0] : 'no report' };
   // Ratios: boltkv (same storage) ÷ peer, from the same run.
   for (const peers of Object.values(w))
     for (const [peer, s] of Object.entries(peers)) {
@@ -244,7 +250,7 @@ export function markdown(out) {
 
 // ------------------------------------------------------------------ SVG
 
-const COLORS = { Map: '#555', rawIDB: '#1f77b4', idbKeyval: '#2ca02c', Dexie: '#9467bd', localForage: '#ff7f0e', localStorage: '#8c564b' };
+const COLORS = { Map: '#555', plain: '#e377c2', rawIDB: '#1f77b4', idbKeyval: '#2ca02c', Dexie: '#9467bd', localForage: '#ff7f0e', localStorage: '#8c564b' };
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** For each workload, one bar per peer: boltkv (same storage) ÷ peer, log scale, centred on 1×. */
