@@ -111,10 +111,6 @@ pub struct Committed {
     pub joined: Vec<(Uuid, Instance)>,
     /// The guarded calls storage refused.
     pub refused: Vec<Refused>,
-    /// The batch as written (versions moved, instances joined), position
-    /// by position as handed over, refused calls' changes included as
-    /// they were; empty when nothing differs from what was handed over.
-    pub changes: Vec<Change>,
 }
 
 /// Durable storage for a store's changes.

@@ -60,8 +60,8 @@ type Refusal = (Option<Error>, Vec<Change>);
 /// The outcome of deciding: the batch as it is written, the positions
 /// left out, and what the store must learn.
 pub struct Decided {
-    /// The changes with joined instances and moved versions.
-    pub changes: Vec<Change>,
+    /// The changes with joined instances and moved versions, when any is.
+    pub changes: Option<Vec<Change>>,
     /// Re-encoded when a change differs from what was handed over, or is
     /// not written.
     pub encoded: Option<EncodedBatch>,
@@ -77,7 +77,7 @@ pub struct Decided {
 /// (every stored instance document, when [`lists_instances`]). Without
 /// `counts` (storage without transactions, where nothing was read) the
 /// versions stay as the store made them.
-pub fn decide(mut changes: Vec<Change>, guards: &[Guard], items: &[Option<String>], instances: &[String], counts: bool) -> Result<Decided, String> {
+pub fn decide(changes: &[Change], guards: &[Guard], items: &[Option<String>], instances: &[String], counts: bool) -> Result<Decided, String> {
     let mut committed = Committed::default();
     let mut skipped: Vec<usize> = Vec::new();
     let stored_instances: Vec<Instance> = instances.iter().filter_map(|doc| codec::decode_instance(doc).ok()).collect();
@@ -88,12 +88,12 @@ pub fn decide(mut changes: Vec<Change>, guards: &[Guard], items: &[Option<String
         let refusal = match &guard.expect {
             Expect::Stored(doc) => (found.as_deref() != Some(doc.as_str())).then(|| (None, Vec::new())),
             Expect::Version(expected) => {
-                let earlier = written_before(&changes, &skipped, guard.change, change);
+                let earlier = written_before(changes, &skipped, guard.change, change);
                 version_check(change, *expected, found, earlier)?
             }
             Expect::NameFree | Expect::NameOrJoin => {
                 let Change::PutInstance(instance) = change else { return Err("a name guard is on a change that is not an instance".into()) };
-                let instances = instances_before(&stored_instances, &changes, &skipped, guard.change);
+                let instances = instances_before(&stored_instances, changes, &skipped, guard.change);
                 let taken = instances.iter().find(|s| s.name == instance.name && s.id != instance.id);
                 let is_new = !instances.iter().any(|s| s.id == instance.id);
                 match taken {
@@ -115,18 +115,21 @@ pub fn decide(mut changes: Vec<Change>, guards: &[Guard], items: &[Option<String
             committed.refused.push(Refused { call: guard.call.clone(), error, found });
         }
     }
-    refuse_joined_checks(&changes, &mut committed, guards, &mut skipped);
-    let moved = join(&mut changes, &committed.joined, &skipped);
+    refuse_joined_checks(changes, &mut committed, guards, &mut skipped);
     let (shift, counter) = match counts {
-        true => versions(&mut changes, &skipped, items.first().cloned().flatten())?,
+        true => versions(changes, &skipped, items.first().cloned().flatten())?,
         false => (0, None),
     };
     committed.shift = shift;
-    let encoded = match moved || shift > 0 || !skipped.is_empty() {
-        true => Some(codec::encode_batch(&changes, &skipped)?),
+    let moved = match committed.joined.is_empty() && shift == 0 {
+        true => None,
+        false => Some(moved(changes, &committed.joined, shift, &skipped)?),
+    };
+    let encoded = match moved.is_some() || !skipped.is_empty() {
+        true => Some(codec::encode_batch(moved.as_deref().unwrap_or(changes), &skipped)?),
         false => None,
     };
-    Ok(Decided { changes, encoded, skipped, counter, committed })
+    Ok(Decided { changes: moved, encoded, skipped, counter, committed })
 }
 
 /// The stored instances as the batch's written changes before position
@@ -211,30 +214,28 @@ fn refuse_joined_checks(changes: &[Change], committed: &mut Committed, guards: &
     }
 }
 
-/// Moves the changes into joined instances to the instance that holds
-/// their name. Whether anything moved.
-fn join(changes: &mut [Change], joined: &[(Uuid, Instance)], skipped: &[usize]) -> bool {
-    if joined.is_empty() {
-        return false;
-    }
+/// The batch as written: changes into joined instances moved to the
+/// instance that holds their name, every record's version moved by `shift`.
+fn moved(changes: &[Change], joined: &[(Uuid, Instance)], shift: u64, skipped: &[usize]) -> Result<Vec<Change>, String> {
     let to: HashMap<Uuid, Uuid> = joined.iter().map(|(from, winner)| (*from, winner.id)).collect();
-    for (i, change) in changes.iter_mut().enumerate() {
-        if !skipped.contains(&i) {
-            change.move_instance(&to);
+    let mut moved = changes.to_vec();
+    for (_, change) in moved.iter_mut().enumerate().filter(|(i, _)| !skipped.contains(i)) {
+        change.move_instance(&to);
+        if let Change::PutRecord(r) = change {
+            r.version = r.version.checked_add(shift).ok_or(EXHAUSTED)?;
         }
     }
-    true
+    Ok(moved)
 }
 
-/// Moves the batch's versions past the stored counter when another copy
-/// took versions meanwhile; the shift, and the counter's new text.
-fn versions(changes: &mut [Change], skipped: &[usize], counter: Option<String>) -> Result<(u64, Option<String>), String> {
+/// How far the batch's versions move past the stored counter (another copy
+/// took versions meanwhile), and the counter's new text.
+fn versions(changes: &[Change], skipped: &[usize], counter: Option<String>) -> Result<(u64, Option<String>), String> {
     let stored: u64 = match counter {
         Some(text) => text.parse().map_err(|_| format!("the version counter holds {text:?}, not a number"))?,
         None => 0,
     };
-    let written = |i: &usize| !skipped.contains(i);
-    let puts = || changes.iter().enumerate().filter(|(i, _)| written(i)).filter_map(|(_, c)| match c {
+    let puts = || changes.iter().enumerate().filter(|(i, _)| !skipped.contains(i)).filter_map(|(_, c)| match c {
         Change::PutRecord(r) => Some(r.version),
         _ => None,
     });
@@ -242,13 +243,6 @@ fn versions(changes: &mut [Change], skipped: &[usize], counter: Option<String>) 
     let shift = stored.saturating_sub(lowest);
     let highest = puts().max().unwrap_or(lowest);
     let next = highest.checked_add(shift).and_then(|v| v.checked_add(1)).ok_or(EXHAUSTED)?;
-    if shift > 0 {
-        for (i, change) in changes.iter_mut().enumerate() {
-            if let (true, Change::PutRecord(r)) = (written(&i), change) {
-                r.version = r.version.checked_add(shift).ok_or(EXHAUSTED)?;
-            }
-        }
-    }
     Ok((shift, (next > stored).then(|| next.to_string())))
 }
 

@@ -72,8 +72,10 @@ pub struct Stored {
 /// Decides a commit's writes from what storage holds at its reads, read
 /// inside the commit itself, so that no other writer of the storage can
 /// come between the read and the writes (on IndexedDB: in the commit's
-/// transaction).
-pub type Decide = Box<dyn FnOnce(Stored) -> Writes>;
+/// transaction). A driver may decide again from fresher reads (a
+/// localStorage tab whose reads the writer tab found stale); the last
+/// decision is the one written.
+pub type Decide = Box<dyn FnMut(Stored) -> Writes>;
 
 /// Items the engine knows to be stored and that a driver writes again, first,
 /// into storage that was deleted and re-created under an open store (the

@@ -97,33 +97,37 @@ impl<D: Driver + 'static> Inner<D> {
             false => Vec::new(),
         };
         let outcome: Rc<RefCell<Option<Result<Outcome, String>>>> = Rc::default();
+        let changes = Rc::new(changes);
         let decide: Decide = {
-            let (outcome, known, encoded) = (outcome.clone(), self.known.clone(), encoded.clone());
+            let (outcome, known, encoded, changes) = (outcome.clone(), self.known.clone(), encoded.clone(), changes.clone());
             let write_meta = !self.meta_written.get();
+            // May run more than once (a localStorage tab that is not the
+            // writer decides again when the writer finds its reads stale).
             Box::new(move |stored: Stored| {
                 let instances = stored.listed.into_iter().next().unwrap_or_default();
-                let decided = match decide::decide(changes, &guards, &stored.items, &instances, counts) {
+                let decided = match decide::decide(&changes, &guards, &stored.items, &instances, counts) {
                     Ok(decided) => decided,
                     Err(why) => {
                         *outcome.borrow_mut() = Some(Err(why));
                         return Writes::default();
                     }
                 };
-                if let Some(anew) = decided.encoded {
-                    *encoded.borrow_mut() = Rc::new(anew);
-                }
-                let docs = encoded.borrow().clone();
+                let docs = match decided.encoded {
+                    Some(anew) => Rc::new(anew),
+                    None => encoded.borrow().clone(),
+                };
+                *encoded.borrow_mut() = docs.clone();
                 let mut extra = Vec::new();
                 if write_meta {
                     extra.push((layout::META.to_string(), FORMAT_VERSION.to_string()));
                 }
                 extra.extend(decided.counter.map(|next| (layout::VERSIONS.to_string(), next)));
                 let known = known.borrow();
-                let writes = plan::writes(&decided.changes, &docs, &decided.skipped, known.as_ref(), &extra);
+                let written = decided.changes.as_deref().unwrap_or(&changes);
+                let writes = plan::writes(written, &docs, &decided.skipped, known.as_ref(), &extra);
                 let touched = known.is_some().then(|| Touched::of(&writes));
-                let mut committed = decided.committed;
-                committed.changes = decided.changes;
-                *outcome.borrow_mut() = Some(Ok(Outcome { committed, skipped: decided.skipped, touched, docs }));
+                let outcome_now = Outcome { committed: decided.committed, changes: decided.changes, skipped: decided.skipped, touched, docs };
+                *outcome.borrow_mut() = Some(Ok(outcome_now));
                 writes
             })
         };
@@ -143,15 +147,15 @@ impl<D: Driver + 'static> Inner<D> {
         }
         written?;
         self.meta_written.set(true);
-        self.remember(&outcome);
+        self.remember(&outcome, &changes);
         Ok(outcome.committed)
     }
 
     /// Keeps [`Restore`] in step with the instance items a durable batch wrote.
-    fn remember(&self, outcome: &Outcome) {
+    fn remember(&self, outcome: &Outcome, handed: &[Change]) {
         let mut restore = self.restore.borrow_mut();
         restore.insert(layout::META.to_string(), FORMAT_VERSION.to_string());
-        for (i, change) in outcome.committed.changes.iter().enumerate() {
+        for (i, change) in outcome.changes.as_deref().unwrap_or(handed).iter().enumerate() {
             if outcome.skipped.contains(&i) {
                 continue;
             }
@@ -171,6 +175,8 @@ impl<D: Driver + 'static> Inner<D> {
 /// What the decision inside a commit settled, for the bookkeeping after it.
 struct Outcome {
     committed: Committed,
+    /// The batch as written, when it differs from what was handed over.
+    changes: Option<Vec<Change>>,
     skipped: Vec<usize>,
     touched: Option<Touched>,
     docs: Rc<codec::EncodedBatch>,

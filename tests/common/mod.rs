@@ -144,7 +144,7 @@ impl Future for CommitFuture {
             cx.waker().wake_by_ref();
             return Poll::Pending;
         }
-        let Some(commit) = this.commit.take() else { return Poll::Ready(Ok(())) };
+        let Some(mut commit) = this.commit.take() else { return Poll::Ready(Ok(())) };
         let stored = boltkv::Stored {
             items: commit.reads.iter().map(|key| disk.items.get(key).cloned()).collect(),
             listed: commit.lists.iter().map(|prefix| disk.items.range(prefix.clone()..).take_while(|(k, _)| k.starts_with(prefix.as_str())).map(|(_, t)| t.clone()).collect()).collect(),

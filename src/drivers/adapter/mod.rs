@@ -117,7 +117,7 @@ impl Inner {
 
     /// Reads what the commit looks at through `adapter` (the storage, or a
     /// transaction of it) and decides the steps, with storage keys.
-    async fn decide(&self, adapter: &JsValue, looks: &Looks, decide: Decide) -> Result<Vec<Step>, String> {
+    async fn decide(&self, adapter: &JsValue, looks: &Looks, mut decide: Decide) -> Result<Vec<Step>, String> {
         let failed = |e: JsValue| format!("reading before writing failed ({})", sys::error_text(&e));
         let mut stored = Stored::default();
         if !looks.reads.is_empty() {

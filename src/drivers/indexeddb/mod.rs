@@ -275,7 +275,7 @@ impl Issued {
 /// restored items, then either the writes, or the reads and, from the last
 /// read's `success`, the writes. On failure before anything was issued,
 /// `decide` is handed back for another attempt.
-fn issue(conn: &Connection, looks: &Looks, decide: Decide, restored: &[(String, String)]) -> Result<Issued, (Fault, Option<Decide>)> {
+fn issue(conn: &Connection, looks: &Looks, mut decide: Decide, restored: &[(String, String)]) -> Result<Issued, (Fault, Option<Decide>)> {
     let tx = match sys::write_transaction(&conn.db, &[INSTANCES, RECORDS, META]) {
         Ok(tx) => tx,
         Err(f) => return Err((f, Some(decide))),
@@ -302,7 +302,7 @@ fn issue(conn: &Connection, looks: &Looks, decide: Decide, restored: &[(String, 
     let last = lists.last().or(items.last()).cloned();
     let mut pending = Some((decide, stores, items, lists, tx.clone(), fault.clone()));
     let continuation = Closure::<dyn FnMut()>::new(move || {
-        let Some((decide, stores, items, lists, tx, fault)) = pending.take() else { return };
+        let Some((mut decide, stores, items, lists, tx, fault)) = pending.take() else { return };
         let texts = |value: JsValue| Array::from(&value).iter().filter_map(|text| text.as_string()).collect();
         let stored = Stored {
             items: items.iter().map(|r| r.result().ok().and_then(|v| v.as_string())).collect(),

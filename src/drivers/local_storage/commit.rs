@@ -16,7 +16,7 @@ use crate::engine::{Commit, Driver, Stored};
 use crate::error::StorageError;
 
 /// Writes the whole commit, or leaves every item as it was and says why.
-pub fn run(driver: &LocalStorageDriver, commit: Commit) -> Result<(), StorageError> {
+pub fn run(driver: &LocalStorageDriver, mut commit: Commit) -> Result<(), StorageError> {
     let read = |item: &str| driver.storage.get_item(item).map_err(|e| failed("reading an item before writing it", &e));
     let mut stored = Stored::default();
     for key in &commit.reads {
