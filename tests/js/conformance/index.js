@@ -7,5 +7,6 @@ import { cases as instances } from './instances.js';
 import { cases as records } from './records.js';
 import { cases as values } from './values.js';
 import { cases as query } from './query.js';
+import { cases as cursor } from './cursor.js';
 
-export const suites = { envelope, instances, records, values, query };
+export const suites = { envelope, instances, records, values, query, cursor };
