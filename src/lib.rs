@@ -86,7 +86,10 @@
 //!
 //! [`Query::parse`] reads the Query DSL of the JavaScript API; [`KvStore::query`]
 //! answers with rows (whole records, or the fields `select` picks), and
-//! [`KvStore::query_as`] with records whose values are a Rust type.
+//! [`KvStore::query_as`] with records whose values are a Rust type. While
+//! matches remain, a result's [`QueryResult::cursor`] continues the walk
+//! through [`Query::after`], which neither repeats nor skips a record left
+//! unchanged, whatever is written between the pages.
 //!
 //! ```
 //! # use boltkv::{Config, KvStore, MemoryBackend, Query};

@@ -104,14 +104,22 @@ async fn wrong_argument_types_get_a_sentence_naming_the_argument() {
 }
 
 #[wasm_bindgen_test]
-async fn a_query_counts_before_paging() {
+async fn a_query_counts_before_paging_and_its_cursor_continues_after_the_page() {
     let store = open().await;
     for i in 0..5 {
         envelope(store.set(s("i"), s("n"), s(&format!("k{i}")), JsValue::from_f64(f64::from(i)), JsValue::TRUE, JsValue::UNDEFINED, JsValue::UNDEFINED)).await;
     }
     let query = js(r#"{"from":{"instance":"i"},"where":[{"field":"value","operator":"gte","value":1}],"select":["key"],"limit":2,"offset":1}"#);
     let answer = envelope(store.query(query, JsValue::UNDEFINED)).await;
-    assert_eq!(answer["data"], json!({"result": {"records": [{"key": "k2"}, {"key": "k3"}], "total": 4, "limit": 2, "offset": 1}}));
+    let cursor = answer["data"]["result"]["cursor"].as_str().unwrap_or_default().to_string();
+    assert!(!cursor.is_empty(), "a match remains after the page: {answer}");
+    let expected = json!({"records": [{"key": "k2"}, {"key": "k3"}], "total": 4, "limit": 2, "offset": 1, "cursor": cursor});
+    assert_eq!(answer["data"], json!({ "result": expected }));
+    let rest = format!(
+        r#"{{"from":{{"instance":"i"}},"where":[{{"field":"value","operator":"gte","value":1}}],"select":["key"],"after":"{cursor}"}}"#
+    );
+    let answer = envelope(store.query(js(&rest), JsValue::UNDEFINED)).await;
+    assert_eq!(answer["data"], json!({"result": {"records": [{"key": "k4"}], "total": 4, "limit": 100, "offset": 0}}));
 }
 
 #[wasm_bindgen_test]

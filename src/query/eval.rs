@@ -11,8 +11,9 @@ use std::cmp::Ordering;
 use serde_json::Value as Json;
 
 use super::compare::{number_and_string, order, same, scalar_order};
+use super::cursor;
 use super::field::Field;
-use super::{Bound, Query, QueryResult, Row, Stored, Test};
+use super::{Bound, Query, QueryResult, Row, Start, Stored, Test};
 use crate::index::cmp_utf16;
 
 /// A record that passed every condition, with its order keys read out.
@@ -22,14 +23,38 @@ struct Match<'a> {
     keys: Vec<Option<Json>>,
 }
 
+/// Where a record stands in a query's order: its order keys, then its
+/// namespace and key. A match has one, and so does a cursor, which is how a
+/// page continues after the last row of the one before.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Place<'a> {
+    /// One per order key; `None` where the record lacks the field.
+    pub keys: &'a [Option<Json>],
+    pub namespace: &'a str,
+    pub key: &'a str,
+}
+
+impl Match<'_> {
+    fn place(&self) -> Place<'_> {
+        Place { keys: &self.keys, namespace: self.record.namespace, key: self.record.key }
+    }
+}
+
 impl Query {
     /// Runs the query over the records of its instance (and namespace).
     pub(crate) fn run<'a>(&self, records: impl Iterator<Item = Stored<'a>>) -> QueryResult {
         let mut matches: Vec<Match<'a>> = records.filter_map(|record| self.admit(record)).collect();
         let total = matches.len();
-        self.sort_page(&mut matches);
-        let records = matches.into_iter().skip(self.offset).take(self.limit).map(|m| self.row(m.record)).collect();
-        QueryResult { records, total, limit: self.limit, offset: self.offset }
+        if let Start::After(position) = &self.start {
+            matches.retain(|m| self.compare(position.place(), m.place()).is_lt());
+        }
+        let offset = self.offset();
+        let more = self.limit > 0 && matches.len() > offset.saturating_add(self.limit);
+        self.sort_page(&mut matches, offset);
+        let page: Vec<Match<'a>> = matches.into_iter().skip(offset).take(self.limit).collect();
+        let cursor = page.last().filter(|_| more).map(|last| cursor::make(self, last.place()));
+        let records = page.into_iter().map(|m| self.row(m.record)).collect();
+        QueryResult { records, total, limit: self.limit, offset, cursor }
     }
 
     /// The record as a match, or `None` when a condition fails. Conditions
@@ -48,12 +73,12 @@ impl Query {
 
     /// Puts the matches up to the end of the page in order; the rest, which
     /// paging drops, are only partitioned off, not sorted.
-    fn sort_page(&self, matches: &mut Vec<Match<'_>>) {
-        let end = self.offset.saturating_add(self.limit);
-        if self.limit == 0 || self.offset >= matches.len() {
+    fn sort_page(&self, matches: &mut Vec<Match<'_>>, offset: usize) {
+        let end = offset.saturating_add(self.limit);
+        if self.limit == 0 || offset >= matches.len() {
             return;
         }
-        let by_order = |a: &Match<'_>, b: &Match<'_>| self.compare(a, b);
+        let by_order = |a: &Match<'_>, b: &Match<'_>| self.compare(a.place(), b.place());
         if end < matches.len() {
             matches.select_nth_unstable_by(end, by_order);
             matches.truncate(end);
@@ -61,18 +86,18 @@ impl Query {
         matches.sort_unstable_by(by_order);
     }
 
-    /// The order of two matches: the order keys in sequence, then namespace,
-    /// then key (unique together, so no two matches tie).
-    fn compare(&self, a: &Match<'_>, b: &Match<'_>) -> Ordering {
-        let mut by_keys = self.order.iter().zip(a.keys.iter().zip(&b.keys)).map(|(key, (x, y))| {
+    /// The order of two places: the order keys in sequence, then namespace,
+    /// then key (unique together, so no two records tie).
+    fn compare(&self, a: Place<'_>, b: Place<'_>) -> Ordering {
+        let mut by_keys = self.order.iter().zip(a.keys.iter().zip(b.keys)).map(|(key, (x, y))| {
             let ascending = order(x.as_ref(), y.as_ref());
             if key.descending { ascending.reverse() } else { ascending }
         });
         by_keys
             .find(|o| o.is_ne())
             .unwrap_or(Ordering::Equal)
-            .then_with(|| cmp_utf16(a.record.namespace, b.record.namespace))
-            .then_with(|| cmp_utf16(a.record.key, b.record.key))
+            .then_with(|| cmp_utf16(a.namespace, b.namespace))
+            .then_with(|| cmp_utf16(a.key, b.key))
     }
 
     /// The row for one record of the page.

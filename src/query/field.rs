@@ -70,6 +70,19 @@ impl Field {
         }
     }
 
+    /// The field as the DSL spells it: `key`, `value`, `value.user.name`.
+    /// Segments hold no dots, so the spelling names one field only.
+    pub fn spelling(&self) -> String {
+        match self {
+            Field::Value(path) => path.iter().fold(String::from("value"), |mut spelling, segment| {
+                spelling.push('.');
+                spelling.push_str(&segment.name);
+                spelling
+            }),
+            metadata => metadata.name().to_string(),
+        }
+    }
+
     /// True when reading the field needs the record's value parsed.
     pub fn reads_value(&self) -> bool {
         matches!(self, Field::Value(_))
@@ -161,6 +174,13 @@ mod tests {
         assert_eq!(Field::parse("instanceId"), Ok(Field::InstanceId));
         assert_eq!(Field::parse("value"), Ok(Field::Value(Vec::new())));
         assert_eq!(Field::parse("value.user.name"), Ok(path(&["user", "name"])));
+    }
+
+    #[test]
+    fn a_parsed_field_spells_itself_as_written() {
+        for name in ["id", "instanceId", "key", "namespace", "createdAt", "updatedAt", "value", "value.a", "value.items.0.name"] {
+            assert_eq!(Field::parse(name).map(|f| f.spelling()), Ok(name.to_string()));
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! - `compare`: equality and ordering of JSON values as the DSL defines them.
 //! - `eval`: matching, ordering, paging.
 //! - `select`: projecting a record onto the selected fields.
+//! - `cursor`: the `cursor` of a result and the `after` of the next query.
 //!
 //! Where the contract is silent (see `docs/api.md`): numbers compare as JavaScript numbers (f64);
 //! `where` may be one condition instead of a list; `exists` takes `true`,
@@ -17,6 +18,7 @@
 //! (`2.0` too), larger than 2^53 - 1 counting as 2^53 - 1.
 
 mod compare;
+mod cursor;
 mod eval;
 mod field;
 mod parse;
@@ -30,6 +32,7 @@ use crate::error::{Error, Result};
 use crate::id::Uuid;
 use crate::model::{Entry, Record};
 
+use cursor::Position;
 use field::Field;
 use select::Selection;
 
@@ -50,7 +53,18 @@ pub struct Query {
     /// Sort keys in sequence; namespace and key break the remaining ties.
     order: Vec<OrderKey>,
     limit: usize,
-    offset: usize,
+    /// Where the page starts.
+    start: Start,
+}
+
+/// Where a page starts: a count of matches to skip, or a place in the
+/// query's order to continue after (one or the other, never both).
+#[derive(Debug, Clone, PartialEq)]
+enum Start {
+    /// `offset`: skip this many matches (0 when the query names neither).
+    Offset(usize),
+    /// `after`: the matches that sort after this place, read from a cursor.
+    After(Position),
 }
 
 /// The answer to a query: one page of rows and how many records matched.
@@ -58,14 +72,19 @@ pub struct Query {
 /// records with typed values from [`KvStore::query_as`](crate::KvStore::query_as).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QueryResult<R = Row> {
-    /// The page: at most `limit` rows, after skipping `offset`.
+    /// The page: at most `limit` rows, after skipping `offset` or after
+    /// the cursor the query continues from.
     pub records: Vec<R>,
-    /// Every match, counted before `limit` and `offset` apply.
+    /// Every match, counted before `limit`, `offset` and `after` apply.
     pub total: usize,
     /// The limit in effect (the default when the query named none).
     pub limit: usize,
-    /// The offset in effect.
+    /// The offset in effect (0 for a query that continues after a cursor).
     pub offset: usize,
+    /// Present when matches remain after this page: pass it to
+    /// [`Query::after`] (or as the query's `after`) for the next page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
 }
 
 /// One row of a result: the whole record, or only the selected fields.
@@ -148,9 +167,49 @@ impl Query {
     ///
     /// [`Error::InvalidQuery`] for any part that is not valid DSL: unknown
     /// keys, fields or operators, operands of the wrong shape, a `limit` or
-    /// `offset` that is not a whole number from 0.
+    /// `offset` that is not a whole number from 0, an `after` that is not a
+    /// cursor of this query, or `after` together with `offset`.
     pub fn parse(query: &serde_json::Value) -> Result<Query> {
         parse::query(query)
+    }
+
+    /// The same query continuing after the page that gave `cursor` (a
+    /// result's [`QueryResult::cursor`]), in place of any offset: what
+    /// `after: cursor` in the query's JSON does. A record present and
+    /// unchanged for both pages is on exactly one of them, whatever was
+    /// written in between, because the cursor holds a place in the query's
+    /// order (the last row's order keys, namespace and key), not a count.
+    ///
+    /// ```
+    /// # use boltkv::{Config, KvStore, MemoryBackend, Query};
+    /// # futures::executor::block_on(async {
+    /// # let store = KvStore::open(Box::new(MemoryBackend), Config::system()?).await?;
+    /// for key in ["a", "b", "c", "d", "e"] {
+    ///     store.set("app", "ns", key, &1, true).await?;
+    /// }
+    /// let first = Query::parse(&serde_json::json!({ "from": { "instance": "app" }, "limit": 2 }))?;
+    /// let mut query = first.clone();
+    /// let mut keys = Vec::new();
+    /// loop {
+    ///     let page = store.query_as::<u32>(&query)?;
+    ///     keys.extend(page.records.into_iter().map(|r| r.key));
+    ///     let Some(cursor) = page.cursor else { break };
+    ///     store.delete("app", "ns", "a").await?; // writes between pages move nothing
+    ///     query = first.after(&cursor)?;
+    /// }
+    /// assert_eq!(keys, ["a", "b", "c", "d", "e"]);
+    /// # Ok::<(), boltkv::Error>(())
+    /// # }).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidQuery`] at `after` when `cursor` is not a cursor
+    /// boltkv made (or was changed), or was made by a query with a
+    /// different `from`, `where` or `orderBy`. `limit` and `select` may
+    /// differ from the query that made it.
+    pub fn after(&self, cursor: &str) -> Result<Query> {
+        Ok(Query { start: Start::After(cursor::read(cursor, self)?), ..self.clone() })
     }
 
     /// Parses the DSL from JSON text; text that is not JSON is an invalid query.
@@ -179,6 +238,14 @@ impl Query {
 
     /// The answer for an instance that does not exist: no records, not an error.
     pub(crate) fn nothing(&self) -> QueryResult {
-        QueryResult { records: Vec::new(), total: 0, limit: self.limit, offset: self.offset }
+        QueryResult { records: Vec::new(), total: 0, limit: self.limit, offset: self.offset(), cursor: None }
+    }
+
+    /// The offset in effect: 0 when the page starts after a cursor.
+    fn offset(&self) -> usize {
+        match self.start {
+            Start::Offset(offset) => offset,
+            Start::After(_) => 0,
+        }
     }
 }

@@ -5,9 +5,10 @@
 
 use serde_json::{Map, Value as Json};
 
+use super::cursor::{self, Position};
 use super::field::Field;
 use super::select::Selection;
-use super::{Bound, Condition, DEFAULT_LIMIT, OrderKey, Query, Test};
+use super::{Bound, Condition, DEFAULT_LIMIT, OrderKey, Query, Start, Test};
 use crate::error::{Error, Result};
 use crate::limits::DEPTH_CEILING;
 
@@ -52,8 +53,8 @@ const OPERATORS: [(&str, Operator); 20] = [
     ("ends_with", Operator::EndsWith),
 ];
 
-const TOP_LEVEL: [&str; 9] =
-    ["from", "instance", "namespace", "where", "select", "orderBy", "order", "limit", "offset"];
+const TOP_LEVEL: [&str; 10] =
+    ["from", "instance", "namespace", "where", "select", "orderBy", "order", "limit", "offset", "after"];
 
 /// Parses a whole query.
 pub fn query(json: &Json) -> Result<Query> {
@@ -67,18 +68,43 @@ pub fn query(json: &Json) -> Result<Query> {
         top,
         &TOP_LEVEL,
         "",
-        "a query takes from (or instance and namespace), where, select, orderBy (or order), limit and offset.",
+        "a query takes from (or instance and namespace), where, select, orderBy (or order), limit, and offset or after.",
     )?;
     let (instance, namespace) = source(top)?;
-    Ok(Query {
+    let mut query = Query {
         instance,
         namespace,
         conditions: conditions(top.get("where"))?,
         select: top.get("select").map(selection).transpose()?,
         order: order(top)?,
         limit: count(top.get("limit"), "limit", DEFAULT_LIMIT)?,
-        offset: count(top.get("offset"), "offset", 0)?,
-    })
+        start: Start::Offset(count(top.get("offset"), "offset", 0)?),
+    };
+    if let Some(spec) = top.get("after") {
+        query.start = Start::After(after(top, spec, &query)?);
+    }
+    Ok(query)
+}
+
+/// `after`: a cursor this query gave, in place of `offset`. It is read
+/// against the rest of the query, which is why it is read last.
+fn after(top: &Map<String, Json>, spec: &Json, query: &Query) -> Result<Position> {
+    if top.contains_key("offset") {
+        return Err(invalid(
+            "offset",
+            "conflicts with after; a cursor already says where the page starts, so leave offset out (or leave after out to page by offset).",
+        ));
+    }
+    match spec {
+        Json::String(text) => cursor::read(text, query),
+        other => Err(invalid(
+            "after",
+            format!(
+                "must be the cursor string of an earlier result of this query; got {}. Leave after out for the first page.",
+                shown(other)
+            ),
+        )),
+    }
 }
 
 /// The instance and namespace, from `from` or from the top level, not both.

@@ -54,7 +54,7 @@ impl KvStore {
         if query.selects() {
             return Err(projections());
         }
-        let QueryResult { records, total, limit, offset } = self.query(query)?;
+        let QueryResult { records, total, limit, offset, cursor } = self.query(query)?;
         let records = records
             .into_iter()
             .map(|row| match row {
@@ -62,6 +62,6 @@ impl KvStore {
                 Row::Projection(_) => Err(projections()),
             })
             .collect::<Result<_>>()?;
-        Ok(QueryResult { records, total, limit, offset })
+        Ok(QueryResult { records, total, limit, offset, cursor })
     }
 }

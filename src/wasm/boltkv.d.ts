@@ -132,17 +132,30 @@ export interface KVQueryDSL {
   order?: KVQueryOrder | KVQueryOrder[];
   /** A whole number from 0; default 100, no maximum. */
   limit?: number;
-  /** A whole number from 0; default 0. */
+  /** A whole number from 0; default 0. Not together with `after`. */
   offset?: number;
+  /**
+   * A result's `cursor`: the page continues after the last record of the
+   * page that gave it, in place of `offset`. Only for the query that gave it
+   * (same `from`, `where` and `orderBy`; `limit` and `select` may change).
+   */
+  after?: string;
 }
 
 export interface KVQueryResult {
   /** Full records, or projections when the query has `select`. */
   records: Array<KVRecord | Record<string, any>>;
-  /** Every match, counted before `limit` and `offset`. */
+  /** Every match, counted before `limit`, `offset` and `after`. */
   total: number;
   limit: number;
+  /** 0 when the query continued `after` a cursor. */
   offset: number;
+  /**
+   * Present when matches remain after this page: pass it as `after` to the
+   * same query for the next page. A record present and unchanged for both
+   * pages is on exactly one of them, whatever is written in between.
+   */
+  cursor?: string;
 }
 
 /** Size limits of one store: each a whole number from 1; one left out keeps its default (given below). */

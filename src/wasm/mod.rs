@@ -214,7 +214,7 @@ impl JsKvStore {
         self.reply(Method::DeleteNamespace, call, |deleted_count| data::DeletedCountData { deleted_count })
     }
 
-    /// `query(queryDsl)`: `{ result: { records, total, limit, offset } }`.
+    /// `query(queryDsl)`: `{ result: { records, total, limit, offset, cursor? } }`.
     #[wasm_bindgen(skip_typescript)]
     pub fn query(&self, query: JsValue, extra: JsValue) -> Promise {
         let answer = (|| {

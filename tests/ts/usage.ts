@@ -52,6 +52,20 @@ const dsl: KVQueryDSL = {
   offset: 0,
 };
 const queryResponse: KVQueryResponse = await kvStore.query(dsl);
+
+// Paging with a cursor: `cursor` is there while matches remain; `after` continues the same query.
+const pageDsl: KVQueryDSL = { from: { instance: 'i' }, orderBy: { field: 'updatedAt', direction: 'desc' }, limit: 50 };
+const seenKeys: string[] = [];
+let cursor: string | undefined;
+do {
+  const page: KVQueryResponse = await kvStore.query({ ...pageDsl, after: cursor });
+  if (!page.success) break;
+  seenKeys.push(...(page.data?.result.records ?? []).map((row) => String(row.key)));
+  cursor = page.data?.result.cursor;
+} while (cursor !== undefined);
+const onlyTotal: number | undefined = (await kvStore.query({ ...pageDsl, limit: 0 })).data?.result.total;
+// @ts-expect-error: a cursor is a string, not a page number
+const byNumber: KVQueryDSL = { from: { instance: 'i' }, after: 2 };
 const namespacesResponse: KVNamespacesResponse = await kvStore.getNamespaces('i');
 const countResponse: KVRecordCountResponse = await kvStore.getRecordCount('i');
 const nsCountResponse: KVRecordCountResponse = await kvStore.getRecordCount('i', 'n');
@@ -108,5 +122,5 @@ const wrong: number | undefined = r.data?.record.createdAt;
 export const used = [
   limited, created, getInstanceResponse, updateResponse, nsCountResponse, recordId, instanceId, description,
   exists, names, deleted, instanceDeleted, deletedCount, total, records, namespaces, count, success, error,
-  timestamp, requestId, type, wrong, code, nextStep, misspelt,
+  timestamp, requestId, type, wrong, code, nextStep, misspelt, seenKeys, onlyTotal, byNumber,
 ];

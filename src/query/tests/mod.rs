@@ -2,6 +2,7 @@
 //! memory backend with a fixed clock and predictable ids, and results are
 //! compared as serialized JSON.
 
+mod cursor;
 mod errors;
 mod operators;
 mod ordering;

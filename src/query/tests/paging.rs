@@ -6,7 +6,7 @@ use super::{answer, keys, store_with};
 use crate::KvStore;
 
 /// `count` records `k000`, `k001`, ... with `value.n` = their number.
-fn numbered(count: usize) -> KvStore {
+pub(super) fn numbered(count: usize) -> KvStore {
     let records: Vec<(&str, String, Json)> = (0..count).map(|n| ("ns", format!("k{n:03}"), json!({"n": n}))).collect();
     let borrowed: Vec<(&str, &str, Json)> = records.iter().map(|(ns, k, v)| (*ns, k.as_str(), v.clone())).collect();
     store_with(&borrowed)

@@ -10,5 +10,6 @@ import { cases as records } from './records.js';
 import { cases as values } from './values.js';
 import { cases as query } from './query.js';
 import { cases as versions } from './versions.js';
+import { cases as cursor } from './cursor.js';
 
-export const suites = { envelope, instances, records, values, query, versions };
+export const suites = { envelope, instances, records, values, query, versions, cursor };

@@ -211,13 +211,24 @@ export async function instances(store) {
   return data.instances;
 }
 
-/** Runs a query and returns its result, checking the data shape. */
+/**
+ * Runs a query and returns its result, checking the data shape: `cursor` is
+ * a non-empty string, present (on a query by offset, whose result says where
+ * the page stands) exactly when matches remain after the page.
+ */
 export async function query(store, dsl, label = '') {
   const data = expectOk(await store.query(dsl), 'query', label);
   deepEqual(sortedKeys(data), ['result'], 'query data keys');
-  deepEqual(sortedKeys(data.result), ['limit', 'offset', 'records', 'total'], 'query result keys');
-  ok(Array.isArray(data.result.records), 'query records is an array');
-  return data.result;
+  const result = data.result;
+  const keys = 'cursor' in result ? ['cursor', 'limit', 'offset', 'records', 'total'] : ['limit', 'offset', 'records', 'total'];
+  deepEqual(sortedKeys(result), keys, 'query result keys');
+  ok(Array.isArray(result.records), 'query records is an array');
+  if ('cursor' in result) ok(typeof result.cursor === 'string' && result.cursor.length > 0, `query cursor is a non-empty string, got ${show(result.cursor)}`);
+  if (!('after' in dsl)) {
+    const remain = result.limit > 0 && result.offset + result.records.length < result.total;
+    equal('cursor' in result, remain, `${label} cursor exactly when matches remain (total ${result.total}, offset ${result.offset}, ${result.records.length} rows)`);
+  }
+  return result;
 }
 
 /** `[namespace, key]` pairs of query records, for compact comparisons. */
