@@ -147,6 +147,11 @@ impl Index {
         let heard = record.clone();
         let mut conflict = false;
         if let Some(held) = self.entry(&record.instance_id, &record.namespace, &record.key) {
+            // Storage hands out versions in commit order across copies, so
+            // an older version of the same record heard late is stale news.
+            if held.id == record.id && held.version > record.version {
+                return None;
+            }
             conflict = held.id != record.id;
             if conflict {
                 if (held.created_at, held.id) < (record.created_at, record.id) {
@@ -225,6 +230,34 @@ impl Index {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Instance;
+
+    #[test]
+    fn an_older_version_of_a_record_heard_late_changes_nothing() {
+        use crate::time::Timestamp;
+        use crate::value::Value;
+        let mut index = Index::default();
+        let id = Uuid::v4_from_bytes([1; 16]);
+        let at = Timestamp(1);
+        index.apply(Change::PutInstance(Instance { id, name: "i".into(), description: None, created_at: at, updated_at: at, seq: 0 }));
+        let limits = crate::limits::Limits::default();
+        let record = |version: u64, value: &str| Record {
+            id: Uuid::v4_from_bytes([2; 16]),
+            instance_id: id,
+            namespace: "ns".into(),
+            key: "k".into(),
+            value: Value::from_json(value.into(), &limits).expect("valid"),
+            created_at: at,
+            updated_at: Timestamp(i64::try_from(version).unwrap_or(0)),
+            version,
+            expires_at: None,
+        };
+        index.apply(Change::PutRecord(record(10, "5")));
+        assert_eq!(index.apply_remote(record(9, "4")), None);
+        assert_eq!(index.entry(&id, "ns", "k").map(|e| (e.version, e.value.json().to_string())), Some((10, "5".to_string())));
+        assert_eq!(index.apply_remote(record(11, "6")), None);
+        assert_eq!(index.entry(&id, "ns", "k").map(|e| e.version), Some(11));
+    }
 
     #[test]
     fn utf16_order_differs_from_utf8_order_above_the_bmp() {

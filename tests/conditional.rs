@@ -178,3 +178,20 @@ fn two_tabs_counting_with_retries_lose_no_increment() {
     let fresh = open_tab(disk.beside().engine(), &clock, 3 << 64);
     assert_eq!(fresh.get::<i64>("app", "ns", "counter"), Ok(Some(400)));
 }
+
+#[test]
+fn a_commit_decided_again_from_fresher_reads_writes_the_last_decision() {
+    // A localStorage tab decides from its own (maybe stale) view first, and
+    // again from the writer tab's reads; the first decision must not leak
+    // into what the second writes.
+    let clock = TestClock::default();
+    let disk = KeepingBackend::default();
+    let store = open(disk.engine(), &clock);
+    let first = block_on(store.set("app", "ns", "k", &1, true)).expect("written");
+    disk.disk.borrow_mut().stale_first = true;
+    let second = block_on(store.set_with("app", "ns", "k", &2, when(IfVersion::Is(first.version)))).expect("the fresh decision lets it through");
+    assert_eq!(second.version, first.version + 1);
+    let reopened = open_tab(disk.beside().engine(), &clock, 1 << 64);
+    assert_eq!(reopened.get::<i32>("app", "ns", "k"), Ok(Some(2)), "written, not removed");
+    assert_eq!(contents(&store), contents(&reopened));
+}

@@ -225,7 +225,7 @@ mod tests {
         let id = instance().id.to_string();
         let long = "x".repeat(60);
         let changes = [Change::PutInstance(instance()), Change::PutRecord(record("k")), Change::PutRecord(record(&long))];
-        let writes = crate::engine::plan::writes(&changes, &encode_batch(&changes, &[]).expect("encodes"), &[], None, &[(layout::META.to_string(), FORMAT_VERSION.to_string())]);
+        let writes = crate::engine::plan::writes(&changes, &encode_batch(&changes, &[]).expect("encodes"), &[], None, &[(layout::META.to_string(), FORMAT_VERSION.to_string())]).expect("planned");
         let mut loader = Loader::new(true);
         for (key, text) in writes.steps.iter().flat_map(|s| s.puts.iter()) {
             let placed = Prefixed.place(key);
@@ -239,7 +239,7 @@ mod tests {
         let instance_doc = encode_instance(&instance()).expect("encodes");
         let restore: Vec<_> = loaded.restore.into_iter().collect();
         assert_eq!(restore, [(layout::instance(&id), instance_doc), (layout::META.to_string(), FORMAT_VERSION.to_string())]);
-        let deletes = crate::engine::plan::writes(&[Change::DeleteInstance(instance().id)], &encode_batch(&[], &[]).expect("encodes"), &[], loaded.known.as_ref(), &[]);
+        let deletes = crate::engine::plan::writes(&[Change::DeleteInstance(instance().id)], &encode_batch(&[], &[]).expect("encodes"), &[], loaded.known.as_ref(), &[]).expect("planned");
         let removed: Vec<_> = deletes.steps.iter().flat_map(|s| s.deletes.iter()).collect();
         assert_eq!(removed.len(), 3, "both records, the hashed one too, and the instance: {removed:?}");
     }

@@ -100,6 +100,9 @@ impl<D: Driver + 'static> Inner<D> {
         let changes = Rc::new(changes);
         let decide: Decide = {
             let (outcome, known, encoded, changes) = (outcome.clone(), self.known.clone(), encoded.clone(), changes.clone());
+            // Each decision starts from the batch as handed over, not from
+            // the last decision's encoding (which may leave changes out).
+            let handed = encoded.borrow().clone();
             let write_meta = !self.meta_written.get();
             // May run more than once (a localStorage tab that is not the
             // writer decides again when the writer finds its reads stale).
@@ -112,10 +115,7 @@ impl<D: Driver + 'static> Inner<D> {
                         return Writes::default();
                     }
                 };
-                let docs = match decided.encoded {
-                    Some(anew) => Rc::new(anew),
-                    None => encoded.borrow().clone(),
-                };
+                let docs = decided.encoded.map_or_else(|| handed.clone(), Rc::new);
                 *encoded.borrow_mut() = docs.clone();
                 let mut extra = Vec::new();
                 if write_meta {
@@ -124,7 +124,13 @@ impl<D: Driver + 'static> Inner<D> {
                 extra.extend(decided.counter.map(|next| (layout::VERSIONS.to_string(), next)));
                 let known = known.borrow();
                 let written = decided.changes.as_deref().unwrap_or(&changes);
-                let writes = plan::writes(written, &docs, &decided.skipped, known.as_ref(), &extra);
+                let writes = match plan::writes(written, &docs, &decided.skipped, known.as_ref(), &extra) {
+                    Ok(writes) => writes,
+                    Err(why) => {
+                        *outcome.borrow_mut() = Some(Err(why));
+                        return Writes::default();
+                    }
+                };
                 let touched = known.is_some().then(|| Touched::of(&writes));
                 let outcome_now = Outcome { committed: decided.committed, changes: decided.changes, skipped: decided.skipped, touched, docs };
                 *outcome.borrow_mut() = Some(Ok(outcome_now));

@@ -110,7 +110,9 @@ impl<'a> Plan<'a> {
 /// changes marked in `skipped`, with the engine's own `items` (the meta
 /// item until it is known to be stored, the version counter), which go
 /// first.
-pub fn writes<'a>(changes: &[Change], docs: &'a EncodedBatch, skipped: &[usize], known: Option<&Known>, items: &'a [(String, String)]) -> Writes {
+pub fn writes<'a>(changes: &[Change], docs: &'a EncodedBatch, skipped: &[usize], known: Option<&Known>, items: &'a [(String, String)]) -> Result<Writes, String> {
+    // A put without its document would become a removal: say so instead.
+    let doc = |i: usize| docs.doc(i).map(Some).ok_or("a change of the batch has no document");
     let mut plan = Plan::default();
     for (key, text) in items {
         plan.items.insert(key.clone(), Some(text.as_str()));
@@ -121,7 +123,7 @@ pub fn writes<'a>(changes: &[Change], docs: &'a EncodedBatch, skipped: &[usize],
         }
         match change {
             Change::PutInstance(instance) => {
-                plan.items.insert(layout::instance(&instance.id.to_string()), docs.doc(i));
+                plan.items.insert(layout::instance(&instance.id.to_string()), doc(i)?);
             }
             Change::DeleteInstance(id) => {
                 let id = id.to_string();
@@ -130,7 +132,7 @@ pub fn writes<'a>(changes: &[Change], docs: &'a EncodedBatch, skipped: &[usize],
             }
             Change::PutRecord(record) => {
                 let item = layout::record(&record.instance_id.to_string(), &record.namespace, &record.key);
-                plan.items.insert(item, docs.doc(i));
+                plan.items.insert(item, doc(i)?);
             }
             Change::DeleteRecord { instance_id, namespace, key } => {
                 plan.items.insert(layout::record(&instance_id.to_string(), namespace, key), None);
@@ -140,7 +142,7 @@ pub fn writes<'a>(changes: &[Change], docs: &'a EncodedBatch, skipped: &[usize],
             }
         }
     }
-    Writes { cleared: plan.cleared, steps: steps(plan.items) }
+    Ok(Writes { cleared: plan.cleared, steps: steps(plan.items) })
 }
 
 /// The items in the order that keeps every prefix of the writes loadable;
@@ -201,7 +203,7 @@ mod tests {
     }
 
     fn plan(changes: &[Change], known: Option<&Known>, write_meta: bool) -> Writes {
-        writes(changes, &encode_batch(changes, &[]).expect("encodes"), &[], known, &meta(write_meta))
+        writes(changes, &encode_batch(changes, &[]).expect("encodes"), &[], known, &meta(write_meta)).expect("planned")
     }
 
     fn keys(step: &Step) -> Vec<&str> {
@@ -226,7 +228,7 @@ mod tests {
     fn skipped_changes_write_nothing() {
         let i = instance(1);
         let changes = [Change::PutRecord(record(&i, "n", "a")), Change::PutRecord(record(&i, "n", "b"))];
-        let writes = writes(&changes, &encode_batch(&changes, &[]).expect("encodes"), &[0], None, &[]);
+        let writes = writes(&changes, &encode_batch(&changes, &[]).expect("encodes"), &[0], None, &[]).expect("planned");
         assert_eq!(keys(&writes.steps[0]), [layout::record(&i.id.to_string(), "n", "b")]);
     }
 

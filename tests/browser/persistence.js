@@ -19,10 +19,14 @@
 //                 other side overwrites, then the page polls both until their
 //                 dumps are equal (bounded) and reports
 //   race-check    opens the store in a fresh page and reports its dump
+//   tabs          one of two top-level tabs (?side=A or B) racing on what
+//                 storage decides (tabs.js); reports as tabs-A / tabs-B
 //   quota-fill    sets 200 KB values until the storage is full, then probes:
 //                 an overwrite and a batch that cannot fit, deletes, a small
 //                 write; reports every call and the dump (long strings as digests)
 //   quota-check   opens the store and reports its dump (digests)
+
+import { tabs } from './tabs.js';
 
 const params = new URLSearchParams(location.search);
 const step = params.get('step') || '';
@@ -31,6 +35,8 @@ const name = params.get('name') || 'persistence';
 const run = params.get('run') || String(Date.now());
 const browser = params.get('browser') || (/Firefox\//.test(navigator.userAgent) ? 'firefox' : 'chromium');
 const next = params.get('next');
+// The two tabs of step `tabs` report apart: tabs-A and tabs-B.
+const reported = step === 'tabs' ? `tabs-${params.get('side')}` : step;
 const statusEl = document.getElementById('status');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -378,6 +384,16 @@ const STEPS = {
   race,
   'race-frame': raceFrame,
   'race-check': raceCheck,
+  tabs: async () => {
+    const opens = params.get('opens');
+    if (opens) {
+      const q = new URLSearchParams(params);
+      q.set('side', opens);
+      q.delete('opens');
+      if (!window.open(`${location.pathname}?${q}`)) throw new Error(`the browser blocked opening tab ${opens}`);
+    }
+    return tabs(await open(), params.get('side'), run);
+  },
   'quota-fill': quotaFill,
   'quota-check': quotaCheck,
 };
@@ -389,7 +405,7 @@ async function main() {
   statusEl.textContent = `${browser} ${backend} ${step}: running`;
   const data = await STEPS[step]();
   if (step === 'race-frame') return; // driven by the top page
-  await post('step', { ok: true, data, userAgent: navigator.userAgent });
+  await post('step', { step: reported, ok: true, data, userAgent: navigator.userAgent });
   statusEl.textContent = `${browser} ${backend} ${step}: reported`;
   document.title = `boltkv persistence: ${step} done`;
   if (next) {
@@ -410,5 +426,5 @@ main().catch(async (e) => {
     window.raceError = errorText(e);
     return;
   }
-  await post('step', { ok: false, error: `${errorText(e)}${e && e.stack ? `\n${e.stack}` : ''}`, userAgent: navigator.userAgent }).catch(() => {});
+  await post('step', { step: reported, ok: false, error: `${errorText(e)}${e && e.stack ? `\n${e.stack}` : ''}`, userAgent: navigator.userAgent }).catch(() => {});
 });

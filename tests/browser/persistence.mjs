@@ -43,7 +43,7 @@ import path from 'node:path';
 import { ROOT, startServer } from './server.mjs';
 import { browserVersion, findBrowser, launch, launchPlaywrightChromium, makeProfile, quitBrowser, removeDir, stopBrowser } from './browsers.mjs';
 
-const SCENARIOS = ['reload', 'race', 'quota'];
+const SCENARIOS = ['reload', 'race', 'tabs', 'quota'];
 const BACKENDS = ['indexeddb', 'localStorage'];
 // Firefox's whole temporary storage, in KB: an origin gets at most this much
 // (10 MB), so IndexedDB runs out after about fifty 200 KB values.
@@ -337,6 +337,69 @@ async function raceScenario(browserName, backend, opts) {
   return sc.end();
 }
 
+/**
+ * Two top-level tabs of one browser on one store race on what storage must
+ * decide (tests/browser/tabs.js): one instance name created by both, one
+ * instance auto-created by both, and 2 x 200 conditional increments of one
+ * counter.
+ */
+async function tabsScenario(browserName, backend, opts) {
+  const label = `${browserName} ${backend}`.padEnd(22) + ' c. two tabs decide';
+  const sc = scenario(label);
+  const name = newRun('tabs');
+  const profile = makeProfile(browserName, { prefs: { 'dom.disable_open_during_load': false } });
+  let handle;
+  try {
+    const run = newRun(label);
+    const url = (side, more = {}) => pageUrl({ step: 'tabs', side, backend, name, run, browser: browserName, ...more });
+    if (browserName === 'chromium') {
+      // Two tabs opened by the browser, not by a page: each gets its own
+      // renderer process, which sees the other's localStorage writes late.
+      handle = await launchPlaywrightChromium(profile);
+      await handle.page.goto(url('A'));
+      await (await handle.context.newPage()).goto(url('B'));
+    } else {
+      // Headless Firefox opens one tab here; tab A opens tab B.
+      handle = launch(browserName, { profile, url: url('A', { opens: 'B' }) });
+    }
+    const [a, b] = await Promise.all(['A', 'B'].map((side) => waitReport(run, `tabs-${side}`, handle, opts.timeout)));
+    sc.check(`both tabs' stores are on ${backend}`, () => {
+      storageIs(a.storage, backend, name);
+      storageIs(b.storage, backend, name);
+    });
+    sc.check('of two tabs creating one instance name at once, exactly one succeeds; the other answers ALREADY_EXISTS', () => {
+      const outcomes = [a.created, b.created].map((c) => (c.success ? 'created' : c.code)).sort();
+      assert.deepEqual(outcomes, ['ALREADY_EXISTS', 'created']);
+    });
+    sc.check('both tabs then list one instance of that name, the winner', () => {
+      const winner = [a.created, b.created].find((c) => c.success)?.id;
+      assert.deepEqual(a.named, [winner]);
+      assert.deepEqual(b.named, [winner]);
+    });
+    sc.check("two tabs auto-creating one instance with set both succeed, into the same instance, and reach each other's record by name", () => {
+      assert.deepEqual([a.auto.success, b.auto.success], [true, true]);
+      assert.equal(a.auto.instanceId, b.auto.instanceId);
+      assert.deepEqual([a.auto.reachable, b.auto.reachable], [true, true]);
+      assert.deepEqual(a.auto.instances, [a.auto.instanceId]);
+      assert.deepEqual(b.auto.instances, [a.auto.instanceId]);
+    });
+    sc.check('the counter is created once (ifVersion: null); the other attempt answers CONFLICT', () =>
+      assert.deepEqual([a.counter.made, b.counter.made].map(String).sort(), ['CONFLICT', 'true']),
+    );
+    sc.check(`2 tabs x 200 increments with ifVersion, retried on CONFLICT, end at exactly 400 in both tabs (conflicts: ${a.counter.conflicts} + ${b.counter.conflicts})`, () => {
+      assert.deepEqual([a.counter.failures, b.counter.failures], [[], []]);
+      assert.deepEqual([a.counter.final, b.counter.final], [400, 400]);
+    });
+  } catch (e) {
+    sc.broke(e, handle?.output());
+  } finally {
+    if (handle?.close) await handle.close();
+    else if (handle) await stopBrowser(handle.child);
+    removeDir(profile);
+  }
+  return sc.end();
+}
+
 function diffSummary(a, b, nameA = 'A', nameB = 'B') {
   if (!a || !b) return 'no dumps';
   const keyed = (d) => new Map(d.records.map((x) => [`${x.namespace}/${x.key}`, JSON.stringify(x)]));
@@ -486,6 +549,7 @@ async function main() {
     for (const backend of opts.backends) {
       if (opts.only.includes('reload')) summaries.push(await reloadScenario(b, backend, opts));
       if (opts.only.includes('race')) summaries.push(await raceScenario(b, backend, opts));
+      if (opts.only.includes('tabs')) summaries.push(await tabsScenario(b, backend, opts));
       if (opts.only.includes('quota')) summaries.push(await quotaScenario(b, backend, opts));
     }
   }

@@ -55,6 +55,10 @@ pub struct Disk {
     pub delays: VecDeque<u32>,
     /// While set, commits wait until the test clears it.
     pub hold: bool,
+    /// While set, each commit first decides from reads that find nothing
+    /// (as a localStorage tab's stale view would), then decides again from
+    /// what is stored; the last decision is written.
+    pub stale_first: bool,
     pub waiting: Vec<Waker>,
     /// Every store hearing this disk, by driver, as tabs on one origin.
     pub hearers: Vec<(usize, Hearing)>,
@@ -145,6 +149,10 @@ impl Future for CommitFuture {
             return Poll::Pending;
         }
         let Some(mut commit) = this.commit.take() else { return Poll::Ready(Ok(())) };
+        if disk.stale_first {
+            let nothing = boltkv::Stored { items: vec![None; commit.reads.len()], listed: vec![Vec::new(); commit.lists.len()] };
+            drop((commit.decide)(nothing));
+        }
         let stored = boltkv::Stored {
             items: commit.reads.iter().map(|key| disk.items.get(key).cloned()).collect(),
             listed: commit.lists.iter().map(|prefix| disk.items.range(prefix.clone()..).take_while(|(k, _)| k.starts_with(prefix.as_str())).map(|(_, t)| t.clone()).collect()).collect(),

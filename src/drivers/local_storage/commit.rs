@@ -1,6 +1,6 @@
 //! One commit to localStorage, all or nothing, without transactions: the
-//! guards' reads and the writes happen in one synchronous run (no other
-//! script of this page can come between them), the writes are reduced to
+//! reads and the writes happen in one synchronous run by the store's one
+//! writer tab (`writer`: no other tab writes), the writes are reduced to
 //! the final content of every item they touch, the previous content of
 //! those items is read, and then they are written. When a write throws,
 //! the items already written are put back, newest first, which passes back
@@ -11,39 +11,70 @@ use std::collections::BTreeMap;
 
 use wasm_bindgen::JsValue;
 
-use super::{LocalStorageDriver, thrown};
-use crate::engine::{Commit, Driver, Stored};
+use super::{Area, thrown};
+use crate::engine::{Commit, Stored, Writes};
 use crate::error::StorageError;
 
-/// Writes the whole commit, or leaves every item as it was and says why.
-pub fn run(driver: &LocalStorageDriver, mut commit: Commit) -> Result<(), StorageError> {
-    let read = |item: &str| driver.storage.get_item(item).map_err(|e| failed("reading an item before writing it", &e));
+/// The final content of every item a commit touches, by localStorage key:
+/// `None` removes it.
+pub type Plan = BTreeMap<String, Option<String>>;
+
+/// Decides and writes a commit here and now: for the tab that is the
+/// store's writer (see `writer`), whose reads are therefore current.
+pub fn local(area: &Area, mut commit: Commit) -> Result<(), StorageError> {
+    let stored = read(area, &commit.reads, &commit.lists)?;
+    let writes = (commit.decide)(stored);
+    let (cleared, items) = flatten(writes);
+    apply(area, &plan(area, &cleared, items)?)
+}
+
+/// What this tab's localStorage holds at `reads` and under `lists`.
+pub fn read(area: &Area, reads: &[String], lists: &[String]) -> Result<Stored, StorageError> {
+    let get = |item: &str| area.storage.get_item(item).map_err(|e| failed("reading an item before writing it", &e));
     let mut stored = Stored::default();
-    for key in &commit.reads {
-        stored.items.push(read(&driver.place(key))?);
+    for key in reads {
+        stored.items.push(get(&area.place(key))?);
     }
-    for prefix in &commit.lists {
+    for prefix in lists {
         let mut texts = Vec::new();
-        for item in driver.keys_under(&driver.place(prefix))? {
-            texts.extend(read(&item)?);
+        for item in area.keys_under(&area.place(prefix))? {
+            texts.extend(get(&item)?);
         }
         stored.listed.push(texts);
     }
-    let writes = (commit.decide)(stored);
-    // The final content of every item, by localStorage key: `None` removes it.
-    let mut plan: BTreeMap<String, Option<String>> = BTreeMap::new();
-    for prefix in &writes.cleared {
-        for item in driver.keys_under(&driver.place(prefix))? {
+    Ok(stored)
+}
+
+/// A commit's writes as cleared prefixes and the final content of each
+/// item, by item key (the order of steps matters only to storage that can
+/// fail half-way, and a commit here is all or nothing).
+pub fn flatten(writes: Writes) -> (Vec<String>, Vec<(String, Option<String>)>) {
+    let mut items = Vec::new();
+    for step in writes.steps {
+        items.extend(step.puts.into_iter().map(|(key, text)| (key, Some(text))));
+        items.extend(step.deletes.into_iter().map(|key| (key, None)));
+    }
+    (writes.cleared, items)
+}
+
+/// The plan of cleared prefixes (expanded to the items stored under them
+/// now) and items, by localStorage key.
+pub fn plan(area: &Area, cleared: &[String], items: Vec<(String, Option<String>)>) -> Result<Plan, StorageError> {
+    let mut plan = Plan::new();
+    for prefix in cleared {
+        for item in area.keys_under(&area.place(prefix))? {
             plan.insert(item, None);
         }
     }
-    for step in writes.steps {
-        plan.extend(step.puts.into_iter().map(|(key, text)| (driver.place(&key), Some(text))));
-        plan.extend(step.deletes.iter().map(|key| (driver.place(key), None)));
-    }
+    plan.extend(items.into_iter().map(|(key, text)| (area.place(&key), text)));
+    Ok(plan)
+}
+
+/// Writes the whole plan, or leaves every item as it was and says why.
+pub fn apply(area: &Area, plan: &Plan) -> Result<(), StorageError> {
     let mut before = BTreeMap::new();
     for item in plan.keys() {
-        let old = driver.storage.get_item(item).map_err(|e| failed("reading an item before writing it", &e))?;
+        let old = area.storage.get_item(item).map_err(|e| failed("reading an item before writing it", &e))?;
         before.insert(item.as_str(), old);
     }
     // Removals first: they free room for the writes after them.
@@ -52,11 +83,11 @@ pub fn run(driver: &LocalStorageDriver, mut commit: Commit) -> Result<(), Storag
     let mut done: Vec<&str> = Vec::new();
     for (item, new) in removals.chain(puts) {
         let written = match new {
-            Some(text) => driver.storage.set_item(item, text),
-            None => driver.storage.remove_item(item),
+            Some(text) => area.storage.set_item(item, text),
+            None => area.storage.remove_item(item),
         };
         if let Err(error) = written {
-            return Err(undo(driver, &done, &before, &error));
+            return Err(undo(area, &done, &before, &error));
         }
         done.push(item);
     }
@@ -65,12 +96,12 @@ pub fn run(driver: &LocalStorageDriver, mut commit: Commit) -> Result<(), Storag
 
 /// Puts back every item in `done`, newest first, and gives the error the
 /// failed write becomes.
-fn undo(driver: &LocalStorageDriver, done: &[&str], before: &BTreeMap<&str, Option<String>>, error: &JsValue) -> StorageError {
+fn undo(area: &Area, done: &[&str], before: &BTreeMap<&str, Option<String>>, error: &JsValue) -> StorageError {
     let mut unrestored = Vec::new();
     for item in done.iter().rev() {
         let restored = match before.get(item) {
-            Some(Some(old)) => driver.storage.set_item(item, old),
-            _ => driver.storage.remove_item(item),
+            Some(Some(old)) => area.storage.set_item(item, old),
+            _ => area.storage.remove_item(item),
         };
         if let Err(e) = restored {
             unrestored.push(format!("{item:?} ({})", thrown::describe(&e)));

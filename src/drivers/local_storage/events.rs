@@ -4,11 +4,14 @@
 //! engine turns it into the change it stands for.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
-use web_sys::{Storage, StorageEvent};
+use web_sys::StorageEvent;
 
+use super::Area;
+use super::writer::Writer;
 use crate::engine::{Heard, Hearing};
 
 type Listener = Closure<dyn FnMut(StorageEvent)>;
@@ -18,11 +21,13 @@ type Listener = Closure<dyn FnMut(StorageEvent)>;
 pub struct Listening(RefCell<Option<Listener>>);
 
 impl Listening {
-    /// Tells `hearing` of every event about an item under `prefix`, by item
-    /// key. Without a window (a worker) there are no other pages to hear.
-    pub fn start(&self, storage: &Storage, prefix: String, hearing: Hearing) {
+    /// Tells `hearing` of every event about an item of `area`, by item key,
+    /// but for the writer tab's writes of this tab's own commits (`writer`
+    /// knows them). Without a window (a worker) there are no other pages
+    /// to hear.
+    pub fn start(&self, area: &Area, hearing: Hearing, writer: Rc<Writer>) {
         let Some(window) = web_sys::window() else { return };
-        let ours = storage.clone();
+        let (ours, prefix) = (area.storage.clone(), area.prefix.clone());
         let listener = Listener::new(move |event: StorageEvent| {
             let same_area = event.storage_area().is_some_and(|area| js_sys::Object::is(&area, &ours));
             if !same_area {
@@ -30,9 +35,13 @@ impl Listening {
             }
             match event.key() {
                 None => hearing(Heard::Cleared),
-                Some(key) => {
-                    if let Some(key) = key.strip_prefix(prefix.as_str()) {
-                        hearing(Heard::Item { key: key.to_string(), text: event.new_value() });
+                Some(place) => {
+                    let text = event.new_value();
+                    if writer.is_echo(&place, text.as_deref()) {
+                        return;
+                    }
+                    if let Some(key) = place.strip_prefix(prefix.as_str()) {
+                        hearing(Heard::Item { key: key.to_string(), text });
                     }
                 }
             }

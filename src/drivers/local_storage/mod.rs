@@ -1,16 +1,21 @@
 //! The localStorage driver: one item per engine item, under the store's
 //! prefix (`layout::store_prefix`), which every page of the origin shares.
 //!
-//! localStorage is synchronous, so scanning and committing finish before
-//! their futures are even returned. It has no transactions: `commit` makes
-//! a commit all or nothing by putting back what it wrote when a write
-//! throws.
+//! localStorage is synchronous, so scanning finishes before its future is
+//! even returned. It has no transactions: a commit is made all or nothing
+//! by putting back what it wrote when a write throws (`commit`). And a tab
+//! sees another tab's writes only some time later, so one tab writes for
+//! all, the others hand it their commits (`writer`).
 
 mod commit;
 mod events;
 mod thrown;
+mod writer;
+
+use std::rc::Rc;
 
 use web_sys::Storage;
+use writer::Writer;
 
 use crate::backend::LocalBoxFuture;
 use crate::engine::{Commit, Driver, Engine, Found, Hearing, layout};
@@ -25,28 +30,36 @@ impl LocalStorageBackend {
     /// localStorage (not a window, sandboxed, site data blocked) or when
     /// the store's items are in a format this version cannot read.
     pub async fn open(name: &str) -> Result<LocalStorageBackend, StorageError> {
-        Engine::over(LocalStorageDriver::open(name)?).await
+        Engine::over(LocalStorageDriver::open(name).await?).await
     }
 }
 
 /// The page's localStorage, as seen by one store.
 pub struct LocalStorageDriver {
+    area: Area,
+    /// Other tabs' writes, heard through the window's `storage` event.
+    events: events::Listening,
+    /// Whether this tab writes the store, or hands its commits to the tab
+    /// that does.
+    writer: Rc<Writer>,
+}
+
+/// The store's items: the page's localStorage under the store's prefix.
+#[derive(Clone)]
+pub struct Area {
     storage: Storage,
     /// The start of every item of this store.
     prefix: String,
-    /// Other tabs' writes, heard through the window's `storage` event.
-    events: events::Listening,
 }
 
 fn read_failed(e: &wasm_bindgen::JsValue) -> StorageError {
     StorageError::Unavailable(format!("reading localStorage failed ({}).", thrown::describe(e)))
 }
 
-impl LocalStorageDriver {
-    /// The store called `name` in this page's localStorage.
-    pub fn open(name: &str) -> Result<LocalStorageDriver, StorageError> {
-        let storage = thrown::local_storage()?;
-        Ok(LocalStorageDriver { storage, prefix: layout::store_prefix(name), events: events::Listening::default() })
+impl Area {
+    /// Where the item `key` is stored.
+    fn place(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
     }
 
     /// The localStorage keys that start with `prefix`. All keys are read
@@ -64,16 +77,27 @@ impl LocalStorageDriver {
         }
         Ok(keys)
     }
+}
+
+impl LocalStorageDriver {
+    /// The store called `name` in this page's localStorage, once this tab
+    /// knows whether it is the store's writer.
+    pub async fn open(name: &str) -> Result<LocalStorageDriver, StorageError> {
+        let area = Area { storage: thrown::local_storage()?, prefix: layout::store_prefix(name) };
+        let writer = Writer::open(area.clone()).await;
+        Ok(LocalStorageDriver { area, events: events::Listening::default(), writer })
+    }
 
     fn scan_now(&self, found: &mut dyn FnMut(Found)) -> Result<(), StorageError> {
-        for item in self.keys_under(&self.prefix)? {
-            let text = match self.storage.get_item(&item) {
+        let area = &self.area;
+        for item in area.keys_under(&area.prefix)? {
+            let text = match area.storage.get_item(&item) {
                 Ok(Some(text)) => Ok(text),
                 // Removed meanwhile (by another tab): nothing to load.
                 Ok(None) => continue,
                 Err(e) => Err(format!("it could not be read ({})", thrown::describe(&e))),
             };
-            let key = item.strip_prefix(self.prefix.as_str()).map(str::to_string).ok_or(item.clone());
+            let key = item.strip_prefix(area.prefix.as_str()).map(str::to_string).ok_or(item.clone());
             found(Found { key, text });
         }
         Ok(())
@@ -82,11 +106,11 @@ impl LocalStorageDriver {
 
 impl Driver for LocalStorageDriver {
     fn describe(&self) -> String {
-        format!("localStorage under {:?}", self.prefix)
+        format!("localStorage under {:?}", self.area.prefix)
     }
 
     fn place(&self, key: &str) -> String {
-        format!("{}{key}", self.prefix)
+        self.area.place(key)
     }
 
     fn scan(&self, mut found: Box<dyn FnMut(Found)>) -> LocalBoxFuture<'_, Result<(), StorageError>> {
@@ -94,11 +118,12 @@ impl Driver for LocalStorageDriver {
     }
 
     fn commit(&self, commit: Commit) -> LocalBoxFuture<'static, Result<(), StorageError>> {
-        Box::pin(std::future::ready(commit::run(self, commit)))
+        Box::pin(self.writer.clone().commit(commit))
     }
 
     fn listen(&self, hearing: Hearing) {
-        self.events.start(&self.storage, self.prefix.clone(), hearing);
+        self.writer.tell(hearing.clone());
+        self.events.start(&self.area, hearing, self.writer.clone());
     }
 
     fn spawn(&self, task: LocalBoxFuture<'static, ()>) {

@@ -1,0 +1,433 @@
+//! One tab writes a store's localStorage items for every tab of the origin.
+//!
+//! A tab sees another tab's `setItem` only some time later (Chromium hands
+//! it over asynchronously), so a tab that reads, checks and writes may
+//! check against a past state, even under a lock. So the tab holding the
+//! store's Web Lock is its writer: it decides and writes its own commits
+//! synchronously, against the items as they are, since no one else writes
+//! them. Every other tab decides its commit from what it sees and hands the
+//! writer the reads that decision rests on with its writes, over a
+//! `BroadcastChannel`; the writer applies them only if those reads still
+//! hold, else it answers with the current ones and the tab decides again.
+//! When the writer's page goes away (or is frozen), its lock passes to
+//! another tab, which takes over.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::rc::{Rc, Weak};
+
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use super::Area;
+use super::commit::{self, Plan};
+use crate::drivers::tabs::Tabs;
+use crate::engine::{Commit, Heard, Hearing, Stored};
+use crate::error::StorageError;
+
+/// How long a tab waits for the writer's answer before asking again (the
+/// writer answers at once, unless its page is busy or gone).
+const PATIENCE_MS: i32 = 1000;
+/// How many times a tab asks before giving up on a commit.
+const ATTEMPTS: usize = 30;
+/// Answers the writer remembers, so that a question asked again (its
+/// answer lost or late) is answered, not applied twice.
+const REMEMBERED: usize = 256;
+
+/// What tabs tell each other about commits.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum Note {
+    /// A tab's commit, for the writer.
+    Ask(Ask),
+    /// The writer's answer to tab `to`'s question `id`.
+    Answer { to: String, id: u64, answer: Answer },
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+struct Ask {
+    from: String,
+    id: u64,
+    /// What the tab read at each item key, its decision rests on.
+    reads: Vec<(String, Option<String>)>,
+    /// What it found under each prefix.
+    lists: Vec<(String, Vec<String>)>,
+    /// Its writes: prefixes to clear, then items (`None` removes one).
+    cleared: Vec<String>,
+    items: Vec<(String, Option<String>)>,
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+#[serde(rename_all = "camelCase")]
+enum Answer {
+    /// Written.
+    Done,
+    /// The reads no longer hold; here is what is stored now.
+    Stale { items: Vec<Option<String>>, listed: Vec<Vec<String>> },
+    /// Writing failed; nothing was kept.
+    Failed { why: String, full: bool },
+}
+
+/// This tab's part in writing one store.
+pub struct Writer {
+    area: Area,
+    /// Whether this tab holds the store's lock, and so writes.
+    leading: Rc<Cell<bool>>,
+    /// Lets go of the lock when this store goes away (the page may open the
+    /// store again, or another store of the same name may wait for it).
+    lock: locks::Held,
+    tabs: Option<Tabs>,
+    /// This tab, among those asking.
+    me: String,
+    next_id: Cell<u64>,
+    /// Questions waiting for the writer, by id: what resolves each.
+    waiting: RefCell<HashMap<u64, Function>>,
+    /// The writer's last answers, by asker and id.
+    answered: RefCell<VecDeque<(String, u64, Answer)>>,
+    /// Items the writer is writing for this tab: their `storage` events
+    /// are this tab's own commits coming back, not news.
+    echoes: RefCell<HashMap<String, Vec<Option<String>>>>,
+    /// How the writer tells its own store what it wrote for other tabs
+    /// (which it hears no `storage` event of).
+    hearing: RefCell<Option<Hearing>>,
+}
+
+impl Writer {
+    /// Joins the store's tabs, and asks for the writer's lock; resolves
+    /// once it is known whether this tab got it at once.
+    pub async fn open(area: Area) -> Rc<Writer> {
+        let name = format!("boltkv-writer:{}", area.prefix);
+        let leading = Rc::new(Cell::new(false));
+        let (lock, has_locks) = locks::elect(&name, leading.clone()).await;
+        if !has_locks {
+            // No Web Locks here: the tab writes for itself, as before there
+            // was a writer.
+            leading.set(true);
+        }
+        let writer = Rc::new(Writer {
+            area,
+            leading,
+            lock,
+            tabs: Tabs::open(&name),
+            me: crate::id::RandomIds::new().map(|mut ids| crate::id::IdSource::next_uuid(&mut ids).to_string()).unwrap_or_default(),
+            next_id: Cell::new(0),
+            waiting: RefCell::default(),
+            answered: RefCell::default(),
+            echoes: RefCell::default(),
+            hearing: RefCell::default(),
+        });
+        let weak = Rc::downgrade(&writer);
+        if let Some(tabs) = &writer.tabs {
+            tabs.listen(move |text| receive(&weak, &text));
+        }
+        writer
+    }
+
+    /// Where the writer tells this tab's store what it wrote for others.
+    pub fn tell(&self, hearing: Hearing) {
+        *self.hearing.borrow_mut() = Some(hearing);
+    }
+
+    /// Whether a `storage` event is the writer writing this tab's commit.
+    pub fn is_echo(&self, place: &str, text: Option<&str>) -> bool {
+        let mut echoes = self.echoes.borrow_mut();
+        let Some(expected) = echoes.get_mut(place) else { return false };
+        let Some(at) = expected.iter().position(|e| e.as_deref() == text) else { return false };
+        expected.remove(at);
+        if expected.is_empty() {
+            echoes.remove(place);
+        }
+        true
+    }
+
+    /// Commits here when this tab is the writer; else hands the commit to
+    /// the writer, deciding again whenever it finds the reads stale.
+    pub async fn commit(self: Rc<Self>, mut commit: Commit) -> Result<(), StorageError> {
+        if self.leading.get() {
+            return commit::local(&self.area, commit);
+        }
+        let mut stored = commit::read(&self.area, &commit.reads, &commit.lists)?;
+        for _ in 0..ATTEMPTS {
+            if self.leading.get() {
+                return commit::local(&self.area, commit);
+            }
+            let (cleared, items) = commit::flatten((commit.decide)(stored.clone()));
+            let id = self.next_id.get();
+            self.next_id.set(id.wrapping_add(1));
+            let reads = commit.reads.iter().cloned().zip(stored.items.iter().cloned()).collect();
+            let lists = commit.lists.iter().cloned().zip(stored.listed.iter().cloned()).collect();
+            let ask = Ask { from: self.me.clone(), id, reads, lists, cleared, items };
+            self.expect(&ask.items, true);
+            let answer = self.ask(&ask).await;
+            if !matches!(answer, Some(Answer::Done)) {
+                self.expect(&ask.items, false);
+            }
+            match answer {
+                Some(Answer::Done) => return Ok(()),
+                Some(Answer::Stale { items, listed }) => stored = Stored { items, listed },
+                Some(Answer::Failed { full: true, .. }) => return Err(StorageError::Full),
+                Some(Answer::Failed { why, .. }) => return Err(StorageError::Failed(why)),
+                // No answer: the writer's page is gone or frozen; its lock
+                // passes on, perhaps to this tab.
+                None => stored = commit::read(&self.area, &commit.reads, &commit.lists)?,
+            }
+        }
+        Err(StorageError::Unavailable(format!(
+            "no tab answered as the writer of localStorage under {:?} in {ATTEMPTS} attempts; another tab of this site may be frozen. Nothing was written.",
+            self.area.prefix
+        )))
+    }
+
+    /// Notes (or forgets) the items the writer is to write for this tab.
+    fn expect(&self, items: &[(String, Option<String>)], expecting: bool) {
+        let mut echoes = self.echoes.borrow_mut();
+        for (key, text) in items {
+            let place = self.area.place(key);
+            if expecting {
+                echoes.entry(place).or_default().push(text.clone());
+            } else if let Some(expected) = echoes.get_mut(&place) {
+                if let Some(at) = expected.iter().position(|e| e == text) {
+                    expected.remove(at);
+                }
+            }
+        }
+    }
+
+    /// Asks the writer, the same question again while it stays silent;
+    /// `None` when it never answered.
+    async fn ask(&self, ask: &Ask) -> Option<Answer> {
+        let tabs = self.tabs.as_ref()?;
+        let text = serde_json::to_string(&Note::Ask(ask.clone())).ok()?;
+        for _ in 0..3 {
+            if self.leading.get() {
+                return None;
+            }
+            let answered = Promise::new(&mut |resolve, _| {
+                self.waiting.borrow_mut().insert(ask.id, resolve);
+            });
+            tabs.post(&text);
+            let raced = JsFuture::from(Promise::race(&Array::of2(&answered, &delay(PATIENCE_MS)))).await;
+            self.waiting.borrow_mut().remove(&ask.id);
+            if let Some(answer) = raced.ok().and_then(|v| v.as_string()).and_then(|t| serde_json::from_str(&t).ok()) {
+                return Some(answer);
+            }
+        }
+        None
+    }
+
+    /// The writer's handling of another tab's commit.
+    fn serve(&self, ask: Ask) {
+        if !self.leading.get() {
+            return;
+        }
+        let remembered = self.answered.borrow().iter().find(|(from, id, _)| *from == ask.from && *id == ask.id).map(|(_, _, a)| a.clone());
+        let answer = match remembered {
+            Some(answer) => answer,
+            None => {
+                let answer = self.write_for(&ask);
+                let mut answered = self.answered.borrow_mut();
+                answered.push_back((ask.from.clone(), ask.id, answer.clone()));
+                if answered.len() > REMEMBERED {
+                    answered.pop_front();
+                }
+                answer
+            }
+        };
+        let note = Note::Answer { to: ask.from, id: ask.id, answer };
+        if let (Some(tabs), Ok(text)) = (&self.tabs, serde_json::to_string(&note)) {
+            tabs.post(&text);
+        }
+    }
+
+    /// Writes another tab's commit if what it read still holds.
+    fn write_for(&self, ask: &Ask) -> Answer {
+        let failed = |e: StorageError| match e {
+            StorageError::Full => Answer::Failed { why: String::new(), full: true },
+            other => Answer::Failed { why: other.to_string(), full: false },
+        };
+        let (reads, lists): (Vec<String>, Vec<String>) = (ask.reads.iter().map(|(k, _)| k.clone()).collect(), ask.lists.iter().map(|(p, _)| p.clone()).collect());
+        let now = match commit::read(&self.area, &reads, &lists) {
+            Ok(now) => now,
+            Err(e) => return failed(e),
+        };
+        let sorted = |mut texts: Vec<String>| {
+            texts.sort();
+            texts
+        };
+        let items_hold = ask.reads.iter().map(|(_, text)| text).eq(now.items.iter());
+        let lists_hold = ask.lists.iter().map(|(_, texts)| sorted(texts.clone())).eq(now.listed.iter().map(|texts| sorted(texts.clone())));
+        if !items_hold || !lists_hold {
+            return Answer::Stale { items: now.items, listed: now.listed };
+        }
+        let written = commit::plan(&self.area, &ask.cleared, ask.items.clone()).and_then(|plan| commit::apply(&self.area, &plan).map(|()| plan));
+        match written {
+            Ok(plan) => {
+                self.hear(&plan);
+                Answer::Done
+            }
+            Err(e) => failed(e),
+        }
+    }
+
+    /// Tells this tab's store what the writer wrote for another tab.
+    fn hear(&self, plan: &Plan) {
+        let Some(hearing) = self.hearing.borrow().clone() else { return };
+        for (place, text) in plan {
+            if let Some(key) = place.strip_prefix(self.area.prefix.as_str()) {
+                hearing(Heard::Item { key: key.to_string(), text: text.clone() });
+            }
+        }
+    }
+
+    /// Hands the writer's answer to the question waiting for it.
+    fn answered(&self, id: u64, text: String) {
+        if let Some(resolve) = self.waiting.borrow_mut().remove(&id) {
+            let _ = resolve.call1(&JsValue::NULL, &JsValue::from(text));
+        }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.lock.release();
+    }
+}
+
+/// Handles a note from another tab.
+fn receive(writer: &Weak<Writer>, text: &str) {
+    let Some(writer) = writer.upgrade() else { return };
+    match serde_json::from_str::<Note>(text) {
+        Ok(Note::Ask(ask)) => writer.serve(ask),
+        Ok(Note::Answer { to, id, answer }) if to == writer.me => {
+            if let Ok(text) = serde_json::to_string(&answer) {
+                writer.answered(id, text);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A promise that resolves (to `undefined`) after `ms` milliseconds.
+fn delay(ms: i32) -> Promise {
+    Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    })
+}
+
+/// The Web Locks API, reached by name: web-sys keeps its bindings behind
+/// an unstable flag.
+mod locks {
+    use std::cell::RefCell;
+
+    use super::{Cell, Closure, Function, JsCast, JsFuture, JsValue, Object, Promise, Rc, Reflect};
+
+    /// A store's hold on its lock: held, queued for, or given up.
+    #[derive(Clone, Default)]
+    pub struct Held {
+        /// Lets go of the lock while it is held.
+        release: Rc<RefCell<Option<Function>>>,
+        /// False once the store is gone: a lock granted after that is let go at once.
+        gone: Rc<Cell<bool>>,
+    }
+
+    impl Held {
+        /// Lets go of the lock, now or as soon as it is granted.
+        pub fn release(&self) {
+            self.gone.set(true);
+            if let Some(release) = self.release.borrow_mut().take() {
+                let _ = release.call0(&JsValue::NULL);
+            }
+        }
+    }
+
+    /// The lock's name, the API, and whether this tab holds the lock.
+    #[derive(Clone)]
+    struct Lock {
+        name: String,
+        locks: JsValue,
+        request: Function,
+        leading: Rc<Cell<bool>>,
+        held: Held,
+    }
+
+    /// Asks for the lock `name`; `leading` turns true whenever this tab
+    /// holds it. It is held until the store is dropped or the page goes
+    /// away, or until the page is frozen (a frozen writer would leave every
+    /// other tab waiting; it asks again when the page resumes). Resolves,
+    /// once it is known whether the lock was free at once, with the hold
+    /// and whether the page has Web Locks at all.
+    pub async fn elect(name: &str, leading: Rc<Cell<bool>>) -> (Held, bool) {
+        let held = Held::default();
+        let Some((locks, request)) = api() else { return (held, false) };
+        let lock = Lock { name: name.to_string(), locks, request, leading, held: held.clone() };
+        let mut told = None;
+        let known = Promise::new(&mut |resolve, _| told = Some(resolve));
+        let options = Object::new();
+        let _ = Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE);
+        let now = lock.clone();
+        let first = Closure::once_into_js(move |granted: JsValue| -> JsValue {
+            if let Some(told) = told {
+                let _ = told.call0(&JsValue::NULL);
+            }
+            match granted.is_null() {
+                true => {
+                    wait_for(now);
+                    JsValue::UNDEFINED
+                }
+                false => hold(now).into(),
+            }
+        });
+        let _ = lock.request.call3(&lock.locks, &name.into(), &options, &first);
+        let _ = JsFuture::from(known).await;
+        (held, true)
+    }
+
+    fn api() -> Option<(JsValue, Function)> {
+        let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).ok()?;
+        let locks = Reflect::get(&navigator, &"locks".into()).ok().filter(JsValue::is_object)?;
+        let request = Reflect::get(&locks, &"request".into()).ok()?.dyn_into::<Function>().ok()?;
+        Some((locks, request))
+    }
+
+    /// Queues for the lock; holds it once granted.
+    fn wait_for(lock: Lock) {
+        let (locks, request, name) = (lock.locks.clone(), lock.request.clone(), lock.name.clone());
+        let granted = Closure::once_into_js(move |_granted: JsValue| -> JsValue { hold(lock).into() });
+        let _ = request.call2(&locks, &name.into(), &granted);
+    }
+
+    /// Holds the lock until the store is dropped or the page is frozen;
+    /// after a freeze, queues for it again once the page resumes.
+    fn hold(lock: Lock) -> Promise {
+        if lock.held.gone.get() {
+            return Promise::resolve(&JsValue::UNDEFINED);
+        }
+        lock.leading.set(true);
+        Promise::new(&mut |release, _| {
+            *lock.held.release.borrow_mut() = Some(release.clone());
+            let again = lock.clone();
+            once("freeze", Closure::once_into_js(move || {
+                again.leading.set(false);
+                let release = again.held.release.borrow_mut().take();
+                if let Some(release) = release {
+                    let _ = release.call0(&JsValue::NULL);
+                    once("resume", Closure::once_into_js(move || wait_for(again)));
+                }
+            }));
+        })
+    }
+
+    /// Runs `listener` on the document's next `event`.
+    fn once(event: &str, listener: JsValue) {
+        let Ok(document) = Reflect::get(&js_sys::global(), &"document".into()) else { return };
+        let Some(add) = Reflect::get(&document, &"addEventListener".into()).ok().and_then(|f| f.dyn_into::<Function>().ok()) else { return };
+        let options = Object::new();
+        let _ = Reflect::set(&options, &"once".into(), &JsValue::TRUE);
+        let _ = add.call3(&document, &event.into(), &listener, &options);
+    }
+}
