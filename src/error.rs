@@ -176,6 +176,13 @@ pub enum Error {
     },
     /// The backend cannot carry out the call as asked; says why.
     Unsupported(String),
+    /// One operation of a `batch` failed, so none was carried out.
+    InOperation {
+        /// Its position in the batch, from 0.
+        index: usize,
+        /// What it would have failed with on its own.
+        error: Box<Error>,
+    },
     /// Persistence failed; nothing of the call was kept.
     Storage(StorageError),
 }
@@ -199,6 +206,7 @@ impl Error {
             | Error::WrongType { .. } => ErrorCode::InvalidArgument,
             Error::Conflict { .. } => ErrorCode::Conflict,
             Error::Unsupported(_) => ErrorCode::Unsupported,
+            Error::InOperation { error, .. } => error.code(),
             Error::Storage(StorageError::Full) => ErrorCode::StorageFull,
             Error::Storage(StorageError::Unavailable(_)) => ErrorCode::StorageUnavailable,
             Error::Storage(StorageError::Failed(_)) => ErrorCode::StorageFailed,
@@ -269,6 +277,7 @@ impl fmt::Display for Error {
                 )
             }
             Error::Unsupported(why) => write!(f, "Not supported by this storage: {why}"),
+            Error::InOperation { index, error } => write!(f, "Operation {index} of the batch failed, so none was carried out: {error}"),
             Error::Storage(e) => e.fmt(f),
         }
     }
@@ -308,6 +317,7 @@ mod tests {
             (wrong_type, "INVALID_ARGUMENT"),
             (Error::Conflict { place: "b/c".into(), expected: None, found: Some(2) }, "CONFLICT"),
             (Error::Unsupported("no".into()), "UNSUPPORTED"),
+            (Error::InOperation { index: 2, error: Box::new(Error::ValueTooDeep { max: 1 }) }, "TOO_LARGE"),
             (Error::Storage(StorageError::Full), "STORAGE_FULL"),
             (Error::Storage(StorageError::Unavailable("gone".into())), "STORAGE_UNAVAILABLE"),
             (Error::Storage(StorageError::Failed("broke".into())), "STORAGE_FAILED"),

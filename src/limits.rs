@@ -26,6 +26,8 @@ pub struct Limits {
     pub max_value_bytes: usize,
     /// Deepest nesting of arrays and objects in a value (default 64, at most 128).
     pub max_depth: usize,
+    /// Most operations in one `batch`, and keys in one `getMany` (default 10,000).
+    pub max_batch_operations: usize,
 }
 
 impl Default for Limits {
@@ -37,6 +39,7 @@ impl Default for Limits {
             max_description_bytes: 4096,
             max_value_bytes: 1 << 20,
             max_depth: 64,
+            max_batch_operations: 10_000,
         }
     }
 }
@@ -50,6 +53,7 @@ impl Limits {
             ("maxInstanceNameBytes", self.max_instance_name_bytes),
             ("maxDescriptionBytes", self.max_description_bytes),
             ("maxValueBytes", self.max_value_bytes),
+            ("maxBatchOperations", self.max_batch_operations),
         ];
         for (name, size) in sizes {
             if size == 0 {

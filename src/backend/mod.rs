@@ -55,6 +55,17 @@ pub enum Remote {
 /// Where a backend delivers what other copies of the store commit.
 pub type ChangeSink = Rc<dyn Fn(Vec<Remote>)>;
 
+/// Where a record lives.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Place {
+    /// The record's instance.
+    pub instance_id: Uuid,
+    /// Its namespace.
+    pub namespace: String,
+    /// Its key.
+    pub key: String,
+}
+
 /// What storage must hold for a guarded call to be written. The check and
 /// the write are one step of the commit, against every writer of the
 /// storage (other tabs included), never against this copy's memory.
@@ -63,9 +74,15 @@ pub enum Expect {
     /// Exactly this document at the change's place: a repair must not
     /// overwrite a record stored since it was heard.
     Stored(String),
-    /// The record at the change's place has this version; `None`: there is
-    /// none (`ifVersion`).
-    Version(Option<u64>),
+    /// The record at `place` has this version, as storage holds it with
+    /// the batch's changes before the guard's position applied; `None`:
+    /// there is none (`ifVersion`, a batch's `check`).
+    Version {
+        /// The record checked.
+        place: Place,
+        /// The version it must have; `None`: it must be absent.
+        expected: Option<u64>,
+    },
     /// No stored instance other than the change's own has its name: the
     /// call is refused when one does (`createInstance`, a rename).
     NameFree,
@@ -75,16 +92,20 @@ pub enum Expect {
     NameOrJoin,
 }
 
-/// A check on one change of a batch; when it fails, none of the changes of
-/// the call it guards is written, and the rest of the batch is.
+/// A check on a batch; when it fails, none of the changes of the call it
+/// guards is written, and the rest of the batch is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Guard {
-    /// The position in the batch of the change whose place is checked.
+    /// A position in the batch: the change whose place is checked (name
+    /// and repair guards), or where a version check sits among the
+    /// changes (it sees those before it).
     pub change: usize,
-    /// What storage must hold there.
+    /// What storage must hold.
     pub expect: Expect,
     /// The positions of the call's changes, all refused together.
     pub call: Range<usize>,
+    /// The operation of a `batch` the guard is for, named in its error.
+    pub operation: Option<usize>,
 }
 
 /// A guarded call that storage refused.

@@ -44,6 +44,25 @@ pub const BATCH_BYTES: usize = 1 << 20;
 
 type Commit = LocalBoxFuture<'static, Result<Committed, StorageError>>;
 
+/// A check storage makes before writing a call (see [`Guard`]), placed by
+/// the position `at` among the call's own changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// The position among the call's changes (see [`Guard::change`]).
+    pub at: usize,
+    /// What storage must hold.
+    pub expect: Expect,
+    /// The operation of a `batch` it is for.
+    pub operation: Option<usize>,
+}
+
+impl Check {
+    /// A check at position `at`, for a call of its own.
+    pub fn on(at: usize, expect: Expect) -> Check {
+        Check { at, expect, operation: None }
+    }
+}
+
 /// Changes that are in memory but not yet durable, with what undoes them.
 #[derive(Default)]
 pub struct Batch(RefCell<BatchState>);
@@ -123,10 +142,10 @@ impl Shared {
     }
 
     /// Applies one call's changes to the index; with a persisting backend,
-    /// also adds them (with their undo, and the `guards` storage checks,
-    /// each on a change by its position in `changes`) to the open batch,
-    /// which is returned with the position of the call's first change.
-    pub fn write(&self, changes: Vec<Change>, guards: Vec<(usize, Expect)>) -> Option<(Rc<Batch>, usize)> {
+    /// also adds them (with their undo, and the checks storage makes) to
+    /// the open batch, which is returned with the position of the call's
+    /// first change.
+    pub fn write(&self, changes: Vec<Change>, checks: Vec<Check>) -> Option<(Rc<Batch>, usize)> {
         let mut index = self.index.borrow_mut();
         if !self.backend.persists() {
             changes.into_iter().for_each(|change| index.apply(change));
@@ -138,8 +157,9 @@ impl Shared {
         state.bytes = state.bytes.saturating_add(bytes);
         let start = state.changes.len();
         let call = start..start.saturating_add(changes.len());
-        for (offset, expect) in guards {
-            state.guards.push(Guard { change: start.saturating_add(offset), expect, call: call.clone() });
+        for check in checks {
+            let change = start.saturating_add(check.at);
+            state.guards.push(Guard { change, expect: check.expect, call: call.clone(), operation: check.operation });
         }
         for change in changes {
             state.undo.push(index.inverse(&change));
@@ -217,7 +237,7 @@ impl Shared {
         for (agreed, heard, stored) in repairs {
             let change = state.changes.len();
             let call = change..change.saturating_add(1);
-            state.guards.push(Guard { change, expect: Expect::Stored(stored), call });
+            state.guards.push(Guard { change, expect: Expect::Stored(stored), call, operation: None });
             state.undo.push(vec![Change::PutRecord(heard)]);
             state.changes.push(Change::PutRecord(agreed));
         }
@@ -334,7 +354,7 @@ impl Shared {
                 // A check made against this batch's versions before storage
                 // moved them expects the moved ones.
                 for guard in &mut state.guards {
-                    if let Expect::Version(Some(version)) = &mut guard.expect {
+                    if let Expect::Version { expected: Some(version), .. } = &mut guard.expect {
                         if settled.provisional.contains(version) {
                             *version = version.saturating_add(settled.shift);
                         }

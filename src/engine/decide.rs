@@ -14,11 +14,10 @@
 //!   version is handed out twice across the copies sharing a storage.
 
 use std::collections::HashMap;
-use std::ops::Range;
 
 use super::codec::{self, EncodedBatch};
 use super::layout;
-use crate::backend::{Committed, Expect, Guard, Refused};
+use crate::backend::{Committed, Expect, Guard, Place, Refused};
 use crate::error::Error;
 use crate::id::Uuid;
 use crate::model::{Change, Instance};
@@ -27,11 +26,21 @@ use crate::model::{Change, Instance};
 /// the place of each guard that checks one (in the order of `guards`).
 pub fn reads(changes: &[Change], guards: &[Guard]) -> Result<Vec<String>, String> {
     let mut reads = vec![layout::VERSIONS.to_string()];
-    for guard in guards.iter().filter(|g| reads_place(&g.expect)) {
-        let change = changes.get(guard.change).ok_or("a guard names a change its batch does not have")?;
-        reads.push(place(change).ok_or("a version guard is on a change without one place")?);
+    for guard in guards {
+        match &guard.expect {
+            Expect::Stored(_) => {
+                let change = changes.get(guard.change).ok_or("a guard names a change its batch does not have")?;
+                reads.push(place(change).ok_or("a repair guard is on a change without one place")?);
+            }
+            Expect::Version { place, .. } => reads.push(record_item(place)),
+            Expect::NameFree | Expect::NameOrJoin => {}
+        }
     }
     Ok(reads)
+}
+
+fn record_item(place: &Place) -> String {
+    layout::record(&place.instance_id.to_string(), &place.namespace, &place.key)
 }
 
 /// Whether any guard needs every stored instance (names are not keys).
@@ -40,7 +49,7 @@ pub fn lists_instances(guards: &[Guard]) -> bool {
 }
 
 fn reads_place(expect: &Expect) -> bool {
-    matches!(expect, Expect::Stored(_) | Expect::Version(_))
+    matches!(expect, Expect::Stored(_) | Expect::Version { .. })
 }
 
 /// The item a record or instance change writes or removes.
@@ -84,15 +93,15 @@ pub fn decide(changes: &[Change], guards: &[Guard], items: &[Option<String>], in
     let mut at = items.iter().skip(usize::from(counts));
     for guard in guards {
         let found = if reads_place(&guard.expect) { at.next().cloned().flatten() } else { None };
-        let change = changes.get(guard.change).ok_or("a guard names a change its batch does not have")?;
+        let change = || changes.get(guard.change).ok_or("a guard names a change its batch does not have");
         let refusal = match &guard.expect {
             Expect::Stored(doc) => (found.as_deref() != Some(doc.as_str())).then(|| (None, Vec::new())),
-            Expect::Version(expected) => {
-                let earlier = written_before(changes, &skipped, guard.change, change);
-                version_check(change, *expected, found, earlier)?
+            Expect::Version { place, expected } => {
+                let earlier = written_before(changes, &skipped, guard.change, place);
+                version_check(place, *expected, found, earlier)?
             }
             Expect::NameFree | Expect::NameOrJoin => {
-                let Change::PutInstance(instance) = change else { return Err("a name guard is on a change that is not an instance".into()) };
+                let Change::PutInstance(instance) = change()? else { return Err("a name guard is on a change that is not an instance".into()) };
                 let instances = instances_before(&stored_instances, changes, &skipped, guard.change);
                 let taken = instances.iter().find(|s| s.name == instance.name && s.id != instance.id);
                 let is_new = !instances.iter().any(|s| s.id == instance.id);
@@ -112,10 +121,11 @@ pub fn decide(changes: &[Change], guards: &[Guard], items: &[Option<String>], in
         };
         if let Some((error, found)) = refusal {
             skipped.extend(guard.call.clone());
+            let error = error.map(|e| in_operation(guard, e));
             committed.refused.push(Refused { call: guard.call.clone(), error, found });
         }
     }
-    refuse_joined_checks(changes, &mut committed, guards, &mut skipped);
+    refuse_joined_checks(&mut committed, guards, &mut skipped);
     let (shift, counter) = match counts {
         true => versions(changes, &skipped, items.first().cloned().flatten())?,
         false => (0, None),
@@ -149,15 +159,19 @@ fn instances_before(stored: &[Instance], changes: &[Change], skipped: &[usize], 
     instances
 }
 
+/// A refusal's error, naming the batch operation it is for.
+fn in_operation(guard: &Guard, error: Error) -> Error {
+    match guard.operation {
+        Some(index) => Error::InOperation { index, error: Box::new(error) },
+        None => error,
+    }
+}
+
 /// The version the batch's last written change before position `upto`
-/// leaves at `change`'s place (`Some(None)`: removed there); `None` when
-/// no earlier change of the batch touches it, so storage decides.
-fn written_before(changes: &[Change], skipped: &[usize], upto: usize, change: &Change) -> Option<Option<u64>> {
-    let (instance_id, namespace, key) = match change {
-        Change::PutRecord(r) => (r.instance_id, r.namespace.as_str(), r.key.as_str()),
-        Change::DeleteRecord { instance_id, namespace, key } => (*instance_id, namespace.as_str(), key.as_str()),
-        _ => return None,
-    };
+/// leaves at `place` (`Some(None)`: removed there); `None` when no earlier
+/// change of the batch touches it, so storage decides.
+fn written_before(changes: &[Change], skipped: &[usize], upto: usize, place: &Place) -> Option<Option<u64>> {
+    let (instance_id, namespace, key) = (place.instance_id, place.namespace.as_str(), place.key.as_str());
     let earlier = changes.iter().enumerate().take(upto).filter(|(i, _)| !skipped.contains(i)).map(|(_, c)| c);
     earlier.rev().find_map(|c| match c {
         Change::PutRecord(r) if r.instance_id == instance_id && r.namespace == namespace && r.key == key => Some(Some(r.version)),
@@ -171,7 +185,7 @@ fn written_before(changes: &[Change], skipped: &[usize], upto: usize, change: &C
 /// A version check: `None` when the place holds `expected` (as the batch's
 /// earlier changes leave it, else as stored), else the refusal with what
 /// storage holds there.
-fn version_check(change: &Change, expected: Option<u64>, found: Option<String>, earlier: Option<Option<u64>>) -> Result<Option<Refusal>, String> {
+fn version_check(place: &Place, expected: Option<u64>, found: Option<String>, earlier: Option<Option<u64>>) -> Result<Option<Refusal>, String> {
     let stored = match (&found, earlier) {
         (Some(doc), None) => Some(codec::decode_record(doc)?),
         _ => None,
@@ -180,36 +194,28 @@ fn version_check(change: &Change, expected: Option<u64>, found: Option<String>, 
     if version == expected {
         return Ok(None);
     }
-    let (instance_id, namespace, key) = match change {
-        Change::PutRecord(r) => (r.instance_id, r.namespace.clone(), r.key.clone()),
-        Change::DeleteRecord { instance_id, namespace, key } => (*instance_id, namespace.clone(), key.clone()),
-        _ => return Err("a version guard is on a change that is not a record's".into()),
-    };
-    let place = format!("{namespace}/{key}");
     // What memory should show instead; nothing when the batch itself
     // decided the place (memory already shows its later writes).
     let holds = match (stored, earlier) {
         (_, Some(_)) => Vec::new(),
         (Some(record), None) => vec![Change::PutRecord(record)],
-        (None, None) => vec![Change::DeleteRecord { instance_id, namespace, key }],
+        (None, None) => vec![Change::DeleteRecord { instance_id: place.instance_id, namespace: place.namespace.clone(), key: place.key.clone() }],
     };
-    Ok(Some((Some(Error::Conflict { place, expected, found: version }), holds)))
+    let error = Error::Conflict { place: format!("{}/{}", place.namespace, place.key), expected, found: version };
+    Ok(Some((Some(error), holds)))
 }
 
-/// A call that checks a version inside an instance it created, and lost
-/// that instance's name race, checked a place that is not the one it would
-/// write: it is refused, its check unanswerable.
-fn refuse_joined_checks(changes: &[Change], committed: &mut Committed, guards: &[Guard], skipped: &mut Vec<usize>) {
-    let creates = |call: &Range<usize>, id: &Uuid| {
-        call.clone().any(|i| matches!(changes.get(i), Some(Change::PutInstance(created)) if created.id == *id))
-    };
+/// A version check inside an instance the batch created, which lost that
+/// instance's name race, checked a place that is not the one it would
+/// write: its call is refused, the check unanswerable.
+fn refuse_joined_checks(committed: &mut Committed, guards: &[Guard], skipped: &mut Vec<usize>) {
     for guard in guards {
-        let Expect::Version(expected) = guard.expect else { continue };
-        let lost = committed.joined.iter().any(|(id, _)| creates(&guard.call, id));
+        let Expect::Version { place, expected } = &guard.expect else { continue };
+        let lost = committed.joined.iter().any(|(id, _)| *id == place.instance_id);
         if lost && !committed.refused.iter().any(|r| r.call == guard.call) {
             skipped.extend(guard.call.clone());
-            let error = Error::Conflict { place: "a new instance".into(), expected, found: None };
-            committed.refused.push(Refused { call: guard.call.clone(), error: Some(error), found: Vec::new() });
+            let error = Error::Conflict { place: format!("{}/{} of an instance created elsewhere meanwhile", place.namespace, place.key), expected: *expected, found: None };
+            committed.refused.push(Refused { call: guard.call.clone(), error: Some(in_operation(guard, error)), found: Vec::new() });
         }
     }
 }

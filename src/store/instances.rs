@@ -2,6 +2,7 @@
 
 use super::{KvStore, Plan, check_free};
 use crate::backend::Expect;
+use crate::commit::Check;
 use crate::commit::Pending;
 use crate::error::{Error, Field, Result};
 use crate::model::{Change, Instance};
@@ -30,7 +31,7 @@ impl KvStore {
         check_free(&self.shared.index.borrow(), name, None)?;
         let instance = self.new_instance(name, description.map(str::to_string))?;
         // Another tab may create the name at the same moment: storage decides.
-        Ok(Plan { changes: vec![Change::PutInstance(instance.clone())], guards: vec![(0, Expect::NameFree)], answer: instance })
+        Ok(Plan { changes: vec![Change::PutInstance(instance.clone())], guards: vec![Check::on(0, Expect::NameFree)], answer: instance })
     }
 
     /// The instance with this id, or else this name.
@@ -70,7 +71,7 @@ impl KvStore {
         if let Some(name) = update.name {
             check_free(&self.shared.index.borrow(), &name, Some(changed.id))?;
             if name != changed.name {
-                guards.push((0, Expect::NameFree));
+                guards.push(Check::on(0, Expect::NameFree));
             }
             changed.name = name;
         }

@@ -12,8 +12,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::backend::Backend;
-use crate::backend::Expect;
-use crate::commit::{Pending, Settled, Shared};
+use crate::commit::{Check, Pending, Settled, Shared};
 use crate::error::{Error, Field, Result};
 use crate::id::{IdSource, Uuid};
 use crate::index::Index;
@@ -57,7 +56,7 @@ struct Mint {
 /// writing them (each on a change by its position), and its answer.
 struct Plan<T> {
     changes: Vec<Change>,
-    guards: Vec<(usize, Expect)>,
+    guards: Vec<Check>,
     answer: T,
 }
 

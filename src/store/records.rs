@@ -4,8 +4,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{KvStore, Plan};
-use crate::backend::Expect;
-use crate::commit::Settled;
+use crate::backend::{Expect, Place};
+use crate::commit::{Check, Settled};
 use crate::commit::Pending;
 use crate::error::{Error, Field, Result};
 use crate::index::cmp_utf16;
@@ -157,7 +157,7 @@ impl KvStore {
             None if options.auto_create_instance => {
                 let created = self.new_instance(instance, None)?;
                 let id = created.id;
-                plan.guards.push((0, Expect::NameOrJoin));
+                plan.guards.push(Check::on(0, Expect::NameOrJoin));
                 plan.changes.push(Change::PutInstance(created));
                 id
             }
@@ -166,7 +166,8 @@ impl KvStore {
         let previous = self.shared.index.borrow().entry(&instance_id, namespace, key).map(|e| (e.id, e.created_at, e.updated_at, e.version));
         if let Some(expected) = options.if_version {
             let expected = self.check_version(namespace, key, expected, previous.map(|p| p.3))?;
-            plan.guards.push((plan.changes.len(), Expect::Version(expected)));
+            let place = Place { instance_id, namespace: namespace.to_string(), key: key.to_string() };
+            plan.guards.push(Check::on(plan.changes.len(), Expect::Version { place, expected }));
         }
         // Versions grow per record even when another tab wrote the last one.
         let version = self.shared.take_version(previous.map(|p| p.3)).ok_or_else(|| super::exhausted("record versions"))?;
@@ -220,17 +221,16 @@ impl KvStore {
             self.limits.check(Field::Namespace, namespace)?;
             self.limits.check(Field::Key, key)?;
             let current = id.and_then(|id| self.shared.index.borrow().entry(&id, namespace, key).map(|e| e.version));
-            let mut guards = Vec::new();
-            if let Some(expected) = options.if_version {
-                guards.push((0, Expect::Version(self.check_version(namespace, key, expected, current)?)));
-            }
-            Ok(match (id, current) {
-                (Some(instance_id), Some(_)) => {
-                    let change = Change::DeleteRecord { instance_id, namespace: namespace.to_string(), key: key.to_string() };
-                    Some(Plan { changes: vec![change], guards, answer: true })
-                }
-                _ => None,
-            })
+            let expected = match options.if_version {
+                Some(required) => Some(self.check_version(namespace, key, required, current)?),
+                None => None,
+            };
+            // Only a key that exists is deleted, so only then is it checked.
+            let (Some(instance_id), Some(_)) = (id, current) else { return Ok(None) };
+            let place = Place { instance_id, namespace: namespace.to_string(), key: key.to_string() };
+            let guards = expected.map(|expected| Check::on(0, Expect::Version { place, expected })).into_iter().collect();
+            let change = Change::DeleteRecord { instance_id, namespace: namespace.to_string(), key: key.to_string() };
+            Ok(Some(Plan { changes: vec![change], guards, answer: true }))
         })();
         match plan {
             Ok(None) => Pending::from(Ok(false)),

@@ -71,6 +71,7 @@ struct LimitOptions {
     max_description_bytes: Option<usize>,
     max_value_bytes: Option<usize>,
     max_depth: Option<usize>,
+    max_batch_operations: Option<usize>,
 }
 
 /// What `open`'s options (`undefined` for defaults) ask for.
@@ -96,6 +97,7 @@ pub fn opening(options: &JsValue) -> Result<Opening> {
         max_description_bytes: given.max_description_bytes.unwrap_or(base.max_description_bytes),
         max_value_bytes: given.max_value_bytes.unwrap_or(base.max_value_bytes),
         max_depth: given.max_depth.unwrap_or(base.max_depth),
+        max_batch_operations: given.max_batch_operations.unwrap_or(base.max_batch_operations),
     };
     let ids = RandomIds::new()
         .map_err(|e| Error::InvalidOptions(format!("no secure random source (crypto.getRandomValues) is available: {e}.")))?;

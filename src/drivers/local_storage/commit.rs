@@ -45,6 +45,12 @@ pub fn read(area: &Area, reads: &[String], lists: &[String]) -> Result<Stored, S
     Ok(stored)
 }
 
+/// The item keys of the items stored under the item-key prefix `prefix`.
+pub fn item_keys_under(area: &Area, prefix: &str) -> Result<Vec<String>, StorageError> {
+    let placed = area.keys_under(&area.place(prefix))?;
+    Ok(placed.into_iter().filter_map(|item| item.strip_prefix(area.prefix.as_str()).map(str::to_string)).collect())
+}
+
 /// A commit's writes as cleared prefixes and the final content of each
 /// item, by item key (the order of steps matters only to storage that can
 /// fail half-way, and a commit here is all or nothing).

@@ -13,7 +13,7 @@
 //! another tab, which takes over.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::rc::{Rc, Weak};
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
@@ -55,8 +55,10 @@ struct Ask {
     reads: Vec<(String, Option<String>)>,
     /// What it found under each prefix.
     lists: Vec<(String, Vec<String>)>,
-    /// Its writes: prefixes to clear, then items (`None` removes one).
-    cleared: Vec<String>,
+    /// The items it found under each prefix it clears: its writes remove
+    /// exactly those, so that their `storage` events are its own echoes.
+    clearing: Vec<(String, Vec<String>)>,
+    /// Its writes, the final content of each item (`None` removes one).
     items: Vec<(String, Option<String>)>,
 }
 
@@ -65,8 +67,9 @@ struct Ask {
 enum Answer {
     /// Written.
     Done,
-    /// The reads no longer hold; here is what is stored now.
-    Stale { items: Vec<Option<String>>, listed: Vec<Vec<String>> },
+    /// The reads no longer hold; here is what is stored now (and the
+    /// items under each prefix the tab clears).
+    Stale { items: Vec<Option<String>>, listed: Vec<Vec<String>>, under: Vec<Vec<String>> },
     /// Writing failed; nothing was kept.
     Failed { why: String, full: bool },
 }
@@ -150,16 +153,31 @@ impl Writer {
             return commit::local(&self.area, commit);
         }
         let mut stored = commit::read(&self.area, &commit.reads, &commit.lists)?;
+        // The items under the prefixes a commit clears, as the writer last
+        // told them (else as this tab sees them).
+        let mut under: HashMap<String, Vec<String>> = HashMap::new();
         for _ in 0..ATTEMPTS {
             if self.leading.get() {
                 return commit::local(&self.area, commit);
             }
-            let (cleared, items) = commit::flatten((commit.decide)(stored.clone()));
+            let (cleared, written) = commit::flatten((commit.decide)(stored.clone()));
+            let mut clearing = Vec::with_capacity(cleared.len());
+            let mut items: BTreeMap<String, Option<String>> = BTreeMap::new();
+            for prefix in cleared {
+                let keys = match under.get(&prefix) {
+                    Some(keys) => keys.clone(),
+                    None => commit::item_keys_under(&self.area, &prefix)?,
+                };
+                items.extend(keys.iter().map(|key| (key.clone(), None)));
+                clearing.push((prefix, keys));
+            }
+            // Writes after the clear win over it, as in one commit.
+            items.extend(written);
             let id = self.next_id.get();
             self.next_id.set(id.wrapping_add(1));
             let reads = commit.reads.iter().cloned().zip(stored.items.iter().cloned()).collect();
             let lists = commit.lists.iter().cloned().zip(stored.listed.iter().cloned()).collect();
-            let ask = Ask { from: self.me.clone(), id, reads, lists, cleared, items };
+            let ask = Ask { from: self.me.clone(), id, reads, lists, clearing, items: items.into_iter().collect() };
             self.expect(&ask.items, true);
             let answer = self.ask(&ask).await;
             if !matches!(answer, Some(Answer::Done)) {
@@ -167,7 +185,10 @@ impl Writer {
             }
             match answer {
                 Some(Answer::Done) => return Ok(()),
-                Some(Answer::Stale { items, listed }) => stored = Stored { items, listed },
+                Some(Answer::Stale { items, listed, under: now }) => {
+                    stored = Stored { items, listed };
+                    under = ask.clearing.into_iter().map(|(prefix, _)| prefix).zip(now).collect();
+                }
                 Some(Answer::Failed { full: true, .. }) => return Err(StorageError::Full),
                 Some(Answer::Failed { why, .. }) => return Err(StorageError::Failed(why)),
                 // No answer: the writer's page is gone or frozen; its lock
@@ -257,12 +278,20 @@ impl Writer {
             texts.sort();
             texts
         };
+        let mut under = Vec::with_capacity(ask.clearing.len());
+        for (prefix, _) in &ask.clearing {
+            match commit::item_keys_under(&self.area, prefix) {
+                Ok(keys) => under.push(keys),
+                Err(e) => return failed(e),
+            }
+        }
         let items_hold = ask.reads.iter().map(|(_, text)| text).eq(now.items.iter());
         let lists_hold = ask.lists.iter().map(|(_, texts)| sorted(texts.clone())).eq(now.listed.iter().map(|texts| sorted(texts.clone())));
-        if !items_hold || !lists_hold {
-            return Answer::Stale { items: now.items, listed: now.listed };
+        let under_holds = ask.clearing.iter().map(|(_, keys)| sorted(keys.clone())).eq(under.iter().map(|keys| sorted(keys.clone())));
+        if !items_hold || !lists_hold || !under_holds {
+            return Answer::Stale { items: now.items, listed: now.listed, under };
         }
-        let written = commit::plan(&self.area, &ask.cleared, ask.items.clone()).and_then(|plan| commit::apply(&self.area, &plan).map(|()| plan));
+        let written = commit::plan(&self.area, &[], ask.items.clone()).and_then(|plan| commit::apply(&self.area, &plan).map(|()| plan));
         match written {
             Ok(plan) => {
                 self.hear(&plan);
