@@ -117,11 +117,14 @@ async function readPage(api, instance, namespace) {
 async function checkOpenRecord(api) {
   const open = editor.record;
   if (!open) return;
-  const env = await api.query({
-    from: { instance: open.instanceId, namespace: open.namespace },
-    where: [{ field: 'key', operator: 'eq', value: open.key }],
-  });
-  if (env.success) editor.changedElsewhere(env.data.result.records[0] || null);
+  const current = await readRecord(api, open);
+  if (current !== undefined) editor.changedElsewhere(current);
+}
+
+/** The record stored at `{ instanceId, namespace, key }` (with its version; `get` answers only the value), null when absent, undefined when the read failed. */
+async function readRecord(api, { instanceId, namespace, key }) {
+  const env = await api.query({ from: { instance: instanceId, namespace }, where: [{ field: 'key', operator: 'eq', value: key }] });
+  return env.success ? env.data.result.records[0] ?? null : undefined;
 }
 
 function select(instanceId) {
@@ -181,6 +184,25 @@ function outcome(env, done) {
   return env.error;
 }
 
+/**
+ * `outcome` for the record dialog's conditional writes: null when done,
+ * else `{ error }`, or on CONFLICT `{ conflict }` with what the store holds
+ * now (a refused check has already brought this tab's copy up to date).
+ */
+async function dialogOutcome(env, at, done) {
+  const error = outcome(env, done);
+  if (error === null) return null;
+  if (env.code !== 'CONFLICT') return { error };
+  const current = await readRecord(state.api, at);
+  return current === undefined ? { error } : { conflict: current };
+}
+
+/** Deletes `record` only while it still has the version the person saw; resolves with the envelope, or null when they cancel. */
+async function deleteRecord(record) {
+  if (!confirm(`Delete record “${record.key}” (version ${record.version}) from ${record.namespace}?`)) return null;
+  return state.api.delete(record.instanceId, record.namespace, record.key, { ifVersion: record.version });
+}
+
 const picker = createStorePicker({ onOpen: open });
 
 const instancesView = createInstancesView({
@@ -224,6 +246,14 @@ const namespacesView = createNamespacesView({
 
 const recordsView = createRecordsView({
   onOpen: (record) => editor.open(record),
+  onNew: () => state.instanceId && editor.create(state.instanceId, state.namespace),
+  async onDelete(record) {
+    const env = await deleteRecord(record);
+    if (!env) return;
+    if (env.code !== 'CONFLICT') return outcome(env, `Deleted ${record.key} from ${record.namespace}.`);
+    say(`Not deleted: ${record.key} changed meanwhile (in another tab or by another call) after the table showed version ${record.version}. The table now shows what is stored.`, true);
+    refresh('Refresh after a conflict');
+  },
   onPage(step) {
     state.offset = Math.max(0, state.offset + step * PAGE_SIZE);
     refresh('Refresh for another page');
@@ -243,14 +273,13 @@ const recordsView = createRecordsView({
 });
 
 const editor = createEditorView({
-  async onSave(record, value) {
-    const env = await state.api.set(record.instanceId, record.namespace, record.key, value);
-    return outcome(env, `Saved ${record.key} in ${record.namespace}.`);
+  async onSave(at, value, ifVersion) {
+    const env = await state.api.set(at.instanceId, at.namespace, at.key, value, false, { ifVersion });
+    return dialogOutcome(env, at, `${ifVersion === null ? 'Created' : 'Saved'} ${at.key} in ${at.namespace}.`);
   },
   async onDelete(record) {
-    if (!confirm(`Delete record “${record.key}” from ${record.namespace}?`)) return false;
-    const env = await state.api.delete(record.instanceId, record.namespace, record.key);
-    return outcome(env, `Deleted ${record.key} from ${record.namespace}.`) === null;
+    const env = await deleteRecord(record);
+    return env ? dialogOutcome(env, record, `Deleted ${record.key} from ${record.namespace}.`) : { cancelled: true };
   },
 });
 

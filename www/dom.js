@@ -21,6 +21,11 @@ export function preview(value, max = 80) {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/** An ISO-8601 time as the reader's local date and time, to the second. */
+export function readableTime(iso) {
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+}
+
 /** Parses JSON text: { ok: true, value } or { ok: false, error } with a sentence for the page. */
 export function parseJson(text) {
   if (text.trim() === '') return { ok: false, error: 'Enter a JSON value, for example "text", 42, true, null, [1, 2] or {"a": 1}.' };

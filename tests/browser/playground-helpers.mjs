@@ -35,3 +35,28 @@ export function rowValues(page, table) {
   return page.locator(`${table} tbody tr`).evaluateAll((rows) =>
     rows.map((row) => [...row.cells].map((cell) => cell.textContent.trim())));
 }
+
+/** The calls of `method` (e.g. 'kvStore.set') the person made, newest first: `{ envelope, args }`, args as the log shows them. */
+export function logged(page, method) {
+  return page.locator(`#log > li.entry[data-type="${method}"]`).evaluateAll((items) => items.map((item) => ({
+    envelope: JSON.parse(item.querySelector('pre').textContent),
+    args: item.querySelector('.args').textContent,
+  })));
+}
+
+/**
+ * Makes one kvStore call in `page` through a store object of its own, not
+ * the page's (as another tab or another program on the page would), and
+ * returns the envelope.
+ */
+export function storeCall(page, storage, method, ...args) {
+  return page.evaluate(async ({ storage, method, args }) => {
+    const { KvStore } = await import('/pkg/browser.js');
+    const store = await KvStore.open(storage);
+    try {
+      return await store[method](...args);
+    } finally {
+      store.free();
+    }
+  }, { storage, method, args });
+}

@@ -7,9 +7,12 @@
 // taken, so it must fall back to a free one; opens the page on the
 // IndexedDB backend in a fresh profile (real, disk-backed storage); and
 // clicks and types through the flow a person would: create an instance, set
-// records of every JSON type, edit one (invalid JSON first), query, delete a
-// namespace, rename and delete instances, reload, and watch a second tab
-// pick up changes without a reload, on IndexedDB and on localStorage. Every
+// records of every JSON type (checking the versions shown), edit one
+// (invalid JSON first), query, delete a namespace, rename and delete
+// instances, reload, watch a second tab pick up changes without a reload,
+// on IndexedDB and on localStorage, and meet conflicts: a record changed by
+// another call while its dialog is open, a new record on a taken key, a
+// delete of a changed record. Every
 // step asserts what the page shows. Screenshots of the main states go to
 // target/playground-screenshots/. It prints `N passed, N failed` and exits 1
 // on any failure. Loopback only; every wait is bounded; the browser, the
@@ -22,7 +25,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './server.mjs';
-import { expectText, rowValues, statusIs, waitFor } from './playground-helpers.mjs';
+import { expectText, logged, rowValues, statusIs, storeCall, waitFor } from './playground-helpers.mjs';
 
 const require = createRequire(path.join(ROOT, 'tests/js/package.json'));
 const { chromium } = require('playwright-core');
@@ -110,6 +113,13 @@ function startServe(env) {
 // ---- the flow -------------------------------------------------------------
 
 const store = `e2e-${process.pid}`;
+const STORAGE = { backend: 'indexeddb', name: store };
+const CONFLICT_MEANWHILE = (now, loaded, lead = 'Not saved: ') =>
+  `${lead}this record changed meanwhile (in another tab or by another call): it is now version ${now}; you loaded version ${loaded}.`;
+/** The table row of `key`: [key, value, version, createdAt, updatedAt, expiresAt, actions]. */
+const rowOf = async (page, key) => (await rowValues(page, '#records-table')).find((r) => r[0] === key);
+/** The newest call of `method` the person made, as the log shows it. */
+const lastCall = async (page, method) => (await logged(page, method))[0];
 const TYPES = [
   ['s', '"hello"', '"hello"'],
   ['n', '42.5', '42.5'],
@@ -190,7 +200,7 @@ step('set records of every JSON type; the table shows them', async ({ page }) =>
   await waitFor(async () => (await rowValues(page, '#records-table')).length === TYPES.length, 5000, 'the table did not show 6 rows');
   const rows = await rowValues(page, '#records-table');
   const want = Object.fromEntries(TYPES.map(([k, , shown]) => [k, shown]));
-  for (const [key, value, createdAt, updatedAt] of rows) {
+  for (const [key, value, , createdAt, updatedAt] of rows) {
     check(want[key] === value, `row ${key} shows ${value}, expected ${want[key]}`);
     check(ISO.test(createdAt) && ISO.test(updatedAt), `row ${key} has timestamps ${createdAt} / ${updatedAt}`);
   }
@@ -199,6 +209,22 @@ step('set records of every JSON type; the table shows them', async ({ page }) =>
   await expectText(page.locator('#namespace-list [data-namespace="scratch"] .count'), '1');
   await expectText(page.locator('#instance-list li[data-name="shop"]'), '2 namespaces, 7 records');
   await expectText(page.locator('#records-caption'), '6 records in items');
+});
+
+step('the version column shows the version each set answered; expiresAt is empty without an expiry', async ({ page }) => {
+  const answered = new Map(); // key -> the version of its newest set (the log is newest first)
+  for (const { envelope } of await logged(page, 'kvStore.set')) {
+    const r = envelope.data.record;
+    if (r.namespace === 'items' && !answered.has(r.key)) answered.set(r.key, r.version);
+  }
+  check(answered.size === TYPES.length, `the log has sets of ${[...answered.keys()]}`);
+  const rows = await rowValues(page, '#records-table');
+  for (const [key, , version, , , expiresAt] of rows) {
+    check(version === String(answered.get(key)), `row ${key} shows version ${version}, the store answered ${answered.get(key)}`);
+    check(expiresAt === '', `row ${key} shows expiresAt "${expiresAt}"`);
+  }
+  const versions = [...answered.values()];
+  check(versions.every((v) => Number.isSafeInteger(v) && v > 0) && new Set(versions).size === versions.length, `versions ${versions}`);
 });
 
 step('invalid JSON in the set form shows an inline error and sends nothing', async ({ page }) => {
@@ -224,6 +250,7 @@ step('edit a record: invalid JSON is refused inline, then a valid edit is saved'
   await page.click('#records-table button[data-focus="record:n"]');
   const dialog = page.locator('#record-dialog');
   await expectText(dialog.locator('h2'), 'Record n');
+  await expectText(page.locator('#record-meta'), `version${before[2]}`);
   check(await page.locator('#record-value').inputValue() === '42.5', 'the editor does not show the value');
   check(await page.evaluate(() => document.activeElement.id) === 'record-value', 'focus is not in the value field');
   await page.fill('#record-value', '{"price": ');
@@ -237,9 +264,14 @@ step('edit a record: invalid JSON is refused inline, then a valid edit is saved'
   await statusIs(page, 'Saved n in items.');
   await waitFor(async () => !(await dialog.isVisible()), 5000, 'the dialog did not close');
   await waitFor(async () => (await rowValues(page, '#records-table')).find((r) => r[0] === 'n')[1] === '{"price":99,"currency":"EUR"}', 5000, 'the table does not show the edit');
-  const after = (await rowValues(page, '#records-table')).find((r) => r[0] === 'n');
-  check(after[2] === before[2], `createdAt moved: ${before[2]} -> ${after[2]}`);
-  check(after[3] > before[3], `updatedAt did not move forward: ${before[3]} -> ${after[3]}`);
+  const saved = await lastCall(page, 'kvStore.set');
+  check(saved.args.endsWith(`, false, {"ifVersion":${before[2]}})`), `the save was not conditional on version ${before[2]}: ${saved.args}`);
+  await waitFor(async () => (await rowOf(page, 'n'))[2] === String(saved.envelope.data.record.version), 5000,
+    `the table does not show version ${saved.envelope.data.record.version}`);
+  const after = await rowOf(page, 'n');
+  check(Number(after[2]) > Number(before[2]), `the version did not grow: ${before[2]} -> ${after[2]}`);
+  check(after[3] === before[3], `createdAt moved: ${before[3]} -> ${after[3]}`);
+  check(after[4] > before[4], `updatedAt did not move forward: ${before[4]} -> ${after[4]}`);
   check(await page.evaluate(() => document.activeElement?.dataset.focus) === 'record:n', 'focus did not return to the record');
 });
 
@@ -341,6 +373,112 @@ step('a second tab on the same store sees changes without a reload, both ways', 
   await waitFor(async () => (await rowValues(page, '#records-table')).some((r) => r[0] === 's' && r[1] === '"changed in tab 2"'), 5000, 'tab 1 did not show the edit made in tab 2');
   check(await page2.evaluate(() => window.__notReloaded === true), 'tab 2 reloaded');
   await shot(page2, '07-second-tab', { fullPage: false });
+});
+
+step('an edit dialog open while another call changes its record: Save is refused as a conflict, the stored value stays', async (ctx) => {
+  const { page, page2 } = ctx;
+  await page.bringToFront(); // tab 2 opened last; a background tab's frames are throttled, which slows every click
+  const loaded = Number((await rowOf(page, 'b'))[2]);
+  await page.click('#records-table button[data-focus="record:b"]');
+  await expectText(page.locator('#record-meta'), `version${loaded}`);
+  await page.fill('#record-value', 'false');
+  const other = await storeCall(page2, STORAGE, 'set', 'store-front', 'items', 'b', 'from another call');
+  check(other.success && other.data.record.version > loaded, `the other call answered ${JSON.stringify(other)}`);
+  const now = other.data.record.version;
+  await page.click('#record-form button[type=submit]');
+  const refused = await lastCall(page, 'kvStore.set');
+  check(refused.envelope.success === false && refused.envelope.code === 'CONFLICT', `the save answered ${JSON.stringify(refused.envelope)}`);
+  check(refused.args.endsWith(`, false, {"ifVersion":${loaded}})`), `the save was not conditional on version ${loaded}: ${refused.args}`);
+  await expectText(page.locator('#record-conflict-text'), CONFLICT_MEANWHILE(now, loaded));
+  check(await page.locator('#record-conflict-text').textContent() === CONFLICT_MEANWHILE(now, loaded), 'the conflict says more than it should');
+  check(await page.locator('#record-conflict-label').textContent() === `Current value (version ${now}):`, 'the current version is not shown');
+  check(await page.locator('#record-conflict-value').textContent() === '"from another call"', 'the current value is not shown');
+  check(await page.locator('#record-value').inputValue() === 'false', 'the edit was lost');
+  check(await page.locator('#record-dialog').isVisible(), 'the dialog closed');
+  const stored = await storeCall(page2, STORAGE, 'get', 'store-front', 'items', 'b');
+  check(stored.data.value === 'from another call', `the stored value is ${JSON.stringify(stored.data)}`);
+  await shot(page, '08-edit-conflict', { fullPage: false });
+  ctx.conflictVersion = now;
+});
+
+step('loading the current value, then saving, succeeds with a greater version', async ({ page, conflictVersion }) => {
+  await page.click('#record-load');
+  check(await page.locator('#record-conflict').isHidden(), 'the conflict is still shown');
+  check(await page.locator('#record-value').inputValue() === '"from another call"', 'the current value was not loaded');
+  await expectText(page.locator('#record-meta'), `version${conflictVersion}`);
+  await page.fill('#record-value', '"after the conflict"');
+  await page.click('#record-form button[type=submit]');
+  await statusIs(page, 'Saved b in items.');
+  await waitFor(async () => !(await page.locator('#record-dialog').isVisible()), 5000, 'the dialog did not close');
+  const saved = await lastCall(page, 'kvStore.set');
+  check(saved.args.endsWith(`, false, {"ifVersion":${conflictVersion}})`), `the save was not conditional on version ${conflictVersion}: ${saved.args}`);
+  const version = saved.envelope.data.record.version;
+  check(version > conflictVersion, `version ${version} is not greater than ${conflictVersion}`);
+  await waitFor(async () => {
+    const [, value, shown] = await rowOf(page, 'b');
+    return value === '"after the conflict"' && shown === String(version);
+  }, 5000, () => `the table does not show b at version ${version}`);
+});
+
+step('a new record on a taken key is refused as a conflict; overwriting it is deliberate', async ({ page, page2 }) => {
+  const [, value, taken] = await rowOf(page, 's');
+  await page.click('#new-record');
+  await expectText(page.locator('#record-dialog-title'), 'New record');
+  check(await page.locator('#record-namespace').inputValue() === 'items', 'the namespace is not the selected one');
+  check(await page.evaluate(() => document.activeElement.id) === 'record-key', 'focus is not in the key field');
+  await page.fill('#record-key', 's');
+  await page.fill('#record-value', '"new s"');
+  await page.press('#record-value', 'Control+Enter');
+  const want = `Not saved: a record with key “s” already exists in items: version ${taken}.`;
+  await expectText(page.locator('#record-conflict-text'), want);
+  check(await page.locator('#record-conflict-text').textContent() === want, 'the conflict says more than it should');
+  check(await page.locator('#record-conflict-value').textContent() === value, `the current value is not ${value}`);
+  const refused = await lastCall(page, 'kvStore.set');
+  check(refused.envelope.code === 'CONFLICT' && refused.args.endsWith(', false, {"ifVersion":null})'), `the new-key save was ${refused.args}: ${JSON.stringify(refused.envelope)}`);
+  const stored = await storeCall(page2, STORAGE, 'get', 'store-front', 'items', 's');
+  check(JSON.stringify(stored.data.value) === value, `the stored value is ${JSON.stringify(stored.data)}`);
+  await shot(page, '09-new-key-conflict', { fullPage: false });
+
+  await page.click('#record-overwrite');
+  await statusIs(page, 'Saved s in items.');
+  const saved = await lastCall(page, 'kvStore.set');
+  check(saved.args.endsWith(`, false, {"ifVersion":${taken}})`), `the overwrite was not conditional on version ${taken}: ${saved.args}`);
+  check(saved.envelope.data.record.version > Number(taken), 'the overwrite did not give a greater version');
+  await waitFor(async () => (await rowOf(page, 's'))[1] === '"new s"', 5000, 'the table does not show the overwrite');
+});
+
+step('a new record on a free key is created; delete from the table is conditional on the version shown', async ({ page }) => {
+  await page.click('#new-record');
+  await page.fill('#record-key', 'fresh');
+  await page.fill('#record-value', '{"n": 1}');
+  await page.click('#record-form button[type=submit]');
+  await statusIs(page, 'Created fresh in items.');
+  const created = await lastCall(page, 'kvStore.set');
+  check(created.args.endsWith(', false, {"ifVersion":null})'), `the create was ${created.args}`);
+  const version = String(created.envelope.data.record.version);
+  await waitFor(async () => (await rowOf(page, 'fresh'))?.[2] === version, 5000, `the table does not show fresh at version ${version}`);
+  await page.click('#records-table button[data-focus="delete:fresh"]');
+  await statusIs(page, 'Deleted fresh from items.');
+  const deleted = await lastCall(page, 'kvStore.delete');
+  check(deleted.envelope.data.deleted === true && deleted.args.endsWith(`, {"ifVersion":${version}})`), `the delete was ${deleted.args}`);
+  await waitFor(async () => !(await rowOf(page, 'fresh')), 5000, 'fresh is still listed');
+});
+
+step('deleting a record changed meanwhile is refused; after loading it, the delete goes through', async ({ page, page2 }) => {
+  const loaded = Number((await rowOf(page, 'live'))[2]);
+  await page.click('#records-table button[data-focus="record:live"]');
+  const other = await storeCall(page2, STORAGE, 'set', 'store-front', 'items', 'live', 'changed again');
+  const now = other.data.record.version;
+  await page.click('#record-delete');
+  await expectText(page.locator('#record-conflict-text'), CONFLICT_MEANWHILE(now, loaded, 'Not deleted: '));
+  check(await page.locator('#record-overwrite').isHidden(), 'a refused delete offers an overwrite');
+  check((await lastCall(page, 'kvStore.delete')).envelope.code === 'CONFLICT', 'the delete was not refused');
+  check((await storeCall(page2, STORAGE, 'get', 'store-front', 'items', 'live')).data.value === 'changed again', 'live was deleted');
+  await page.click('#record-load');
+  await page.click('#record-delete');
+  await statusIs(page, 'Deleted live from items.');
+  check((await lastCall(page, 'kvStore.delete')).args.endsWith(`, {"ifVersion":${now}})`), 'the delete was not conditional on the loaded version');
+  await waitFor(async () => !(await rowOf(page, 'live')), 5000, 'live is still listed');
 });
 
 step('localStorage backend: two tabs see each other\'s writes too', async (ctx) => {

@@ -51,7 +51,8 @@ export function createQueryView({ onRun, onOpen }) {
     for (const r of records) for (const k of Object.keys(r)) if (!HIDDEN_COLUMNS.has(k) && !columns.includes(k)) columns.push(k);
     table.tHead.replaceChildren(h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c))));
     table.tBodies[0].replaceChildren(...records.map((r) => h('tr', {}, columns.map((c) => {
-      const openable = c === 'key' && r.instanceId && r.namespace !== undefined && 'value' in r;
+      // The dialog's writes are conditional on the version, so a projection without it cannot be opened.
+      const openable = c === 'key' && r.instanceId && r.namespace !== undefined && 'value' in r && 'version' in r;
       const cell = openable
         ? h('button', { type: 'button', class: 'link', onclick: () => onOpen(r) }, r.key)
         : h('code', {}, preview(r[c]));

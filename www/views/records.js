@@ -1,11 +1,15 @@
 // The records of the selected namespace: a paged table (key, value preview,
-// createdAt, updatedAt), the delete-namespace button and the set form.
+// version, createdAt, updatedAt, expiresAt, a delete button), the
+// new-record and delete-namespace buttons and the set form.
 
-import { h, parseJson, preview, setFieldError } from '../dom.js';
+import { h, parseJson, preview, readableTime, setFieldError } from '../dom.js';
 
 const $ = (id) => document.getElementById(id);
 
-export function createRecordsView({ onOpen, onPage, onDeleteNamespace, onSet }) {
+/** The expiresAt cell's content: a readable local time (the ISO text in `datetime` and the tooltip), or nothing. */
+const expiry = (iso) => iso && h('time', { datetime: iso, title: iso }, readableTime(iso));
+
+export function createRecordsView({ onOpen, onDelete, onNew, onPage, onDeleteNamespace, onSet }) {
   const heading = $('records-heading');
   const empty = $('records-empty');
   const wrap = $('records-wrap');
@@ -16,6 +20,7 @@ export function createRecordsView({ onOpen, onPage, onDeleteNamespace, onSet }) 
   const prev = $('records-prev');
   const next = $('records-next');
   const deleteNs = $('delete-namespace');
+  const newRecord = $('new-record');
   const form = $('set-record');
   const error = $('set-error');
   let current = null;
@@ -23,6 +28,7 @@ export function createRecordsView({ onOpen, onPage, onDeleteNamespace, onSet }) 
   prev.addEventListener('click', () => onPage(-1));
   next.addEventListener('click', () => onPage(1));
   deleteNs.addEventListener('click', () => current && onDeleteNamespace(current.namespace));
+  newRecord.addEventListener('click', () => onNew());
 
   const value = form.elements.value;
   value.addEventListener('input', () => setFieldError(value, error, ''));
@@ -52,6 +58,7 @@ export function createRecordsView({ onOpen, onPage, onDeleteNamespace, onSet }) 
     render(view) {
       current = view;
       form.hidden = !view?.instance;
+      newRecord.hidden = !view?.instance;
       if (view?.namespace && !form.elements.namespace.value) form.elements.namespace.value = view.namespace;
       deleteNs.hidden = !view?.namespace;
       if (view?.namespace) deleteNs.setAttribute('aria-label', `Delete namespace ${view.namespace}`);
@@ -72,8 +79,15 @@ export function createRecordsView({ onOpen, onPage, onDeleteNamespace, onSet }) 
           h('th', { scope: 'row', 'data-label': 'Key' },
             h('button', { type: 'button', class: 'link', dataset: { focus: `record:${record.key}` }, onclick: () => onOpen(record), title: 'Open this record' }, record.key)),
           h('td', { 'data-label': 'Value', class: 'value' }, h('code', {}, preview(record.value))),
+          h('td', { 'data-label': 'version', class: 'version' }, String(record.version)),
           h('td', { 'data-label': 'createdAt', class: 'time' }, record.createdAt),
-          h('td', { 'data-label': 'updatedAt', class: 'time' }, record.updatedAt))));
+          h('td', { 'data-label': 'updatedAt', class: 'time' }, record.updatedAt),
+          h('td', { 'data-label': 'expiresAt', class: 'time' }, expiry(record.expiresAt)),
+          h('td', { 'data-label': '', class: 'row-actions' },
+            h('button', {
+              type: 'button', class: 'danger', dataset: { focus: `delete:${record.key}` },
+              'aria-label': `Delete record ${record.key} (version ${record.version})`, onclick: () => onDelete(record),
+            }, 'Delete')))));
     },
     /** Puts a namespace in the set form (when the person picks one). */
     useNamespace(namespace) {
