@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::error::{ErrorCode, Result};
 use crate::id::Uuid;
 use crate::model::{Instance, Record};
-use crate::store::KvStore;
+use crate::store::{KvStore, Outcome};
 use crate::time::Timestamp;
 use crate::value::Value;
 
@@ -39,6 +39,10 @@ pub enum Method {
     GetNamespaces,
     /// `getRecordCount`.
     GetRecordCount,
+    /// `batch`.
+    Batch,
+    /// `getMany`.
+    GetMany,
 }
 
 impl Method {
@@ -57,6 +61,8 @@ impl Method {
             Method::Query => "kvStore.query",
             Method::GetNamespaces => "kvStore.getNamespaces",
             Method::GetRecordCount => "kvStore.getRecordCount",
+            Method::Batch => "kvStore.batch",
+            Method::GetMany => "kvStore.getMany",
         }
     }
 }
@@ -177,6 +183,56 @@ pub mod data {
         pub value: Option<Value>,
         /// Whether the key holds a value (which may be `null`).
         pub exists: bool,
+    }
+
+    /// `batch`: one result per operation.
+    #[derive(Serialize)]
+    pub struct BatchData {
+        /// `{ record }`, `{ deleted }` or `{ ok: true }`, in order.
+        pub results: Vec<BatchResult>,
+    }
+
+    /// One operation's result in a `batch`.
+    #[derive(Serialize)]
+    #[serde(untagged)]
+    pub enum BatchResult {
+        /// A set.
+        Record {
+            /// The record as stored.
+            record: Record,
+        },
+        /// A delete.
+        Deleted {
+            /// Whether there was a record to delete.
+            deleted: bool,
+        },
+        /// A check that held.
+        Checked {
+            /// Always true.
+            ok: bool,
+        },
+    }
+
+    impl BatchData {
+        /// The results of a batch's outcomes.
+        pub fn of(outcomes: Vec<Outcome>) -> BatchData {
+            let results = outcomes
+                .into_iter()
+                .map(|outcome| match outcome {
+                    Outcome::Record(record) => BatchResult::Record { record },
+                    Outcome::Deleted(deleted) => BatchResult::Deleted { deleted },
+                    Outcome::Checked => BatchResult::Checked { ok: true },
+                })
+                .collect();
+            BatchData { results }
+        }
+    }
+
+    /// `getMany`: the record, or `null`, per key asked for.
+    #[derive(Serialize)]
+    pub struct RecordsData {
+        /// In the order asked.
+        pub records: Vec<Option<Record>>,
     }
 
     /// `set`.

@@ -176,6 +176,13 @@ pub enum Error {
     },
     /// The backend cannot carry out the call as asked; says why.
     Unsupported(String),
+    /// One key of a `getMany` is refused, so none was read.
+    InKey {
+        /// Its position in the list, from 0.
+        index: usize,
+        /// Why.
+        error: Box<Error>,
+    },
     /// One operation of a `batch` failed, so none was carried out.
     InOperation {
         /// Its position in the batch, from 0.
@@ -206,7 +213,7 @@ impl Error {
             | Error::WrongType { .. } => ErrorCode::InvalidArgument,
             Error::Conflict { .. } => ErrorCode::Conflict,
             Error::Unsupported(_) => ErrorCode::Unsupported,
-            Error::InOperation { error, .. } => error.code(),
+            Error::InOperation { error, .. } | Error::InKey { error, .. } => error.code(),
             Error::Storage(StorageError::Full) => ErrorCode::StorageFull,
             Error::Storage(StorageError::Unavailable(_)) => ErrorCode::StorageUnavailable,
             Error::Storage(StorageError::Failed(_)) => ErrorCode::StorageFailed,
@@ -278,6 +285,7 @@ impl fmt::Display for Error {
             }
             Error::Unsupported(why) => write!(f, "Not supported by this storage: {why}"),
             Error::InOperation { index, error } => write!(f, "Operation {index} of the batch failed, so none was carried out: {error}"),
+            Error::InKey { index, error } => write!(f, "Key {index} of the list is refused, so none was read: {error}"),
             Error::Storage(e) => e.fmt(f),
         }
     }

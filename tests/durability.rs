@@ -363,11 +363,11 @@ fn a_guarded_change_is_written_only_while_storage_holds_what_it_expects() {
     let later = boltkv::Record { value: boltkv::Value::from_json("\"repaired\"".into(), &boltkv::Limits::default()).expect("valid"), ..first.clone() };
     let (put, other) = (vec![boltkv::Change::PutRecord(later)], vec![boltkv::Change::PutRecord(first.clone())]);
 
-    let stale = boltkv::Guard { change: 0, expect: boltkv::Expect::Stored(stored.replace("first", "older")), call: 0..1, operation: None };
+    let stale = boltkv::Guard { change: 0, expect: boltkv::Expect::Stored(stored.replace("first", "older")), call: 0..1, caller: 0, operation: None };
     block_on(engine.commit(put.clone(), vec![stale])).expect("the commit itself succeeds");
     assert_eq!(backend.disk.borrow().items.values().find(|t| t.contains("\"k\"")), Some(&stored), "a failed guard writes nothing");
 
-    let holds = boltkv::Guard { change: 1, expect: boltkv::Expect::Stored(stored.clone()), call: 1..2, operation: None };
+    let holds = boltkv::Guard { change: 1, expect: boltkv::Expect::Stored(stored.clone()), call: 1..2, caller: 1, operation: None };
     block_on(engine.commit([other, put].concat(), vec![holds])).expect("commits");
     let now = backend.disk.borrow().items.values().find(|t| t.contains("\"k\"")).cloned().unwrap_or_default();
     assert!(now.contains("repaired"), "a guard that holds lets its change through, after the unguarded ones: {now}");

@@ -104,6 +104,9 @@ pub struct Guard {
     pub expect: Expect,
     /// The positions of the call's changes, all refused together.
     pub call: Range<usize>,
+    /// The call, by its number in the batch (a call of checks alone has no
+    /// changes to tell it by).
+    pub caller: usize,
     /// The operation of a `batch` the guard is for, named in its error.
     pub operation: Option<usize>,
 }
@@ -113,6 +116,8 @@ pub struct Guard {
 pub struct Refused {
     /// The positions of the refused call's changes (its guard's `call`).
     pub call: Range<usize>,
+    /// The refused call's number (its guard's `caller`).
+    pub caller: usize,
     /// Why, for the caller: [`crate::Error::Conflict`] or
     /// [`crate::Error::InstanceExists`] (nothing, for repairs).
     pub error: Option<crate::Error>,

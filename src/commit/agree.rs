@@ -19,7 +19,7 @@ pub struct Settled {
     pub shift: u64,
     /// Instances of the batch replaced by the one holding their name.
     pub joined: HashMap<Uuid, Uuid>,
-    /// The refused calls, by the position of their first change, and why.
+    /// The refused calls, by their number in the batch, and why.
     pub refused: Vec<(usize, Error)>,
     /// The largest record version the batch wrote.
     pub highest: u64,
@@ -29,9 +29,9 @@ pub struct Settled {
 }
 
 impl Settled {
-    /// Why the call starting at `call` was refused, if it was.
-    pub fn refusal(&self, call: usize) -> Option<Error> {
-        self.refused.iter().find(|(start, _)| *start == call).map(|(_, e)| e.clone())
+    /// Why the call numbered `caller` was refused, if it was.
+    pub fn refusal(&self, caller: usize) -> Option<Error> {
+        self.refused.iter().find(|(number, _)| *number == caller).map(|(_, e)| e.clone())
     }
 
     /// The instance `id` names once the batch is durable.
@@ -62,7 +62,7 @@ pub fn agree(index: &mut Index, changes: &[Change], undo: &[Vec<Change>], commit
             refusal.found.iter().for_each(|c| index.apply(c.clone()));
         }
         if let Some(error) = &refusal.error {
-            settled.refused.push((refusal.call.start, error.clone()));
+            settled.refused.push((refusal.caller, error.clone()));
         }
     }
     for (_, winner) in &committed.joined {

@@ -75,6 +75,8 @@ struct BatchState {
     guards: Vec<Guard>,
     /// The payload bytes of `changes`, to seal the batch when it is full.
     bytes: usize,
+    /// How many calls joined the batch (each call's number, for refusals).
+    callers: usize,
     undo: Vec<Vec<Change>>,
     phase: Phase,
     /// Those awaiting this batch's writes, woken when it settles or when it
@@ -83,6 +85,13 @@ struct BatchState {
 }
 
 impl BatchState {
+    /// A number for the next call that joins.
+    fn next_caller(&mut self) -> usize {
+        let caller = self.callers;
+        self.callers = caller.saturating_add(1);
+        caller
+    }
+
     /// Whether one call's changes may join: an empty batch takes any call
     /// (one call's changes are never split), else they must fit the bounds.
     fn has_room(&self, changes: usize, bytes: usize) -> bool {
@@ -143,8 +152,7 @@ impl Shared {
 
     /// Applies one call's changes to the index; with a persisting backend,
     /// also adds them (with their undo, and the checks storage makes) to
-    /// the open batch, which is returned with the position of the call's
-    /// first change.
+    /// the open batch, which is returned with the call's number in it.
     pub fn write(&self, changes: Vec<Change>, checks: Vec<Check>) -> Option<(Rc<Batch>, usize)> {
         let mut index = self.index.borrow_mut();
         if !self.backend.persists() {
@@ -157,9 +165,10 @@ impl Shared {
         state.bytes = state.bytes.saturating_add(bytes);
         let start = state.changes.len();
         let call = start..start.saturating_add(changes.len());
+        let caller = state.next_caller();
         for check in checks {
             let change = start.saturating_add(check.at);
-            state.guards.push(Guard { change, expect: check.expect, call: call.clone(), operation: check.operation });
+            state.guards.push(Guard { change, expect: check.expect, call: call.clone(), caller, operation: check.operation });
         }
         for change in changes {
             state.undo.push(index.inverse(&change));
@@ -167,7 +176,7 @@ impl Shared {
             index.apply(change);
         }
         drop(state);
-        Some((batch, start))
+        Some((batch, caller))
     }
 
     /// The open batch, with room for a call of `changes` changes and `bytes`
@@ -237,7 +246,8 @@ impl Shared {
         for (agreed, heard, stored) in repairs {
             let change = state.changes.len();
             let call = change..change.saturating_add(1);
-            state.guards.push(Guard { change, expect: Expect::Stored(stored), call, operation: None });
+            let caller = state.next_caller();
+            state.guards.push(Guard { change, expect: Expect::Stored(stored), call, caller, operation: None });
             state.undo.push(vec![Change::PutRecord(heard)]);
             state.changes.push(Change::PutRecord(agreed));
         }
@@ -436,8 +446,8 @@ pub enum Pending<T> {
         answer: Option<T>,
         /// The batch holding the write.
         batch: Rc<Batch>,
-        /// The position of the write's first change in the batch, by
-        /// which storage refuses it (`usize::MAX` for no write of its own).
+        /// The write's number in the batch, by which storage refuses it
+        /// (`usize::MAX` for no write of its own).
         call: usize,
         /// Makes the answer what storage decided (versions, instances).
         settle: fn(T, &Settled) -> T,

@@ -122,7 +122,7 @@ pub fn decide(changes: &[Change], guards: &[Guard], items: &[Option<String>], in
         if let Some((error, found)) = refusal {
             skipped.extend(guard.call.clone());
             let error = error.map(|e| in_operation(guard, e));
-            committed.refused.push(Refused { call: guard.call.clone(), error, found });
+            committed.refused.push(Refused { call: guard.call.clone(), caller: guard.caller, error, found });
         }
     }
     refuse_joined_checks(&mut committed, guards, &mut skipped);
@@ -212,10 +212,10 @@ fn refuse_joined_checks(committed: &mut Committed, guards: &[Guard], skipped: &m
     for guard in guards {
         let Expect::Version { place, expected } = &guard.expect else { continue };
         let lost = committed.joined.iter().any(|(id, _)| *id == place.instance_id);
-        if lost && !committed.refused.iter().any(|r| r.call == guard.call) {
+        if lost && !committed.refused.iter().any(|r| r.caller == guard.caller) {
             skipped.extend(guard.call.clone());
             let error = Error::Conflict { place: format!("{}/{} of an instance created elsewhere meanwhile", place.namespace, place.key), expected: *expected, found: None };
-            committed.refused.push(Refused { call: guard.call.clone(), error: Some(in_operation(guard, error)), found: Vec::new() });
+            committed.refused.push(Refused { call: guard.call.clone(), caller: guard.caller, error: Some(in_operation(guard, error)), found: Vec::new() });
         }
     }
 }

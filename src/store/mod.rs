@@ -5,7 +5,9 @@
 mod instances;
 pub use instances::InstanceUpdate;
 mod query;
+mod batch;
 mod records;
+pub use batch::{Operation, Outcome};
 pub use records::{DeleteOptions, IfVersion, SetOptions};
 
 use std::cell::RefCell;

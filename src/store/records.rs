@@ -51,7 +51,7 @@ pub struct DeleteOptions {
 
 /// A record answer as storage decided it: its version moved past those
 /// other copies took, its instance the one that holds its name.
-fn settle_record(mut record: Record, settled: &Settled) -> Record {
+pub(super) fn settle_record(mut record: Record, settled: &Settled) -> Record {
     record.version = record.version.saturating_add(settled.shift);
     record.instance_id = settled.instance(record.instance_id);
     record
@@ -163,38 +163,35 @@ impl KvStore {
             }
             None => return Err(Error::InstanceNotFound(instance.to_string())),
         };
-        let previous = self.shared.index.borrow().entry(&instance_id, namespace, key).map(|e| (e.id, e.created_at, e.updated_at, e.version));
+        let place = Place { instance_id, namespace: namespace.to_string(), key: key.to_string() };
+        let previous = self.shared.index.borrow().entry(&instance_id, namespace, key).map(|e| e.to_record(instance_id, namespace, key));
         if let Some(expected) = options.if_version {
-            let expected = self.check_version(namespace, key, expected, previous.map(|p| p.3))?;
-            let place = Place { instance_id, namespace: namespace.to_string(), key: key.to_string() };
-            plan.guards.push(Check::on(plan.changes.len(), Expect::Version { place, expected }));
+            let expected = self.check_version(namespace, key, expected, previous.as_ref().map(|p| p.version))?;
+            plan.guards.push(Check::on(plan.changes.len(), Expect::Version { place: place.clone(), expected }));
         }
-        // Versions grow per record even when another tab wrote the last one.
-        let version = self.shared.take_version(previous.map(|p| p.3)).ok_or_else(|| super::exhausted("record versions"))?;
-        let now = self.now();
-        let (id, created_at, updated_at) = match previous {
-            Some((id, created_at, updated_at, _)) => (id, created_at, now.after(updated_at)),
-            None => (self.fresh_id(), now, now),
-        };
-        let record = Record {
-            id,
-            instance_id,
-            namespace: namespace.to_string(),
-            key: key.to_string(),
-            value,
-            created_at,
-            updated_at,
-            version,
-            expires_at: None,
-        };
+        let record = self.new_record(place, value, previous.as_ref())?;
         plan.changes.push(Change::PutRecord(record.clone()));
         Ok(Plan { changes: plan.changes, guards: plan.guards, answer: record })
+    }
+
+    /// The record a write of `value` at `place` makes, over `previous`: an
+    /// overwrite keeps its id and creation time; versions grow per record
+    /// even when another tab wrote the last one.
+    pub(super) fn new_record(&self, place: Place, value: Value, previous: Option<&Record>) -> Result<Record> {
+        let version = self.shared.take_version(previous.map(|p| p.version)).ok_or_else(|| super::exhausted("record versions"))?;
+        let now = self.now();
+        let (id, created_at, updated_at) = match previous {
+            Some(p) => (p.id, p.created_at, now.after(p.updated_at)),
+            None => (self.fresh_id(), now, now),
+        };
+        let Place { instance_id, namespace, key } = place;
+        Ok(Record { id, instance_id, namespace, key, value, created_at, updated_at, version, expires_at: None })
     }
 
     /// Checks a required version against memory (exact for this copy's
     /// writes; storage checks again against every other writer), and
     /// whether the backend can check at all. The version storage must find.
-    fn check_version(&self, namespace: &str, key: &str, expected: IfVersion, current: Option<u64>) -> Result<Option<u64>> {
+    pub(super) fn check_version(&self, namespace: &str, key: &str, expected: IfVersion, current: Option<u64>) -> Result<Option<u64>> {
         if !self.shared.checks() {
             return Err(Error::Unsupported(
                 "conditional writes (ifVersion) need storage that reads and writes in one transaction, which Workers KV does not have; use a Durable Object, or write without ifVersion."

@@ -41,6 +41,8 @@ fn parameters(method: Method) -> &'static str {
         Method::DeleteNamespace => "(instanceId, namespace)",
         Method::Query => "(queryDsl)",
         Method::GetRecordCount => "(instanceId, namespace?)",
+        Method::Batch => "(operations)",
+        Method::GetMany => "(keys)",
     }
 }
 

@@ -97,6 +97,31 @@ export type KVQueryResponse = KVResponse<'kvStore.query', { result: KVQueryResul
 export type KVNamespacesResponse = KVResponse<'kvStore.getNamespaces', { namespaces: string[] }>;
 export type KVRecordCountResponse = KVResponse<'kvStore.getRecordCount', { count: number }>;
 
+/** Where a key lives, for `getMany` and a batch's operations. */
+export interface KVKey {
+  instanceId: string;
+  namespace: string;
+  key: string;
+}
+
+/** One operation of a `batch`; operations on one key apply in array order. */
+export type KVBatchOperation =
+  | ({ op: 'set'; value: any; autoCreateInstance?: boolean } & KVKey & KVWriteOptions)
+  | ({ op: 'delete' } & KVKey & KVWriteOptions)
+  /** Writes nothing; the batch goes ahead only while the key has `version` (`null`: is absent). */
+  | ({ op: 'check'; version: number | null } & KVKey);
+
+/** One operation's result, in the order of the operations. */
+export type KVBatchResult = { record: KVRecord } | { deleted: boolean } | { ok: true };
+
+/**
+ * All or nothing: on failure nothing changed, `code` is the one the first
+ * failing operation would have had on its own, and `error` names its index.
+ */
+export type KVBatchResponse = KVResponse<'kvStore.batch', { results: KVBatchResult[] }>;
+/** The record or `null` per key, in the order asked, all from one state. */
+export type KVGetManyResponse = KVResponse<'kvStore.getMany', { records: (KVRecord | null)[] }>;
+
 /** A record field, or a dot path into the value such as `value.user.name`. */
 export type KVQueryField = 'id' | 'instanceId' | 'key' | 'namespace' | 'createdAt' | 'updatedAt' | 'value' | `value.${string}`;
 
@@ -172,6 +197,8 @@ export interface KVLimits {
   maxValueBytes?: number;
   /** Deepest nesting of arrays and objects (default 64, at most 128). */
   maxDepth?: number;
+  /** Most operations in one `batch`, and keys in one `getMany` (default 10000). */
+  maxBatchOperations?: number;
 }
 
 /**
@@ -255,4 +282,7 @@ export class KvStore {
   query(query: KVQueryDSL): Promise<KVQueryResponse>;
   getNamespaces(instanceId: string): Promise<KVNamespacesResponse>;
   getRecordCount(instanceId: string, namespace?: string): Promise<KVRecordCountResponse>;
+  /** 1 to `maxBatchOperations` operations, written in one commit or not at all. */
+  batch(operations: KVBatchOperation[]): Promise<KVBatchResponse>;
+  getMany(keys: KVKey[]): Promise<KVGetManyResponse>;
 }

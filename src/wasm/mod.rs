@@ -4,6 +4,7 @@
 //! answers out as envelope text that JavaScript parses into fresh objects.
 
 mod args;
+mod batch_args;
 mod options;
 mod storage;
 mod write_options;
@@ -249,6 +250,28 @@ impl JsKvStore {
             self.store.get_record_count(&id, ns.as_deref())
         })();
         self.answer(Method::GetRecordCount, answer.map(|count| data::CountData { count }))
+    }
+
+    /// `batch(operations)`: `{ results }`, all or nothing, once durable.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn batch(&self, operations: JsValue, extra: JsValue) -> Promise {
+        let call = (|| {
+            args::nothing_more(&extra, Method::Batch)?;
+            Ok(self.store.batch(batch_args::operations(&operations, self.store.limits())?))
+        })();
+        self.reply(Method::Batch, call, data::BatchData::of)
+    }
+
+    /// `getMany(keys)`: `{ records }`, a record or `null` per key.
+    #[wasm_bindgen(js_name = getMany, skip_typescript)]
+    pub fn get_many(&self, keys: JsValue, extra: JsValue) -> Promise {
+        let answer = (|| {
+            args::nothing_more(&extra, Method::GetMany)?;
+            let keys = batch_args::keys(&keys, self.store.limits())?;
+            let keys: Vec<(&str, &str, &str)> = keys.iter().map(|(i, n, k)| (i.as_str(), n.as_str(), k.as_str())).collect();
+            self.store.get_many_records(&keys)
+        })();
+        self.answer(Method::GetMany, answer.map(|records| data::RecordsData { records }))
     }
 
     /// The `instanceId` argument of a call.

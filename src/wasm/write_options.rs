@@ -40,14 +40,28 @@ pub fn if_version(options: &JsValue) -> Result<Option<IfVersion>> {
     })?;
     match fields.if_version {
         None => Ok(None),
-        Some(serde_json::Value::Null) => Ok(Some(IfVersion::Absent)),
-        Some(given) => given
-            .as_u64()
-            .filter(|v| (1..=MAX_SAFE_INTEGER).contains(v))
-            .map(|v| Some(IfVersion::Is(v)))
-            .ok_or_else(|| Error::InvalidArgument {
-                name: "options.ifVersion".to_string(),
-                problem: format!("must be a record's version (a positive whole number) or null for an absent key, not {given}."),
-            }),
+        Some(given) => required(&given).map(Some).ok_or_else(|| not_a_version("options.ifVersion", &given.to_string())),
+    }
+}
+
+/// A version given as a JavaScript value (a batch's `ifVersion` or
+/// `version`): `null` for an absent key, else a record's version.
+pub fn version(value: &JsValue, name: &str) -> Result<IfVersion> {
+    let given = js_sys::JSON::stringify(value).ok().and_then(|text| text.as_string()).and_then(|text| serde_json::from_str(&text).ok());
+    given.as_ref().and_then(required).ok_or_else(|| not_a_version(name, &args::describe(value)))
+}
+
+/// The requirement a JSON version stands for, if it is one.
+fn required(given: &serde_json::Value) -> Option<IfVersion> {
+    match given {
+        serde_json::Value::Null => Some(IfVersion::Absent),
+        other => other.as_u64().filter(|v| (1..=MAX_SAFE_INTEGER).contains(v)).map(IfVersion::Is),
+    }
+}
+
+fn not_a_version(name: &str, given: &str) -> Error {
+    Error::InvalidArgument {
+        name: name.to_string(),
+        problem: format!("must be a record's version (a positive whole number) or null for an absent key, not {given}."),
     }
 }

@@ -40,7 +40,7 @@ const ROUTES = [
   ['/kv/drop', 'boltkv.http'],
   ['/admin', 'boltkv.http'],
 ];
-const WRITES = ['createInstance', 'updateInstance', 'deleteInstance', 'set', 'delete', 'deleteNamespace'];
+const WRITES = ['createInstance', 'updateInstance', 'deleteInstance', 'set', 'delete', 'deleteNamespace', 'batch'];
 
 // A service under test, started before the tests of the describe it is
 // made in and disposed of after them.

@@ -17,6 +17,9 @@ import {
   type KVQueryDSL,
   type ErrorCode,
   type KVWriteOptions,
+  type KVBatchOperation,
+  type KVBatchResponse,
+  type KVGetManyResponse,
 } from '../../pkg/boltkv.js';
 
 const kvStore = await KvStore.open();
@@ -42,6 +45,21 @@ const onlyIfUnchanged: KVWriteOptions = { ifVersion: version ?? null };
 const conditional: KVSetResponse = await kvStore.set('i', 'n', 'k2', 'next', false, onlyIfUnchanged);
 if (!conditional.success && conditional.code === 'CONFLICT') console.log('changed meanwhile; read again and retry');
 const conditionalDelete: KVDeleteResponse = await kvStore.delete('i', 'n', 'k2', { ifVersion: null });
+
+// Atomic batches and bulk reads.
+const operations: KVBatchOperation[] = [
+  { op: 'check', instanceId: 'i', namespace: 'n', key: 'k', version: version ?? null },
+  { op: 'set', instanceId: 'i', namespace: 'n', key: 'k3', value: { a: 1 }, ifVersion: null },
+  { op: 'delete', instanceId: 'i', namespace: 'n', key: 'k2' },
+];
+const batched: KVBatchResponse = await kvStore.batch(operations);
+for (const result of batched.data?.results ?? []) {
+  if ('record' in result) console.log(result.record.version);
+  else if ('deleted' in result) console.log(result.deleted);
+  else console.log(result.ok);
+}
+const many: KVGetManyResponse = await kvStore.getMany([{ instanceId: 'i', namespace: 'n', key: 'k' }]);
+const firstVersion: number | undefined = many.data?.records[0]?.version;
 const deleteNamespaceResponse: KVDeleteNamespaceResponse = await kvStore.deleteNamespace('i', 'old');
 const dsl: KVQueryDSL = {
   from: { instance: 'i', namespace: 'n' },

@@ -19,7 +19,7 @@ import {
 export const cases = [];
 const test = (name, fn) => cases.push({ name, fn });
 
-test('envelope: the store has all twelve methods', async (open) => {
+test('envelope: the store has the twelve methods, batch and getMany', async (open) => {
   const kv = await open();
   for (const m of METHODS) equal(typeof kv[m], 'function', `kvStore.${m}`);
 });
@@ -36,6 +36,8 @@ test('envelope: every method resolves a Promise with its type on success, and da
     ['query', [{ from: { instance: 'inst' } }], ['result']],
     ['getNamespaces', ['inst'], ['namespaces']],
     ['getRecordCount', ['inst'], ['count']],
+    ['getMany', [[{ instanceId: 'inst', namespace: 'ns', key: 'k' }]], ['records']],
+    ['batch', [[{ op: 'set', instanceId: 'inst', namespace: 'ns', key: 'b', value: 1 }]], ['results']],
     ['delete', ['inst', 'ns', 'k'], ['deleted']],
     ['deleteNamespace', ['inst', 'ns'], ['deletedCount']],
     ['deleteInstance', ['inst'], ['deleted']],
@@ -62,6 +64,8 @@ test('envelope: every method carries its type on failure too, with an error, its
     ['query', [{}], 'INVALID_ARGUMENT'],
     ['getNamespaces', [''], 'INVALID_ARGUMENT'],
     ['getRecordCount', [''], 'INVALID_ARGUMENT'],
+    ['getMany', [[]], 'INVALID_ARGUMENT'],
+    ['batch', [[{ op: 'set', instanceId: 'missing', namespace: 'ns', key: 'k', value: 1 }]], 'NOT_FOUND'],
     // Last: the only way listInstances can fail is an extra argument.
     ['listInstances', ['extra'], 'INVALID_ARGUMENT'],
   ];

@@ -11,5 +11,6 @@ import { cases as values } from './values.js';
 import { cases as query } from './query.js';
 import { cases as versions } from './versions.js';
 import { cases as cursor } from './cursor.js';
+import { cases as batch } from './batch.js';
 
-export const suites = { envelope, instances, records, values, query, versions, cursor };
+export const suites = { envelope, instances, records, values, query, versions, cursor, batch };

@@ -19,6 +19,8 @@ export const METHODS = [
   'query',
   'getNamespaces',
   'getRecordCount',
+  'batch',
+  'getMany',
 ];
 
 /** The `code` of a failure envelope is one of these (README, "Error codes"). */
