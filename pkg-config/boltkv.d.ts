@@ -5,6 +5,8 @@ export type {
   KVInstance,
   KVRecord,
   KVWriteOptions,
+  KVExpiry,
+  KVSetOptions,
   KVKey,
   KVBatchOperation,
   KVBatchResult,

@@ -3,10 +3,12 @@
 //! only copy the store reads from.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
+use crate::backend::Place;
 use crate::id::Uuid;
 use crate::model::{Change, Entry, Instance, Record};
+use crate::time::Timestamp;
 
 /// Records of one namespace, by key.
 pub type Keys = HashMap<String, Entry>;
@@ -22,6 +24,9 @@ pub struct Slot {
 pub struct Index {
     instances: HashMap<Uuid, (Instance, Slot)>,
     names: HashMap<String, Uuid>,
+    /// Every record with an expiry, soonest first, kept in step with the
+    /// records by [`Index::apply`] whatever path a change takes.
+    expiring: BTreeSet<(Timestamp, Place)>,
 }
 
 /// Orders strings as JavaScript does: by UTF-16 code units.
@@ -172,6 +177,41 @@ impl Index {
     pub fn clear(&mut self) {
         self.instances.clear();
         self.names.clear();
+        self.expiring.clear();
+    }
+
+    /// The records whose expiry is at or before `now`, with their versions.
+    pub fn expired(&self, now: Timestamp) -> Vec<(Place, u64)> {
+        let due = self.expiring.iter().take_while(|(at, _)| *at <= now);
+        due.filter_map(|(_, place)| Some((place.clone(), self.entry(&place.instance_id, &place.namespace, &place.key)?.version))).collect()
+    }
+
+    /// When the soonest expiry is, if any record has one.
+    pub fn next_expiry(&self) -> Option<Timestamp> {
+        self.expiring.first().map(|(at, _)| *at)
+    }
+
+    /// Keeps [`Index::expiring`] in step with one record's entry, before
+    /// (`old`) and after (`new`) a change.
+    fn track(&mut self, place: Place, old: Option<Timestamp>, new: Option<Timestamp>) {
+        if old == new {
+            return;
+        }
+        if let Some(at) = old {
+            self.expiring.remove(&(at, place.clone()));
+        }
+        if let Some(at) = new {
+            self.expiring.insert((at, place));
+        }
+    }
+
+    /// Forgets the expiries of every record of `keys` (removed together).
+    fn untrack(&mut self, instance_id: Uuid, namespace: &str, keys: &Keys) {
+        for (key, entry) in keys {
+            if let Some(at) = entry.expires_at {
+                self.expiring.remove(&(at, Place { instance_id, namespace: namespace.to_string(), key: key.clone() }));
+            }
+        }
     }
 
     /// Applies one change. A record for an instance the index does not hold
@@ -196,31 +236,37 @@ impl Index {
                 }
             }
             Change::DeleteInstance(id) => {
-                if let Some((instance, _)) = self.instances.remove(&id) {
+                if let Some((instance, slot)) = self.instances.remove(&id) {
                     if self.names.get(&instance.name) == Some(&id) {
                         self.names.remove(&instance.name);
                     }
+                    slot.namespaces.iter().for_each(|(namespace, keys)| self.untrack(id, namespace, keys));
                 }
             }
             Change::PutRecord(record) => {
                 if let Some((_, slot)) = self.instances.get_mut(&record.instance_id) {
                     let entry = record.to_entry();
-                    slot.namespaces.entry(record.namespace).or_default().insert(record.key, entry);
+                    let new = entry.expires_at;
+                    let old = slot.namespaces.entry(record.namespace.clone()).or_default().insert(record.key.clone(), entry).and_then(|e| e.expires_at);
+                    self.track(Place { instance_id: record.instance_id, namespace: record.namespace, key: record.key }, old, new);
                 }
             }
             Change::DeleteRecord { instance_id, namespace, key } => {
+                let mut old = None;
                 if let Some((_, slot)) = self.instances.get_mut(&instance_id) {
                     if let Some(keys) = slot.namespaces.get_mut(&namespace) {
-                        keys.remove(&key);
+                        old = keys.remove(&key).and_then(|e| e.expires_at);
                         if keys.is_empty() {
                             slot.namespaces.remove(&namespace);
                         }
                     }
                 }
+                self.track(Place { instance_id, namespace, key }, old, None);
             }
             Change::DeleteNamespace { instance_id, namespace } => {
-                if let Some((_, slot)) = self.instances.get_mut(&instance_id) {
-                    slot.namespaces.remove(&namespace);
+                let removed = self.instances.get_mut(&instance_id).and_then(|(_, slot)| slot.namespaces.remove(&namespace));
+                if let Some(keys) = removed {
+                    self.untrack(instance_id, &namespace, &keys);
                 }
             }
         }

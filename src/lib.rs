@@ -215,7 +215,7 @@ pub use id::{IdSource, RandomIds, Uuid};
 pub use limits::Limits;
 pub use model::{Change, Instance, Record};
 pub use query::{Query, QueryResult, Row};
-pub use store::{Config, DeleteOptions, IfVersion, InstanceUpdate, KvStore, Operation, Outcome, SetOptions};
+pub use store::{Config, DeleteOptions, Expiry, IfVersion, InstanceUpdate, KvStore, Operation, Outcome, SetOptions};
 pub use time::{Clock, SystemClock, Timestamp};
 pub use value::Value;
 

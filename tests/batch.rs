@@ -11,7 +11,7 @@ use serde_json::json;
 
 fn set(store: &KvStore, key: &str, value: serde_json::Value) -> Operation {
     let value = store.value(&value).expect("a value");
-    Operation::Set { instance: "app".into(), namespace: "ns".into(), key: key.into(), value, options: SetOptions { auto_create_instance: true, if_version: None } }
+    Operation::Set { instance: "app".into(), namespace: "ns".into(), key: key.into(), value, options: SetOptions { auto_create_instance: true, if_version: None, expire: None } }
 }
 
 fn delete(key: &str) -> Operation {

@@ -11,7 +11,7 @@ use futures::executor::block_on;
 use futures::future::join_all;
 
 fn when(if_version: IfVersion) -> SetOptions {
-    SetOptions { auto_create_instance: true, if_version: Some(if_version) }
+    SetOptions { auto_create_instance: true, if_version: Some(if_version), expire: None }
 }
 
 fn code<T: std::fmt::Debug>(result: &Result<T, Error>) -> Option<ErrorCode> {
@@ -98,7 +98,7 @@ fn a_refused_call_fails_alone_in_its_batch() {
     block_on(a.create_instance("app", None)).expect("created");
     let from_b = b.set("app", "ns", "k2", &"b", false);
     let k1 = a.set("app", "ns", "k1", &1, false);
-    let k2 = a.set_with("app", "ns", "k2", &"a", SetOptions { auto_create_instance: false, if_version: Some(IfVersion::Absent) });
+    let k2 = a.set_with("app", "ns", "k2", &"a", SetOptions { auto_create_instance: false, if_version: Some(IfVersion::Absent), expire: None });
     let k3 = a.set("app", "ns", "k3", &3, false);
     let from_b = block_on(from_b).expect("b commits first");
     let results = block_on(join_all([k1, k2, k3]));

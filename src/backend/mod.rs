@@ -16,6 +16,7 @@ pub use memory::MemoryBackend;
 use crate::error::StorageError;
 use crate::id::Uuid;
 use crate::model::{Change, Instance, Record};
+use crate::time::Timestamp;
 
 /// A boxed future that need not be `Send`: wasm is single-threaded and the
 /// host's storage APIs are not thread-safe.
@@ -56,7 +57,7 @@ pub enum Remote {
 pub type ChangeSink = Rc<dyn Fn(Vec<Remote>)>;
 
 /// Where a record lives.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Place {
     /// The record's instance.
     pub instance_id: Uuid,
@@ -82,6 +83,10 @@ pub enum Expect {
         place: Place,
         /// The version it must have; `None`: it must be absent.
         expected: Option<u64>,
+        /// The store's time when the call was made: a record expired by
+        /// then counts as absent. `None` (removing an expired record) sees
+        /// every stored record.
+        now: Option<Timestamp>,
     },
     /// No stored instance other than the change's own has its name: the
     /// call is refused when one does (`createInstance`, a rename).
@@ -179,6 +184,14 @@ pub trait Backend {
     /// its batch commits with the next write a caller awaits.
     fn spawn(&self, task: LocalBoxFuture<'static, ()>) {
         drop(task);
+    }
+
+    /// A wait of `ms` milliseconds where the host has a timer (browsers,
+    /// workers), for the sweep that removes expired records while the
+    /// store is open; `None` elsewhere (then expired records leave with
+    /// the calls that find them).
+    fn sleep(&self, _ms: u32) -> Option<LocalBoxFuture<'static, ()>> {
+        None
     }
 
     /// Gives the host's event loop a turn between slices of work too long

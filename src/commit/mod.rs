@@ -26,7 +26,7 @@ use std::task::{Context, Poll, Waker};
 
 pub use agree::Settled;
 
-use crate::backend::{Backend, Committed, Expect, Guard, LocalBoxFuture, Remote};
+use crate::backend::{Backend, Committed, Expect, Guard, LocalBoxFuture, Place, Remote};
 use crate::error::{Error, Result, StorageError};
 use crate::index::Index;
 use crate::model::{Change, Record};
@@ -123,12 +123,25 @@ pub struct Shared {
     /// Every record version below this was handed out (by this copy, or
     /// by another as far as this one has heard or committed).
     next_version: Cell<u64>,
+    /// Whether a timer is set for the next expiry sweep.
+    pub sweeping: Cell<bool>,
 }
 
 impl Shared {
     pub fn new(index: Index, backend: Box<dyn Backend>, next_version: u64) -> Shared {
         let next_version = Cell::new(next_version);
-        Shared { index: RefCell::new(index), backend, queue: RefCell::default(), open: RefCell::default(), next_version }
+        Shared { index: RefCell::new(index), backend, queue: RefCell::default(), open: RefCell::default(), next_version, sweeping: Cell::new(false) }
+    }
+
+    /// Runs `task` after `ms` milliseconds, where the host has a timer;
+    /// whether it will.
+    pub fn later(&self, ms: u32, task: impl Future<Output = ()> + 'static) -> bool {
+        let Some(timer) = self.backend.sleep(ms) else { return false };
+        self.backend.spawn(Box::pin(async move {
+            timer.await;
+            task.await;
+        }));
+        true
     }
 
     /// The backend's [`Backend::checks`].
@@ -227,11 +240,34 @@ impl Shared {
             return;
         }
         self.repair(repairs);
+        // A failed repair changes nothing stored; the agreed record reaches
+        // storage with the next write of its key.
+        self.commit_in_background();
+    }
+
+    /// Removes records whose expiry has passed: from memory at once, and
+    /// from storage with the next commit, each only while storage still
+    /// holds the version that expired (another tab may have written the
+    /// key again since). Committed in the background, as repairs are.
+    pub fn expire(self: &Rc<Self>, due: Vec<(Place, u64)>) {
+        if due.is_empty() {
+            return;
+        }
+        for (place, version) in due {
+            let Place { instance_id, namespace, key } = place.clone();
+            let check = Check::on(0, Expect::Version { place, expected: Some(version), now: None });
+            drop(self.write(vec![Change::DeleteRecord { instance_id, namespace, key }], vec![check]));
+        }
+        self.commit_in_background();
+    }
+
+    /// Has the batches no caller awaits (repairs, expiries) committed.
+    fn commit_in_background(self: &Rc<Self>) {
+        let Some(newest) = self.newest() else { return };
         let shared = self.clone();
         self.backend.spawn(Box::pin(async move {
-            // A failed repair changes nothing stored; the agreed record
-            // reaches storage with the next write of its key.
-            let _ = Pending::after((), shared.newest().map(|batch| (batch, usize::MAX)), &shared).await;
+            // A failure changes nothing stored; the next write retries it.
+            let _ = Pending::after((), Some((newest, usize::MAX)), &shared).await;
         }));
     }
 

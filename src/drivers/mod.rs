@@ -8,6 +8,7 @@ mod adapter;
 mod indexeddb;
 mod local_storage;
 mod tabs;
+mod timer;
 
 pub use adapter::{AdapterBackend, Plugged, split_options};
 pub use indexeddb::{IndexedDbBackend, IndexedDbDriver};

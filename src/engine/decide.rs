@@ -20,7 +20,8 @@ use super::layout;
 use crate::backend::{Committed, Expect, Guard, Place, Refused};
 use crate::error::Error;
 use crate::id::Uuid;
-use crate::model::{Change, Instance};
+use crate::model::{Change, Instance, Record};
+use crate::time::Timestamp;
 
 /// The item keys a commit reads before deciding: the version counter, then
 /// the place of each guard that checks one (in the order of `guards`).
@@ -96,9 +97,9 @@ pub fn decide(changes: &[Change], guards: &[Guard], items: &[Option<String>], in
         let change = || changes.get(guard.change).ok_or("a guard names a change its batch does not have");
         let refusal = match &guard.expect {
             Expect::Stored(doc) => (found.as_deref() != Some(doc.as_str())).then(|| (None, Vec::new())),
-            Expect::Version { place, expected } => {
+            Expect::Version { place, expected, now } => {
                 let earlier = written_before(changes, &skipped, guard.change, place);
-                version_check(place, *expected, found, earlier)?
+                version_check(place, *expected, found, earlier, *now)?
             }
             Expect::NameFree | Expect::NameOrJoin => {
                 let Change::PutInstance(instance) = change()? else { return Err("a name guard is on a change that is not an instance".into()) };
@@ -185,12 +186,13 @@ fn written_before(changes: &[Change], skipped: &[usize], upto: usize, place: &Pl
 /// A version check: `None` when the place holds `expected` (as the batch's
 /// earlier changes leave it, else as stored), else the refusal with what
 /// storage holds there.
-fn version_check(place: &Place, expected: Option<u64>, found: Option<String>, earlier: Option<Option<u64>>) -> Result<Option<Refusal>, String> {
+fn version_check(place: &Place, expected: Option<u64>, found: Option<String>, earlier: Option<Option<u64>>, now: Option<Timestamp>) -> Result<Option<Refusal>, String> {
     let stored = match (&found, earlier) {
         (Some(doc), None) => Some(codec::decode_record(doc)?),
         _ => None,
     };
-    let version = earlier.unwrap_or_else(|| stored.as_ref().map(|r| r.version));
+    let expired = |r: &Record| now.is_some_and(|now| r.expires_at.is_some_and(|at| at <= now));
+    let version = earlier.unwrap_or_else(|| stored.as_ref().filter(|r| !expired(r)).map(|r| r.version));
     if version == expected {
         return Ok(None);
     }
@@ -210,7 +212,7 @@ fn version_check(place: &Place, expected: Option<u64>, found: Option<String>, ea
 /// write: its call is refused, the check unanswerable.
 fn refuse_joined_checks(committed: &mut Committed, guards: &[Guard], skipped: &mut Vec<usize>) {
     for guard in guards {
-        let Expect::Version { place, expected } = &guard.expect else { continue };
+        let Expect::Version { place, expected, .. } = &guard.expect else { continue };
         let lost = committed.joined.iter().any(|(id, _)| *id == place.instance_id);
         if lost && !committed.refused.iter().any(|r| r.caller == guard.caller) {
             skipped.extend(guard.call.clone());

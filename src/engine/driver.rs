@@ -180,6 +180,11 @@ pub trait Driver {
         drop(task);
     }
 
+    /// A wait on the host's timer (see `backend::Backend::sleep`).
+    fn sleep(&self, _ms: u32) -> Option<LocalBoxFuture<'static, ()>> {
+        None
+    }
+
     /// Gives the host's event loop a turn between slices of long work (see
     /// `backend::Backend::pause`).
     fn pause(&self) -> LocalBoxFuture<'static, ()> {

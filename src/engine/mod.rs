@@ -230,4 +230,8 @@ impl<D: Driver + 'static> Backend for Engine<D> {
     fn pause(&self) -> LocalBoxFuture<'static, ()> {
         self.inner.driver.pause()
     }
+
+    fn sleep(&self, ms: u32) -> Option<LocalBoxFuture<'static, ()>> {
+        self.inner.driver.sleep(ms)
+    }
 }

@@ -133,9 +133,9 @@ impl KvStore {
                 let current = self.current(overlay, &place);
                 let expected = options.if_version.map(|required| self.check_version(&namespace, &key, required, current.as_ref().map(|r| r.version))).transpose()?;
                 if let Some(expected) = expected {
-                    plan.guards.push(Check { at: plan.changes.len(), expect: Expect::Version { place: place.clone(), expected }, operation: Some(index) });
+                    plan.guards.push(Check { at: plan.changes.len(), expect: Expect::Version { place: place.clone(), expected, now: Some(self.now()) }, operation: Some(index) });
                 }
-                let record = self.new_record(place.clone(), value, current.as_ref())?;
+                let record = self.new_record(place.clone(), value, current.as_ref(), options.expire)?;
                 plan.changes.push(Change::PutRecord(record.clone()));
                 overlay.records.insert(place, Some(record.clone()));
                 Ok(Outcome::Record(record))
@@ -146,7 +146,7 @@ impl KvStore {
                 let expected = if_version.map(|required| self.check_version(&namespace, &key, required, current.as_ref().map(|r| r.version))).transpose()?;
                 let (Some(place), Some(_)) = (place, current) else { return Ok(Outcome::Deleted(false)) };
                 if let Some(expected) = expected {
-                    plan.guards.push(Check { at: plan.changes.len(), expect: Expect::Version { place: place.clone(), expected }, operation: Some(index) });
+                    plan.guards.push(Check { at: plan.changes.len(), expect: Expect::Version { place: place.clone(), expected, now: Some(self.now()) }, operation: Some(index) });
                 }
                 plan.changes.push(Change::DeleteRecord { instance_id: place.instance_id, namespace: place.namespace.clone(), key: place.key.clone() });
                 overlay.records.insert(place, None);
@@ -159,7 +159,7 @@ impl KvStore {
                 // An absent instance holds no key: nothing storage could
                 // change about that before the commit, so nothing to check.
                 if let Some(place) = place {
-                    plan.guards.push(Check { at: plan.changes.len(), expect: Expect::Version { place, expected }, operation: Some(index) });
+                    plan.guards.push(Check { at: plan.changes.len(), expect: Expect::Version { place, expected, now: Some(self.now()) }, operation: Some(index) });
                 }
                 Ok(Outcome::Checked)
             }

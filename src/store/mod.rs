@@ -8,7 +8,7 @@ mod query;
 mod batch;
 mod records;
 pub use batch::{Operation, Outcome};
-pub use records::{DeleteOptions, IfVersion, SetOptions};
+pub use records::{DeleteOptions, Expiry, IfVersion, SetOptions};
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -41,6 +41,10 @@ impl Config {
         Ok(Config { limits: Limits::default(), clock: Box::new(crate::time::SystemClock), ids: Box::new(ids) })
     }
 }
+
+/// The longest the sweep timer waits: an expired record stays stored at
+/// most this long while the store is open.
+const SWEEP_AT_LEAST_MS: i64 = 60_000;
 
 /// Records indexed in one go when a store opens: about 5 ms of work in a
 /// browser, after which the backend may let the host run (`Backend::pause`).
@@ -105,13 +109,39 @@ impl KvStore {
         let mint = Mint { clock: config.clock, ids: config.ids, next_seq: index.next_seq() };
         let shared = Rc::new(Shared::new(index, backend, next_version));
         shared.listen();
-        Ok(KvStore {
+        let store = KvStore {
             shared,
             mint: Rc::new(RefCell::new(mint)),
             limits: config.limits,
             skipped: snapshot.skipped.into(),
             answers: Rc::default(),
-        })
+        };
+        // Records that expired while the store was closed leave now.
+        store.sweep();
+        store.keep_sweeping();
+        Ok(store)
+    }
+
+    /// Keeps a timer set for the soonest expiry (at most a minute away)
+    /// while any record has one, so that expired records leave storage
+    /// even when no call comes, where the host has a timer. The timer
+    /// holds the store weakly: a dropped store stops sweeping.
+    fn keep_sweeping(&self) {
+        if self.shared.sweeping.get() {
+            return;
+        }
+        let Some(next) = self.shared.index.borrow().next_expiry() else { return };
+        let wait = next.0.saturating_sub(self.now().0).clamp(0, SWEEP_AT_LEAST_MS);
+        let (shared, mint) = (Rc::downgrade(&self.shared), Rc::downgrade(&self.mint));
+        let (limits, skipped, answers) = (self.limits, self.skipped.clone(), self.answers.clone());
+        let set = self.shared.later(u32::try_from(wait).unwrap_or(u32::MAX), async move {
+            let (Some(shared), Some(mint)) = (shared.upgrade(), mint.upgrade()) else { return };
+            shared.sweeping.set(false);
+            let store = KvStore { shared, mint, limits, skipped, answers };
+            store.sweep();
+            store.keep_sweeping();
+        });
+        self.shared.sweeping.set(set);
     }
 
     /// The limits this store enforces.
@@ -151,7 +181,9 @@ impl KvStore {
         match plan {
             Ok(Plan { changes, guards, answer }) => {
                 let guards = if self.guarded() { guards } else { Vec::new() };
-                Pending::settled_by(answer, self.shared.write(changes, guards), &self.shared, settle)
+                let pending = Pending::settled_by(answer, self.shared.write(changes, guards), &self.shared, settle);
+                self.keep_sweeping();
+                pending
             }
             Err(e) => Pending::from(Err(e)),
         }
@@ -168,7 +200,26 @@ impl KvStore {
     /// the argument itself.
     fn resolve(&self, instance: &str) -> Result<Option<Uuid>> {
         self.limits.check(Field::InstanceName, instance)?;
+        self.sweep();
         Ok(self.shared.index.borrow().resolve(instance))
+    }
+
+    /// Removes the records whose expiry has passed by the store's clock, so
+    /// that every call after it sees them absent. Every call naming an
+    /// instance comes through here (`resolve`) before reading memory.
+    fn sweep(&self) {
+        if self.shared.index.borrow().next_expiry().is_none() {
+            return;
+        }
+        let now = self.now();
+        let due = {
+            let index = self.shared.index.borrow();
+            match index.next_expiry() {
+                Some(next) if next <= now => index.expired(now),
+                _ => return,
+            }
+        };
+        self.shared.expire(due);
     }
 
     /// A new instance named `name`, not yet applied.

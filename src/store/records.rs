@@ -10,6 +10,7 @@ use crate::commit::Pending;
 use crate::error::{Error, Field, Result};
 use crate::index::cmp_utf16;
 use crate::model::{Change, Entry, Record};
+use crate::time::Timestamp;
 use crate::value::Value;
 
 /// What a conditional write requires of its key.
@@ -31,6 +32,15 @@ impl IfVersion {
     }
 }
 
+/// When a record stops being visible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// This many milliseconds after the write (at least 1).
+    In(u64),
+    /// At this instant, which must be after the write.
+    At(Timestamp),
+}
+
 /// Options of [`KvStore::set_with`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SetOptions {
@@ -39,7 +49,13 @@ pub struct SetOptions {
     /// Write only if the key has this version (or is absent); otherwise
     /// fail with [`Error::Conflict`] and change nothing.
     pub if_version: Option<IfVersion>,
+    /// From when the record reads as absent, and is then removed; without
+    /// one, the record keeps no expiry (an earlier one is dropped).
+    pub expire: Option<Expiry>,
 }
+
+/// The last instant an ISO-8601 timestamp can name (9999-12-31T23:59:59.999Z).
+const LAST_INSTANT: i64 = 253_402_300_799_999;
 
 /// Options of [`KvStore::delete_with`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -167,25 +183,27 @@ impl KvStore {
         let previous = self.shared.index.borrow().entry(&instance_id, namespace, key).map(|e| e.to_record(instance_id, namespace, key));
         if let Some(expected) = options.if_version {
             let expected = self.check_version(namespace, key, expected, previous.as_ref().map(|p| p.version))?;
-            plan.guards.push(Check::on(plan.changes.len(), Expect::Version { place: place.clone(), expected }));
+            plan.guards.push(Check::on(plan.changes.len(), Expect::Version { place: place.clone(), expected, now: Some(self.now()) }));
         }
-        let record = self.new_record(place, value, previous.as_ref())?;
+        let record = self.new_record(place, value, previous.as_ref(), options.expire)?;
         plan.changes.push(Change::PutRecord(record.clone()));
         Ok(Plan { changes: plan.changes, guards: plan.guards, answer: record })
     }
 
+
     /// The record a write of `value` at `place` makes, over `previous`: an
     /// overwrite keeps its id and creation time; versions grow per record
     /// even when another tab wrote the last one.
-    pub(super) fn new_record(&self, place: Place, value: Value, previous: Option<&Record>) -> Result<Record> {
-        let version = self.shared.take_version(previous.map(|p| p.version)).ok_or_else(|| super::exhausted("record versions"))?;
+    pub(super) fn new_record(&self, place: Place, value: Value, previous: Option<&Record>, expire: Option<Expiry>) -> Result<Record> {
         let now = self.now();
+        let expires_at = expires_at(expire, now)?;
+        let version = self.shared.take_version(previous.map(|p| p.version)).ok_or_else(|| super::exhausted("record versions"))?;
         let (id, created_at, updated_at) = match previous {
             Some(p) => (p.id, p.created_at, now.after(p.updated_at)),
             None => (self.fresh_id(), now, now),
         };
         let Place { instance_id, namespace, key } = place;
-        Ok(Record { id, instance_id, namespace, key, value, created_at, updated_at, version, expires_at: None })
+        Ok(Record { id, instance_id, namespace, key, value, created_at, updated_at, version, expires_at })
     }
 
     /// Checks a required version against memory (exact for this copy's
@@ -225,7 +243,7 @@ impl KvStore {
             // Only a key that exists is deleted, so only then is it checked.
             let (Some(instance_id), Some(_)) = (id, current) else { return Ok(None) };
             let place = Place { instance_id, namespace: namespace.to_string(), key: key.to_string() };
-            let guards = expected.map(|expected| Check::on(0, Expect::Version { place, expected })).into_iter().collect();
+            let guards = expected.map(|expected| Check::on(0, Expect::Version { place, expected, now: Some(self.now()) })).into_iter().collect();
             let change = Change::DeleteRecord { instance_id, namespace: namespace.to_string(), key: key.to_string() };
             Ok(Some(Plan { changes: vec![change], guards, answer: true }))
         })();
@@ -283,4 +301,22 @@ impl KvStore {
             None => slot.namespaces.values().map(std::collections::HashMap::len).sum(),
         }
     }
+}
+
+/// When a record written at `now` with `expire` expires.
+fn expires_at(expire: Option<Expiry>, now: Timestamp) -> Result<Option<Timestamp>> {
+    let invalid = |name: &str, problem: String| Error::InvalidArgument { name: name.to_string(), problem };
+    let at = match expire {
+        None => return Ok(None),
+        Some(Expiry::In(0)) => return Err(invalid("options.expireIn", "must be a positive number of milliseconds; to keep a record, give no expiry.".into())),
+        Some(Expiry::In(ms)) => i64::try_from(ms).ok().and_then(|ms| now.0.checked_add(ms)).map(Timestamp),
+        Some(Expiry::At(at)) if at <= now => {
+            return Err(invalid("options.expireAt", format!("must be after the write ({now}), not {at}; a record that expires at once would never be seen.")));
+        }
+        Some(Expiry::At(at)) => Some(at),
+    };
+    let given = if matches!(expire, Some(Expiry::At(_))) { "options.expireAt" } else { "options.expireIn" };
+    at.filter(|at| at.0 <= LAST_INSTANT)
+        .map(Some)
+        .ok_or_else(|| invalid(given, "reaches past the year 9999, which no timestamp can name.".into()))
 }

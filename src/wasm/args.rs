@@ -37,7 +37,7 @@ fn parameters(method: Method) -> &'static str {
         Method::UpdateInstance => "(instanceId, { name?, description? })",
         Method::Get => "(instanceId, namespace, key)",
         Method::Delete => "(instanceId, namespace, key, { ifVersion? })",
-        Method::Set => "(instanceId, namespace, key, value, autoCreateInstance?, { ifVersion? })",
+        Method::Set => "(instanceId, namespace, key, value, autoCreateInstance?, { ifVersion?, expireIn?, expireAt? })",
         Method::DeleteNamespace => "(instanceId, namespace)",
         Method::Query => "(queryDsl)",
         Method::GetRecordCount => "(instanceId, namespace?)",

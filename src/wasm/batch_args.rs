@@ -12,7 +12,7 @@ use crate::limits::Limits;
 use crate::store::{Operation, SetOptions};
 
 /// The members each kind of operation takes.
-const SET: &[&str] = &["op", "instanceId", "namespace", "key", "value", "autoCreateInstance", "ifVersion"];
+const SET: &[&str] = &["op", "instanceId", "namespace", "key", "value", "autoCreateInstance", "ifVersion", "expireIn", "expireAt"];
 const DELETE: &[&str] = &["op", "instanceId", "namespace", "key", "ifVersion"];
 const CHECK: &[&str] = &["op", "instanceId", "namespace", "key", "version"];
 const KEY: &[&str] = &["instanceId", "namespace", "key"];
@@ -69,7 +69,13 @@ fn operation(entry: &JsValue, limits: &Limits) -> Result<Operation> {
             let value = args::json(&member(entry, "value")?, limits)?;
             let value = crate::value::Value::from_json(value, limits)?;
             let auto_create_instance = args::flag(&member(entry, "autoCreateInstance")?, "autoCreateInstance")?;
-            Operation::Set { instance, namespace, key, value, options: SetOptions { auto_create_instance, if_version: if_version("ifVersion")? } }
+            let json = |name: &str| -> Result<Option<serde_json::Value>> {
+                let given = member(entry, name)?;
+                Ok(js_sys::JSON::stringify(&given).ok().and_then(|text| text.as_string()).and_then(|text| serde_json::from_str(&text).ok()))
+            };
+            let expire = write_options::expiry(json("expireIn")?.as_ref(), json("expireAt")?.as_ref(), "")?;
+            let options = SetOptions { auto_create_instance, if_version: if_version("ifVersion")?, expire };
+            Operation::Set { instance, namespace, key, value, options }
         }
         Some("delete") => Operation::Delete { instance, namespace, key, if_version: if_version("ifVersion")? },
         _ => Operation::Check { instance, namespace, key, version: write_options::version(&member(entry, "version")?, "version")? },

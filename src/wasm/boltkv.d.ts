@@ -33,6 +33,21 @@ export interface KVRecord<T = any> {
   expiresAt?: string;
 }
 
+/**
+ * When a record stops being visible: from then on, by the store's clock, it
+ * reads as absent everywhere, and it leaves storage within a minute while
+ * the store is open (or when the store next opens). At most one of the two.
+ */
+export interface KVExpiry {
+  /** Milliseconds from the write, a positive whole number. */
+  expireIn?: number;
+  /** An ISO-8601 time or epoch milliseconds, after the write. */
+  expireAt?: string | number;
+}
+
+/** `set`'s options: a version to require and an expiry; without an expiry the record keeps none. */
+export type KVSetOptions = KVWriteOptions & KVExpiry;
+
 /** What a conditional write requires of its key. */
 export interface KVWriteOptions {
   /**
@@ -106,7 +121,7 @@ export interface KVKey {
 
 /** One operation of a `batch`; operations on one key apply in array order. */
 export type KVBatchOperation =
-  | ({ op: 'set'; value: any; autoCreateInstance?: boolean } & KVKey & KVWriteOptions)
+  | ({ op: 'set'; value: any; autoCreateInstance?: boolean } & KVKey & KVSetOptions)
   | ({ op: 'delete' } & KVKey & KVWriteOptions)
   /** Writes nothing; the batch goes ahead only while the key has `version` (`null`: is absent). */
   | ({ op: 'check'; version: number | null } & KVKey);
@@ -276,7 +291,7 @@ export class KvStore {
   updateInstance(instanceId: string, updates: { name?: string; description?: string | null }): Promise<KVUpdateInstanceResponse>;
   deleteInstance(instanceId: string): Promise<KVDeleteInstanceResponse>;
   get<T = any>(instanceId: string, namespace: string, key: string): Promise<KVGetResponse<T>>;
-  set<T = any>(instanceId: string, namespace: string, key: string, value: T, autoCreateInstance?: boolean, options?: KVWriteOptions): Promise<KVSetResponse<T>>;
+  set<T = any>(instanceId: string, namespace: string, key: string, value: T, autoCreateInstance?: boolean, options?: KVSetOptions): Promise<KVSetResponse<T>>;
   delete(instanceId: string, namespace: string, key: string, options?: KVWriteOptions): Promise<KVDeleteResponse>;
   deleteNamespace(instanceId: string, namespace: string): Promise<KVDeleteNamespaceResponse>;
   query(query: KVQueryDSL): Promise<KVQueryResponse>;

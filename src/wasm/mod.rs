@@ -185,8 +185,8 @@ impl JsKvStore {
             let (i, n, k) = self.place(&instance_id, &namespace, &key)?;
             let json = args::json(&value, self.store.limits())?;
             let auto_create_instance = args::flag(&auto_create_instance, "autoCreateInstance")?;
-            let if_version = write_options::if_version(&options)?;
-            Ok(self.store.set_json_with(&i, &n, &k, json, SetOptions { auto_create_instance, if_version }))
+            let (if_version, expire) = write_options::set(&options)?;
+            Ok(self.store.set_json_with(&i, &n, &k, json, SetOptions { auto_create_instance, if_version, expire }))
         })();
         self.reply(Method::Set, call, |record| data::RecordData { record })
     }
@@ -197,7 +197,7 @@ impl JsKvStore {
         let call = (|| {
             args::nothing_more(&extra, Method::Delete)?;
             let (i, n, k) = self.place(&instance_id, &namespace, &key)?;
-            let if_version = write_options::if_version(&options)?;
+            let if_version = write_options::delete(&options)?;
             Ok(self.store.delete_with(&i, &n, &k, DeleteOptions { if_version }))
         })();
         self.reply(Method::Delete, call, |deleted| data::DeletedData { deleted })

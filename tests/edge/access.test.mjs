@@ -164,6 +164,7 @@ describe('tokens', () => {
       ['query', [{ from: { instance: 'app' } }]],
       ['getNamespaces', ['app']],
       ['getRecordCount', ['app']],
+      ['getMany', [[{ instanceId: 'app', namespace: 'ns', key: 'k' }]]],
     ];
     for (const [method, args] of reads) {
       const full = await data(await call(method, args), `kvStore.${method}`);
@@ -179,6 +180,7 @@ describe('tokens', () => {
       set: ['app', 'ns', 'k', 'overwritten'],
       delete: ['app', 'ns', 'k'],
       deleteNamespace: ['app', 'ns'],
+      batch: [[{ op: 'delete', instanceId: 'app', namespace: 'ns', key: 'k' }]],
     };
     assert.deepEqual(Object.keys(writes).sort(), [...WRITES].sort());
     for (const [method, args] of Object.entries(writes)) {

@@ -17,6 +17,7 @@ import {
   type KVQueryDSL,
   type ErrorCode,
   type KVWriteOptions,
+  type KVSetOptions,
   type KVBatchOperation,
   type KVBatchResponse,
   type KVGetManyResponse,
@@ -44,12 +45,16 @@ const expiresAt: string | undefined = setResponse.data?.record.expiresAt;
 const onlyIfUnchanged: KVWriteOptions = { ifVersion: version ?? null };
 const conditional: KVSetResponse = await kvStore.set('i', 'n', 'k2', 'next', false, onlyIfUnchanged);
 if (!conditional.success && conditional.code === 'CONFLICT') console.log('changed meanwhile; read again and retry');
+const expiring: KVSetOptions = { ifVersion: null, expireIn: 60_000 };
+const session: KVSetResponse = await kvStore.set('i', 'sessions', 's1', { user: 'u1' }, true, expiring);
+const until: string | undefined = session.data?.record.expiresAt;
+await kvStore.set('i', 'sessions', 's2', 1, true, { expireAt: new Date(Date.now() + 1000).toISOString() });
 const conditionalDelete: KVDeleteResponse = await kvStore.delete('i', 'n', 'k2', { ifVersion: null });
 
 // Atomic batches and bulk reads.
 const operations: KVBatchOperation[] = [
   { op: 'check', instanceId: 'i', namespace: 'n', key: 'k', version: version ?? null },
-  { op: 'set', instanceId: 'i', namespace: 'n', key: 'k3', value: { a: 1 }, ifVersion: null },
+  { op: 'set', instanceId: 'i', namespace: 'n', key: 'k3', value: { a: 1 }, ifVersion: null, expireIn: 1000 },
   { op: 'delete', instanceId: 'i', namespace: 'n', key: 'k2' },
 ];
 const batched: KVBatchResponse = await kvStore.batch(operations);

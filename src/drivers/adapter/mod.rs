@@ -227,4 +227,8 @@ impl Driver for AdapterDriver {
     fn spawn(&self, task: LocalBoxFuture<'static, ()>) {
         wasm_bindgen_futures::spawn_local(task);
     }
+
+    fn sleep(&self, ms: u32) -> Option<LocalBoxFuture<'static, ()>> {
+        Some(Box::pin(crate::drivers::timer::sleep(i32::try_from(ms).unwrap_or(i32::MAX))))
+    }
 }

@@ -43,6 +43,7 @@ use wasm_bindgen::prelude::Closure;
 use web_sys::{IdbDatabase, IdbObjectStore, IdbRequest, IdbTransaction};
 
 use super::tabs::Tabs;
+use super::timer;
 use crate::backend::LocalBoxFuture;
 use crate::engine::{layout, Commit, Decide, Driver, Engine, Found, Heard, Hearing, Stored, Writes};
 use crate::error::StorageError;
@@ -207,7 +208,7 @@ impl Inner {
         let mut why = String::new();
         for delay in RETRY_DELAYS_MS {
             if delay > 0 {
-                sys::sleep(delay).await;
+                timer::sleep(delay).await;
             }
             let conn = match self.connect().await {
                 Ok(conn) => conn,
@@ -430,9 +431,13 @@ impl Driver for IndexedDbDriver {
         wasm_bindgen_futures::spawn_local(task);
     }
 
+    fn sleep(&self, ms: u32) -> Option<LocalBoxFuture<'static, ()>> {
+        Some(Box::pin(crate::drivers::timer::sleep(i32::try_from(ms).unwrap_or(i32::MAX))))
+    }
+
     /// A macrotask (`setTimeout` 0): a resolved promise would run before
     /// the page gets its turn.
     fn pause(&self) -> LocalBoxFuture<'static, ()> {
-        Box::pin(sys::sleep(0))
+        Box::pin(timer::sleep(0))
     }
 }

@@ -34,10 +34,6 @@ extern "C" {
     /// every current engine has it.
     #[wasm_bindgen(method, catch)]
     fn commit(this: &Transaction) -> Result<(), JsValue>;
-
-    /// The global `setTimeout`, in windows and workers alike.
-    #[wasm_bindgen(catch, js_name = setTimeout)]
-    fn set_timeout(callback: &Function, ms: i32) -> Result<JsValue, JsValue>;
 }
 
 #[wasm_bindgen(inline_js = "export async function storageUse() { \
@@ -149,16 +145,6 @@ pub async fn finished(tx: &IdbTransaction) -> Result<(), Fault> {
             None => Fault::new("AbortError", "the transaction was aborted"),
         }),
     }
-}
-
-/// Resolves after `ms` milliseconds (at once if timers are unavailable).
-pub async fn sleep(ms: i32) {
-    let promise = Promise::new(&mut |resolve, _| {
-        if set_timeout(&resolve, ms).is_err() {
-            let _ = resolve.call0(&JsValue::UNDEFINED);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
 }
 
 /// Opens database `name` at version 1, making the schema with `create` if

@@ -25,6 +25,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::Area;
 use super::commit::{self, Plan};
 use crate::drivers::tabs::Tabs;
+use crate::drivers::timer;
 use crate::engine::{Commit, Heard, Hearing, Stored};
 use crate::error::StorageError;
 
@@ -230,7 +231,7 @@ impl Writer {
                 self.waiting.borrow_mut().insert(ask.id, resolve);
             });
             tabs.post(&text);
-            let raced = JsFuture::from(Promise::race(&Array::of2(&answered, &delay(PATIENCE_MS)))).await;
+            let raced = JsFuture::from(Promise::race(&Array::of2(&answered, &timer::after(PATIENCE_MS)))).await;
             self.waiting.borrow_mut().remove(&ask.id);
             if let Some(answer) = raced.ok().and_then(|v| v.as_string()).and_then(|t| serde_json::from_str(&t).ok()) {
                 return Some(answer);
@@ -337,15 +338,6 @@ fn receive(writer: &Weak<Writer>, text: &str) {
         }
         _ => {}
     }
-}
-
-/// A promise that resolves (to `undefined`) after `ms` milliseconds.
-fn delay(ms: i32) -> Promise {
-    Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    })
 }
 
 /// The Web Locks API, reached by name: web-sys keeps its bindings behind

@@ -12,5 +12,6 @@ import { cases as query } from './query.js';
 import { cases as versions } from './versions.js';
 import { cases as cursor } from './cursor.js';
 import { cases as batch } from './batch.js';
+import { cases as expiry } from './expiry.js';
 
-export const suites = { envelope, instances, records, values, query, versions, cursor, batch };
+export const suites = { envelope, instances, records, values, query, versions, cursor, batch, expiry };
