@@ -111,6 +111,40 @@
 //! # }).unwrap();
 //! ```
 //!
+//! # Versions, conditional writes, batches, expiry
+//!
+//! Every record has a `version`; a write can require one
+//! ([`SetOptions::if_version`], [`DeleteOptions`]), checked by storage
+//! against every writer (other tabs too) in the same step as the write.
+//! [`KvStore::batch`] writes all its [`Operation`]s in one commit or none,
+//! and [`SetOptions::expire`] makes a record vanish at an instant.
+//!
+//! ```
+//! # use boltkv::{Config, ErrorCode, Expiry, IfVersion, KvStore, MemoryBackend, Operation, Outcome, SetOptions};
+//! # futures::executor::block_on(async {
+//! # let store = KvStore::open(Box::new(MemoryBackend), Config::system()?).await?;
+//! let first = store.set("app", "stats", "visits", &1, true).await?;
+//! let only_if = |version| SetOptions { if_version: Some(IfVersion::Is(version)), ..SetOptions::default() };
+//! store.set_with("app", "stats", "visits", &2, only_if(first.version)).await?;
+//! let stale = store.set_with("app", "stats", "visits", &3, only_if(first.version)).await;
+//! assert_eq!(stale.map_err(|e| e.code()).err(), Some(ErrorCode::Conflict));
+//!
+//! let session = SetOptions { expire: Some(Expiry::In(30 * 60 * 1000)), ..SetOptions::default() };
+//! let record = store.set_with("app", "sessions", "s1", &"ada", session).await?;
+//! assert!(record.expires_at.is_some());
+//!
+//! let outcomes = store
+//!     .batch(vec![
+//!         Operation::Check { instance: "app".into(), namespace: "stats".into(), key: "visits".into(), version: IfVersion::Is(first.version + 1) },
+//!         Operation::Delete { instance: "app".into(), namespace: "sessions".into(), key: "s1".into(), if_version: None },
+//!     ])
+//!     .await?;
+//! assert_eq!(outcomes, [Outcome::Checked, Outcome::Deleted(true)]);
+//! assert_eq!(store.get_many::<u32>(&[("app", "stats", "visits"), ("app", "sessions", "s1")])?, [Some(2), None]);
+//! # Ok::<(), boltkv::Error>(())
+//! # }).unwrap();
+//! ```
+//!
 //! # Errors
 //!
 //! Every call fails with an [`Error`], whose `Display` is a sentence a

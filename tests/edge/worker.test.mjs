@@ -1,8 +1,8 @@
 // The example worker under workerd (miniflare), on loopback, with its KV
 // namespace and Durable Objects persisted in a temporary folder and a token
 // set: the whole conformance suite over HTTP on both backends (a fresh store
-// per case), data surviving a restart of the runtime, and malformed
-// requests. access.test.mjs covers tokens, limits and CORS.
+// per case), data surviving a restart of the runtime, conditional
+// increments racing inside one Durable Object, and malformed requests. access.test.mjs covers tokens, limits and CORS.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,6 +62,32 @@ describe('restart', () => {
       assert.deepEqual((await open.json()).storage, { backend, name: backend === 'kv' ? where.store : 'store', skipped: [] });
     });
   }
+});
+
+describe('requests racing inside one Durable Object', () => {
+  test('20 concurrent clients x 20 increments with ifVersion, retried on CONFLICT, end at exactly 400', async () => {
+    const where = { store: 'counter-race', backend: 'durableObject', token: TOKEN };
+    const kv = remoteStore(edge.base, where);
+    assert.equal((await kv.set('app', 'c', 'n', 0, true)).success, true);
+    const key = { instanceId: 'app', namespace: 'c', key: 'n' };
+    let conflicts = 0;
+    const client = async () => {
+      const mine = remoteStore(edge.base, where);
+      for (let i = 0; i < 20; i++) {
+        for (;;) {
+          const [now] = (await mine.getMany([key])).data.records;
+          const next = await mine.set('app', 'c', 'n', now.value + 1, false, { ifVersion: now.version });
+          if (next.success) break;
+          assert.equal(next.code, 'CONFLICT', next.error);
+          conflicts++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 20 }, client));
+    const [final] = (await kv.getMany([key])).data.records;
+    assert.equal(final.value, 400, `conflicts along the way: ${conflicts}`);
+    assert.ok(conflicts > 0, 'the clients did race');
+  });
 });
 
 describe('malformed requests', () => {
