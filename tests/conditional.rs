@@ -195,3 +195,24 @@ fn a_commit_decided_again_from_fresher_reads_writes_the_last_decision() {
     assert_eq!(reopened.get::<i32>("app", "ns", "k"), Ok(Some(2)), "written, not removed");
     assert_eq!(contents(&store), contents(&reopened));
 }
+
+#[test]
+fn a_write_heard_while_this_tab_was_committing_the_same_key_gives_way_to_the_newer() {
+    // Storage orders the two writes; the tab whose commit came second must
+    // show its own record, not the one it heard while committing.
+    let clock = TestClock::default();
+    let (disk, a, b) = two_tabs(&clock);
+    block_on(a.set("app", "ns", "k", &"first", true)).expect("written");
+    disk.disk.borrow_mut().delays.push_back(3);
+    let from_b = b.set("app", "ns", "k", &"b", false);
+    let mut from_b = Box::pin(from_b);
+    assert!(futures::FutureExt::now_or_never(&mut from_b).is_none(), "b's commit is under way");
+    block_on(a.set("app", "ns", "k", &"a", false)).expect("a commits while b's commit is under way");
+    let from_b = block_on(from_b).expect("b commits after a");
+    assert_eq!(b.get::<String>("app", "ns", "k"), Ok(Some("b".into())), "b shows its own, newer record");
+    assert_eq!(a.get::<String>("app", "ns", "k"), Ok(Some("b".into())));
+    let fresh = open_tab(disk.beside().engine(), &clock, 3 << 64);
+    assert_eq!(fresh.get_record("app", "ns", "k").map(|r| r.map(|r| r.version)), Ok(Some(from_b.version)));
+    assert_eq!(contents(&a), contents(&fresh));
+    assert_eq!(contents(&b), contents(&fresh));
+}

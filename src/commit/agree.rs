@@ -6,11 +6,11 @@
 
 use std::collections::HashMap;
 
-use crate::backend::Committed;
+use crate::backend::{Committed, Place};
 use crate::error::Error;
 use crate::id::Uuid;
 use crate::index::Index;
-use crate::model::Change;
+use crate::model::{Change, Record};
 
 /// How a batch came out, for each write's answer.
 #[derive(Debug, Default)]
@@ -42,7 +42,9 @@ impl Settled {
 
 /// Applies the decisions of `committed` to `index`, where `changes` were
 /// handed over with `undo` (one entry per change, as the journal keeps).
-pub fn agree(index: &mut Index, changes: &[Change], undo: &[Vec<Change>], committed: Committed) -> Settled {
+/// `written_later` tells whether a batch queued behind this one writes a
+/// place (its write, not this one's, is then the newest).
+pub fn agree(index: &mut Index, changes: &[Change], undo: &[Vec<Change>], committed: Committed, written_later: &dyn Fn(&Place) -> bool) -> Settled {
     let joined: HashMap<Uuid, Uuid> = committed.joined.iter().map(|(from, winner)| (*from, winner.id)).collect();
     let mut settled = Settled { shift: committed.shift, ..Settled::default() };
     let refused_at = |i: usize| committed.refused.iter().any(|r| r.call.contains(&i));
@@ -80,7 +82,11 @@ pub fn agree(index: &mut Index, changes: &[Change], undo: &[Vec<Change>], commit
         if settled.shift > 0 {
             settled.provisional.insert(provisional.version);
         }
-        if record == *provisional || !holds(index, change) {
+        if !holds(index, change) {
+            newest_wins(index, changes, i, record, written_later);
+            continue;
+        }
+        if record == *provisional {
             continue;
         }
         if record.instance_id != provisional.instance_id {
@@ -97,6 +103,28 @@ pub fn agree(index: &mut Index, changes: &[Change], undo: &[Vec<Change>], commit
     }
     settled.joined = joined;
     settled
+}
+
+/// When memory shows another record where the batch wrote `record` (a
+/// change heard from another copy while this batch was committing), the
+/// one with the greater version is the one storage holds: storage hands
+/// out versions in commit order. This batch's record goes back into memory
+/// when it is newer, unless a later change (of this batch, or of a batch
+/// queued behind it) writes the same place.
+fn newest_wins(index: &mut Index, changes: &[Change], at: usize, record: Record, written_later: &dyn Fn(&Place) -> bool) {
+    let place = Place { instance_id: record.instance_id, namespace: record.namespace.clone(), key: record.key.clone() };
+    if changes.iter().skip(at.saturating_add(1)).any(|c| puts_at(c, &place)) || written_later(&place) {
+        return;
+    }
+    let older = index.entry(&place.instance_id, &place.namespace, &place.key).is_some_and(|held| held.version < record.version);
+    if older {
+        index.apply(Change::PutRecord(record));
+    }
+}
+
+/// Whether `change` writes a record at `place`.
+pub fn puts_at(change: &Change, place: &Place) -> bool {
+    matches!(change, Change::PutRecord(r) if r.instance_id == place.instance_id && r.namespace == place.namespace && r.key == place.key)
 }
 
 /// Whether memory still shows `change` as it was made (no later write, of

@@ -386,10 +386,15 @@ impl Shared {
 
     /// Memory after a durable batch, as storage decided it (see `agree`);
     /// writes queued behind it into an instance it joined follow it there.
-    fn agree(&self, batch: &Batch, committed: Committed) -> Settled {
+    fn agree(&self, batch: &Rc<Batch>, committed: Committed) -> Settled {
+        let written_later = |place: &Place| {
+            let (queue, open) = (self.queue.borrow(), self.open.borrow());
+            let later = queue.iter().chain(open.iter()).filter(|later| !Rc::ptr_eq(later, batch));
+            later.into_iter().any(|later| later.0.borrow().changes.iter().any(|change| agree::puts_at(change, place)))
+        };
         let settled = {
             let state = batch.0.borrow();
-            agree::agree(&mut self.index.borrow_mut(), &state.changes, &state.undo, committed)
+            agree::agree(&mut self.index.borrow_mut(), &state.changes, &state.undo, committed, &written_later)
         };
         self.next_version.set(self.next_version.get().max(settled.highest.saturating_add(1)));
         if !settled.joined.is_empty() || settled.shift > 0 {
