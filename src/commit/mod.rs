@@ -123,14 +123,14 @@ pub struct Shared {
     /// Every record version below this was handed out (by this copy, or
     /// by another as far as this one has heard or committed).
     next_version: Cell<u64>,
-    /// Whether a timer is set for the next expiry sweep.
-    pub sweeping: Cell<bool>,
+    /// When the timer for the next expiry sweep fires, if one is set.
+    pub sweeping: Cell<Option<i64>>,
 }
 
 impl Shared {
     pub fn new(index: Index, backend: Box<dyn Backend>, next_version: u64) -> Shared {
         let next_version = Cell::new(next_version);
-        Shared { index: RefCell::new(index), backend, queue: RefCell::default(), open: RefCell::default(), next_version, sweeping: Cell::new(false) }
+        Shared { index: RefCell::new(index), backend, queue: RefCell::default(), open: RefCell::default(), next_version, sweeping: Cell::new(None) }
     }
 
     /// Runs `task` after `ms` milliseconds, where the host has a timer;

@@ -51,6 +51,9 @@ pub struct Writes {
     /// behind (instances are written before their records and removed
     /// after them), which matters to storage without transactions.
     pub steps: Vec<Step>,
+    /// The items put whose record expires, with when (epoch milliseconds):
+    /// storage that can expire items itself (Workers KV) may be told.
+    pub expiring: BTreeMap<String, i64>,
 }
 
 impl Writes {

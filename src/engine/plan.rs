@@ -117,6 +117,7 @@ pub fn writes<'a>(changes: &[Change], docs: &'a EncodedBatch, skipped: &[usize],
     for (key, text) in items {
         plan.items.insert(key.clone(), Some(text.as_str()));
     }
+    let mut expiring = BTreeMap::new();
     for (i, change) in changes.iter().enumerate() {
         if skipped.contains(&i) {
             continue;
@@ -132,6 +133,10 @@ pub fn writes<'a>(changes: &[Change], docs: &'a EncodedBatch, skipped: &[usize],
             }
             Change::PutRecord(record) => {
                 let item = layout::record(&record.instance_id.to_string(), &record.namespace, &record.key);
+                match record.expires_at {
+                    Some(at) => expiring.insert(item.clone(), at.0),
+                    None => expiring.remove(&item),
+                };
                 plan.items.insert(item, doc(i)?);
             }
             Change::DeleteRecord { instance_id, namespace, key } => {
@@ -142,7 +147,9 @@ pub fn writes<'a>(changes: &[Change], docs: &'a EncodedBatch, skipped: &[usize],
             }
         }
     }
-    Ok(Writes { cleared: plan.cleared, steps: steps(plan.items) })
+    // Only items still put at the end expire (a later removal wins).
+    expiring.retain(|item, _| matches!(plan.items.get(item), Some(Some(_))));
+    Ok(Writes { cleared: plan.cleared, steps: steps(plan.items), expiring })
 }
 
 /// The items in the order that keeps every prefix of the writes loadable;

@@ -127,21 +127,28 @@ impl KvStore {
     /// even when no call comes, where the host has a timer. The timer
     /// holds the store weakly: a dropped store stops sweeping.
     fn keep_sweeping(&self) {
-        if self.shared.sweeping.get() {
+        let Some(next) = self.shared.index.borrow().next_expiry() else { return };
+        let now = self.now().0;
+        let wait = next.0.saturating_sub(now).clamp(0, SWEEP_AT_LEAST_MS);
+        let fires = now.saturating_add(wait);
+        // A timer that fires by then already covers it.
+        if self.shared.sweeping.get().is_some_and(|set| set <= fires) {
             return;
         }
-        let Some(next) = self.shared.index.borrow().next_expiry() else { return };
-        let wait = next.0.saturating_sub(self.now().0).clamp(0, SWEEP_AT_LEAST_MS);
         let (shared, mint) = (Rc::downgrade(&self.shared), Rc::downgrade(&self.mint));
         let (limits, skipped, answers) = (self.limits, self.skipped.clone(), self.answers.clone());
         let set = self.shared.later(u32::try_from(wait).unwrap_or(u32::MAX), async move {
             let (Some(shared), Some(mint)) = (shared.upgrade(), mint.upgrade()) else { return };
-            shared.sweeping.set(false);
+            if shared.sweeping.get() == Some(fires) {
+                shared.sweeping.set(None);
+            }
             let store = KvStore { shared, mint, limits, skipped, answers };
             store.sweep();
             store.keep_sweeping();
         });
-        self.shared.sweeping.set(set);
+        if set {
+            self.shared.sweeping.set(Some(fires));
+        }
     }
 
     /// The limits this store enforces.

@@ -225,13 +225,15 @@ export interface KVLimits {
  */
 export interface KVAdapter {
   get(key: string): Promise<string | null>;
-  put(key: string, value: string): Promise<void>;
+  /** `options.expiresAt` (epoch ms) when the item's record expires: storage may drop the item itself from then on. */
+  put(key: string, value: string, options?: { expiresAt?: number }): Promise<void>;
   delete(key: string): Promise<void>;
   /** The keys starting with `prefix`, one page; a `cursor` (a non-empty string) means more follow (pass it back). */
   list(prefix: string, cursor?: string): Promise<{ keys: string[]; cursor?: string }>;
   /** Up to 100 keys at once, answers in the same order. */
   getMany?(keys: string[]): Promise<(string | null)[]>;
-  putMany?(entries: [string, string][]): Promise<void>;
+  /** Entries are `[key, value]`, or `[key, value, expiresAt]` for an item whose record expires. */
+  putMany?(entries: ([string, string] | [string, string, number])[]): Promise<void>;
   deleteMany?(keys: string[]): Promise<void>;
   /** Runs `fn` with an adapter whose writes all happen when its promise resolves, or none if it rejects. */
   transaction?(fn: (txn: KVAdapter) => Promise<void>): Promise<void>;

@@ -22,6 +22,10 @@ export function service(bindings) {
       runtime = new Miniflare(miniflareOptions(dist, join(work, 'persist'), bindings));
       this.base = await runtime.ready;
     },
+    // The Workers KV namespace the worker writes, as miniflare holds it.
+    kv() {
+      return runtime.getKVNamespace('STORE_KV');
+    },
     async stop() {
       await runtime?.dispose();
       runtime = undefined;

@@ -90,6 +90,21 @@ describe('requests racing inside one Durable Object', () => {
   });
 });
 
+describe('expiry on Workers KV', () => {
+  test("a record expiring 60 s or more ahead gives its item KV's own expiration, rounded up to a second", async () => {
+    const kv = remoteStore(edge.base, { store: 'kv-expiry', backend: 'kv', token: TOKEN });
+    const later = (await kv.set('app', 'ns', 'later', 1, true, { expireIn: 120_000 })).data.record;
+    await kv.set('app', 'ns', 'soon', 2, false, { expireIn: 30_000 });
+    await kv.set('app', 'ns', 'kept', 3);
+    const namespace = await edge.kv();
+    const { keys } = await namespace.list({ prefix: 'boltkv/kv-expiry/r/' });
+    const expiration = (name) => keys.find((k) => k.name.endsWith(`/ns/${name}`))?.expiration;
+    assert.equal(expiration('later'), Math.ceil(Date.parse(later.expiresAt) / 1000));
+    assert.deepEqual([expiration('soon'), expiration('kept')], [undefined, undefined], 'KV takes no expiration under 60 s; none without an expiry');
+    assert.equal(keys.length, 3);
+  });
+});
+
 describe('malformed requests', () => {
   const send = (path, { method = 'POST', headers = { 'content-type': 'application/json' }, body } = {}) =>
     fetch(new URL(path, edge.base), { method, headers: { authorization: `Bearer ${TOKEN}`, ...headers }, body });

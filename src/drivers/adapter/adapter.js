@@ -6,13 +6,15 @@
 // The adapter shape (README, "In Cloudflare Workers: Workers KV, Durable
 // Objects, any async key-value store"; `KVAdapter` in src/wasm/boltkv.d.ts):
 //   get(key)            -> Promise<string | null>
-//   put(key, value)     -> Promise<void>               value is a string
+//   put(key, value, options?) -> Promise<void>         value is a string; options
+//                          { expiresAt } (epoch ms) when the record expires,
+//                          which storage may use to drop the item itself
 //   delete(key)         -> Promise<void>
 //   list(prefix, cursor?) -> Promise<{ keys: string[], cursor?: string }>
 //                          keys in any order; a cursor means "more after this"
 // and optionally:
 //   getMany(keys)       -> Promise<(string | null)[]>  at most 100 keys, same order
-//   putMany(entries)    -> Promise<void>               entries: [key, value][]
+//   putMany(entries)    -> Promise<void>               entries: [key, value, expiresAt?][]
 //   deleteMany(keys)    -> Promise<void>
 //   transaction(fn)     -> Promise<void>   runs fn(txn), txn an adapter whose
 //                          writes all happen when fn's promise resolves, or
@@ -71,7 +73,7 @@ function fromWorkersKv(kv) {
       const found = await kv.get(keys, 'text');
       return keys.map((key) => found.get(key) ?? null);
     },
-    put: (key, value) => kv.put(key, value),
+    put: (key, value, options) => kv.put(key, value, kvExpiration(options?.expiresAt)),
     delete: (key) => kv.delete(key),
     list: async (prefix, cursor) => {
       const page = await kv.list({ prefix, cursor, limit: LIST_PAGE });
@@ -148,12 +150,24 @@ export async function getAll(adapter, keys) {
   return out;
 }
 
-// Writes every [key, value] of `entries`, through putMany when there is one.
+// Writes every [key, value, expiresAt?] of `entries`, through putMany when
+// there is one.
 export async function putAll(adapter, entries) {
   if (typeof adapter.putMany === 'function') return void (await adapter.putMany(entries));
+  const put = ([key, value, expiresAt]) => (expiresAt === undefined ? adapter.put(key, value) : adapter.put(key, value, { expiresAt }));
   for (let i = 0; i < entries.length; i += CONCURRENCY) {
-    await Promise.all(entries.slice(i, i + CONCURRENCY).map(([key, value]) => adapter.put(key, value)));
+    await Promise.all(entries.slice(i, i + CONCURRENCY).map(put));
   }
+}
+
+// Workers KV's own expiration for a record expiring at `expiresAt`: KV takes
+// whole seconds at least 60 s ahead, so only such expiries are passed on,
+// rounded up (the item must not vanish before the record expires; until
+// KV drops it, the store's own expiry hides and removes it).
+function kvExpiration(expiresAt) {
+  if (expiresAt === undefined) return undefined;
+  const expiration = Math.ceil(expiresAt / 1000);
+  return expiration - Date.now() / 1000 >= 60 ? { expiration } : undefined;
 }
 
 // Removes every key of `keys`, through deleteMany when there is one.

@@ -27,7 +27,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::backend::LocalBoxFuture;
-use crate::engine::{Commit, Decide, Driver, Engine, Found, Step, Stored};
+use crate::engine::{Commit, Decide, Driver, Engine, Found, Stored};
 use crate::error::StorageError;
 use keys::StorageKeys;
 
@@ -117,7 +117,7 @@ impl Inner {
 
     /// Reads what the commit looks at through `adapter` (the storage, or a
     /// transaction of it) and decides the steps, with storage keys.
-    async fn decide(&self, adapter: &JsValue, looks: &Looks, mut decide: Decide) -> Result<Vec<Step>, String> {
+    async fn decide(&self, adapter: &JsValue, looks: &Looks, mut decide: Decide) -> Result<Vec<Placed>, String> {
         let failed = |e: JsValue| format!("reading before writing failed ({})", sys::error_text(&e));
         let mut stored = Stored::default();
         if !looks.reads.is_empty() {
@@ -132,12 +132,13 @@ impl Inner {
         }
         let writes = decide(stored);
         let place = |key: &String| self.keys.storage_key(key);
+        let expires = |key: &String| writes.expiring.get(key).copied();
         Ok(writes
             .steps
-            .into_iter()
-            .map(|step| Step {
+            .iter()
+            .map(|step| Placed {
                 doing: step.doing,
-                puts: step.puts.iter().map(|(key, text)| (place(key), text.clone())).collect(),
+                puts: step.puts.iter().map(|(key, text)| (place(key), text.clone(), expires(key))).collect(),
                 deletes: step.deletes.iter().map(place).collect(),
             })
             .collect())
@@ -180,9 +181,17 @@ async fn list(adapter: &JsValue, prefix: &str) -> Result<Vec<String>, JsValue> {
     }
 }
 
+/// A step with storage keys, each put with when its record expires (for
+/// storage that can expire items itself).
+struct Placed {
+    doing: &'static str,
+    puts: Vec<(String, String, Option<i64>)>,
+    deletes: Vec<String>,
+}
+
 /// Writes the steps in order, each one's writes together; stops at the
 /// first failure, saying which step failed and why.
-async fn write(adapter: &JsValue, steps: &[Step]) -> Result<(), String> {
+async fn write(adapter: &JsValue, steps: &[Placed]) -> Result<(), String> {
     for step in steps {
         let failed = |e: JsValue| format!("{} failed ({})", step.doing, sys::error_text(&e));
         if !step.puts.is_empty() {

@@ -44,7 +44,17 @@ pub fn strings<'a>(items: impl IntoIterator<Item = &'a String>) -> Array {
     items.into_iter().map(|s| JsValue::from_str(s)).collect()
 }
 
-/// `[key, value]` pairs as an array of two-element arrays.
-pub fn entries(pairs: &[(String, String)]) -> Array {
-    pairs.iter().map(|(key, value)| JsValue::from(Array::of2(&JsValue::from_str(key), &JsValue::from_str(value)))).collect()
+/// `[key, value]` pairs as arrays, with a third element, when the record
+/// expires, its expiry in epoch milliseconds.
+pub fn entries(puts: &[(String, String, Option<i64>)]) -> Array {
+    puts.iter()
+        .map(|(key, value, expires)| {
+            let entry = Array::of2(&JsValue::from_str(key), &JsValue::from_str(value));
+            if let Some(at) = expires {
+                #[expect(clippy::cast_precision_loss, reason = "epoch milliseconds before year 9999 are below 2^53")]
+                entry.push(&JsValue::from_f64(*at as f64));
+            }
+            JsValue::from(entry)
+        })
+        .collect()
 }
