@@ -5,6 +5,7 @@
 
 import { BACKENDS, bindApi, openStore } from './api.js';
 import { keepFocus } from './dom.js';
+import { createExpiryTimer, isExpiryError } from './expiry.js';
 import { SAMPLE, freeName } from './sample.js';
 import { watchOtherTabs } from './sync.js';
 import { createEditorView } from './views/editor.js';
@@ -38,6 +39,16 @@ function say(text, failed = false) {
 }
 
 const log = createLog({ list: $('log'), clearButton: $('log-clear') });
+
+// A record that expires is absent from the store from that instant, but
+// nothing tells the page: at the soonest expiry among what it shows (the
+// table's rows, the open record), the rows expired by then leave the table
+// at once and a re-read brings everything else (counts, the page, the
+// dialog) up to date.
+const expiries = createExpiryTimer((now) => {
+  recordsView.dropExpired(now);
+  refresh('Refresh: a record expired');
+});
 
 // ---- refreshing the views -------------------------------------------------
 
@@ -95,6 +106,7 @@ async function load(label) {
     queryView.suggest(instance, state.namespace);
     saveLocation();
     await checkOpenRecord(api);
+    expiries.schedule([...(view?.records ?? []).map((r) => r.expiresAt), editor.record?.expiresAt]);
   } finally {
     group.end();
   }
@@ -149,6 +161,7 @@ function saveLocation() {
 async function open(backend, name) {
   const changed = backend !== state.backend || name !== state.name;
   state.stopSync();
+  expiries.stop();
   const old = state.store;
   state.store = null;
   await chain; // let a refresh on the old store finish before freeing it
@@ -192,7 +205,7 @@ function outcome(env, done) {
 async function dialogOutcome(env, at, done) {
   const error = outcome(env, done);
   if (error === null) return null;
-  if (env.code !== 'CONFLICT') return { error };
+  if (env.code !== 'CONFLICT') return { error, expiry: isExpiryError(env) };
   const current = await readRecord(state.api, at);
   return current === undefined ? { error } : { conflict: current };
 }
@@ -264,17 +277,21 @@ const recordsView = createRecordsView({
     if (env.success) selectNamespace(null);
     outcome(env, `Deleted namespace ${namespace} (${env.data?.deletedCount} records).`);
   },
-  async onSet(namespace, key, value) {
-    if (!state.instanceId) return 'Create or select an instance first.';
-    const env = await state.api.set(state.instanceId, namespace, key, value);
+  /** A plain set (it overwrites); `expiry` is null or `{ expireIn }`. Resolves with null, or `{ error, expiry }` (whether the error is about the expiry). */
+  async onSet(namespace, key, value, expiry) {
+    if (!state.instanceId) return { error: 'Create or select an instance first.' };
+    const env = expiry
+      ? await state.api.set(state.instanceId, namespace, key, value, false, expiry)
+      : await state.api.set(state.instanceId, namespace, key, value);
     if (env.success) selectNamespace(namespace);
-    return outcome(env, `Saved ${key} in ${namespace}.`);
+    const error = outcome(env, `Saved ${key} in ${namespace}.`);
+    return error === null ? null : { error, expiry: isExpiryError(env) };
   },
 });
 
 const editor = createEditorView({
-  async onSave(at, value, ifVersion) {
-    const env = await state.api.set(at.instanceId, at.namespace, at.key, value, false, { ifVersion });
+  async onSave(at, value, ifVersion, expiry) {
+    const env = await state.api.set(at.instanceId, at.namespace, at.key, value, false, { ifVersion, ...expiry });
     return dialogOutcome(env, at, `${ifVersion === null ? 'Created' : 'Saved'} ${at.key} in ${at.namespace}.`);
   },
   async onDelete(record) {

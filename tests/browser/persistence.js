@@ -10,9 +10,12 @@
 //
 // Steps:
 //   reload-write  creates instances, sets records of every JSON type, an
-//                 overwrite and a delete; reports each envelope and the store's
-//                 full contents (dump)
-//   reload-check  opens the store and reports its dump and a get of every key
+//                 overwrite and a delete, then a batch whose last operation is
+//                 a failing check (two sets of new keys, one into an instance
+//                 it would create); reports each envelope, the batch's, gets of
+//                 the batch's keys and the store's full contents (dump)
+//   reload-check  opens the store and reports its dump, a get of every key
+//                 and gets of the failed batch's keys
 //   race          the top page of the two-page race: two same-origin iframes
 //                 (step race-frame, side A and B) open the same store, fire
 //                 1,000 distinct writes each plus shared keys, create keys the
@@ -129,6 +132,25 @@ const RELOAD_WRITES = [
   ['beta', 'cache', 'empty-string', ''],
 ];
 
+// The batch reload-write issues after its writes: sets of two new keys (one
+// into the instance 'delta', which only the batch would create), then a
+// check of an existing key at a version it does not have. It must fail at
+// operation 2 and leave nothing, in memory and in storage.
+const FAILED_BATCH = [
+  { op: 'set', instanceId: 'alpha', namespace: 'batch', key: 'one', value: { from: 'the failed batch' } },
+  { op: 'set', instanceId: 'delta', namespace: 'batch', key: 'two', value: [2], autoCreateInstance: true },
+  { op: 'check', instanceId: 'alpha', namespace: 'prefs', key: 'theme', version: 999999 },
+];
+
+/** get of each key the failed batch would have set, and of the key it checked. */
+async function batchGets(store) {
+  const gets = [];
+  for (const { instanceId, namespace, key } of FAILED_BATCH) {
+    gets.push({ label: `get ${instanceId}/${namespace}/${key}`, envelope: await store.get(instanceId, namespace, key) });
+  }
+  return gets;
+}
+
 async function reloadWrite() {
   const store = await open();
   const calls = [];
@@ -146,7 +168,8 @@ async function reloadWrite() {
   await call('set gamma/auto/k (autoCreateInstance)', store.set('gamma', 'auto', 'k', { auto: true }, true));
   await call('set alpha/temp/gone', store.set('alpha', 'temp', 'gone', 1));
   await call('delete alpha/temp/gone', store.delete('alpha', 'temp', 'gone'));
-  return { storage: store.storage, calls, dump: await dump(store), onDisk: await onDisk() };
+  const batch = { operations: FAILED_BATCH, envelope: await store.batch(FAILED_BATCH), gets: await batchGets(store) };
+  return { storage: store.storage, calls, batch, dump: await dump(store), onDisk: await onDisk() };
 }
 
 async function reloadCheck() {
@@ -155,7 +178,7 @@ async function reloadCheck() {
   for (const [inst, ns, key] of [...RELOAD_WRITES, ['alpha', 'users', 'user-1'], ['gamma', 'auto', 'k'], ['alpha', 'temp', 'gone']]) {
     gets.push({ label: `get ${inst}/${ns}/${key}`, envelope: await store.get(inst, ns, key) });
   }
-  return { storage: store.storage, dump: await dump(store), gets, onDisk: await onDisk() };
+  return { storage: store.storage, dump: await dump(store), gets, batchGets: await batchGets(store), onDisk: await onDisk() };
 }
 
 // ---------------------------------------------------------------- two-page race

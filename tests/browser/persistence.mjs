@@ -9,9 +9,12 @@
 //
 //   a. reload  a page writes instances and records (every JSON type, an
 //              overwrite, a delete) and reports their envelopes and the store's
-//              full contents; it navigates to a new page of the origin, which
-//              must find exactly the same contents; then the browser quits and
-//              a new browser process on the same profile must too.
+//              full contents, then issues a batch whose last operation is a
+//              failing check (it must answer CONFLICT at operation 2 and write
+//              nothing); it navigates to a new page of the origin, which
+//              must find exactly the same contents, without the batch's keys;
+//              then the browser quits and a new browser process on the same
+//              profile must too.
 //   b. race    two same-origin iframes open one store and fire 1,000 distinct
 //              writes each plus 20 shared keys, then create keys the other
 //              overwrites (first id and createdAt kept); both must converge to
@@ -201,6 +204,30 @@ async function reloadScenario(browserName, backend, opts) {
       assert.deepEqual(w.dump.records, expected);
       assert.equal(w.dump.records.length, 12);
     });
+    const ids = Object.fromEntries(w.dump.instances.map((i) => [i.name, i.id]));
+    const theme = env('set alpha/prefs/theme').data.record;
+    const themeIn = (dump) => dump.records.find((x) => x.instanceId === ids.alpha && x.namespace === 'prefs' && x.key === 'theme');
+    /** The failed batch left nothing: its keys are absent, there is no instance 'delta', the checked key is as its set left it. */
+    const batchLeftNothing = (gets, dump) => {
+      assert.deepEqual(gets.map((g) => [g.label, g.envelope.success, g.envelope.data]), [
+        ['get alpha/batch/one', true, { value: null, exists: false }],
+        ['get delta/batch/two', true, { value: null, exists: false }],
+        ['get alpha/prefs/theme', true, { value: 'dark', exists: true }],
+      ]);
+      assert.deepEqual(dump.instances.map((i) => i.name), ['alpha', 'beta', 'gamma'], 'instances');
+      assert.deepEqual(dump.records.filter((x) => x.namespace === 'batch'), [], "records in namespace 'batch'");
+      assert.deepEqual(themeIn(dump), theme, 'the checked key alpha/prefs/theme');
+    };
+    sc.check('page 1: a batch of two sets and a failing check (last) answers success false, CONFLICT, "Operation 2 of the batch failed"', () => {
+      assert.notEqual(theme.version, 999999, 'the check at version 999999 would hold');
+      assert.deepEqual(w.batch.operations.map((o) => o.op), ['set', 'set', 'check']);
+      const e = w.batch.envelope;
+      assert.equal(e.type, 'kvStore.batch');
+      assert.equal(e.success, false);
+      assert.equal(e.code, 'CONFLICT');
+      assert.ok(typeof e.error === 'string' && e.error.startsWith('Operation 2 of the batch failed'), `error: ${e.error}`);
+    });
+    sc.check("page 1: after the failed batch, its keys are absent and the checked key unchanged", () => batchLeftNothing(w.batch.gets, w.dump));
     for (const [what, r] of [
       ['page 2 (navigated, same browser)', nav],
       ['page 3 (a new browser process on the same profile)', restarted],
@@ -216,6 +243,7 @@ async function reloadScenario(browserName, backend, opts) {
           else assert.deepEqual(envelope.data, { value: byKey.get(k), exists: true }, l);
         }
       });
+      sc.check(`${what}: the failed batch's keys are absent, and the checked key unchanged`, () => batchLeftNothing(r.batchGets, r.dump));
     }
     sc.check('the browser quit cleanly before the restart', () => assert.equal(clean, true));
   } catch (e) {

@@ -12,7 +12,10 @@
 // instances, reload, watch a second tab pick up changes without a reload,
 // on IndexedDB and on localStorage, and meet conflicts: a record changed by
 // another call while its dialog is open, a new record on a taken key, a
-// delete of a changed record. Every
+// delete of a changed record; and expiry: a record set to expire in 2 s
+// leaves the table at its expiry without a reload, an expiry of 0 shows the
+// store's sentence and stores nothing, the record dialog keeps, removes and
+// renews an expiry. Every
 // step asserts what the page shows. Screenshots of the main states go to
 // target/playground-screenshots/. It prints `N passed, N failed` and exits 1
 // on any failure. Loopback only; every wait is bounded; the browser, the
@@ -237,6 +240,173 @@ step('invalid JSON in the set form shows an inline error and sends nothing', asy
   check(await page.locator('#log li[data-type="kvStore.set"]').count() === calls, 'a set call was sent');
   await page.fill('#set-value', '');
   await page.fill('#set-key', '');
+});
+
+/** The expiresAt cell's text for `iso`, as the page shows it (the reader's local time, computed in the page). */
+const readable = (page, iso) => page.evaluate((t) => new Date(t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' }), iso);
+/**
+ * Resolves, in the page, with Date.now() when the row of `key` leaves the
+ * records table (null when it is still there `ms` after `deadline`).
+ */
+const rowGoneAt = (page, key, deadline, ms) => page.evaluate(({ key, deadline, ms }) => new Promise((resolve) => {
+  const table = document.getElementById('records-table');
+  const done = (at) => {
+    observer.disconnect();
+    clearTimeout(timer);
+    resolve(at);
+  };
+  const look = () => !table.querySelector(`tbody tr[data-key="${CSS.escape(key)}"]`) && done(Date.now());
+  const observer = new MutationObserver(look);
+  const timer = setTimeout(() => done(null), Math.max(0, deadline - Date.now()) + ms);
+  observer.observe(table, { childList: true, subtree: true });
+  look();
+}), { key, deadline, ms });
+const EXPIRE_IN_ZERO = 'options.expireIn must be a positive whole number of milliseconds, not 0.';
+
+step('set a record with a 2-second expiry: the expiresAt column shows it, and the row leaves the table at its expiry, without a reload', async ({ page }) => {
+  await page.evaluate(() => (window.__notReloaded = true));
+  await page.fill('#set-namespace', 'items');
+  await page.fill('#set-key', 'ttl');
+  await page.fill('#set-value', '"short-lived"');
+  await page.fill('#set-expire', '2');
+  check(await page.locator('#set-expire-unit').inputValue() === '1000', 'the unit is not seconds by default');
+  await page.click('#set-record button[type=submit]');
+  await statusIs(page, 'Saved ttl in items.');
+  const set = await lastCall(page, 'kvStore.set');
+  check(set.args.endsWith(', "items", "ttl", "short-lived", false, {"expireIn":2000})'), `the set was ${set.args}`);
+  const record = set.envelope.data.record;
+  const expiresAt = Date.parse(record.expiresAt);
+  check(ISO.test(record.expiresAt) && expiresAt === Date.parse(record.updatedAt) + 2000, `expiresAt ${record.expiresAt}, updatedAt ${record.updatedAt}`);
+  check(await page.locator('#set-expire').inputValue() === '' && await page.locator('#set-key').inputValue() === '', 'the form was not cleared');
+  const shown = await readable(page, record.expiresAt);
+  await waitFor(async () => (await rowOf(page, 'ttl'))?.[5] === shown, 1500, async () => `the row of ttl is ${JSON.stringify(await rowOf(page, 'ttl'))}, expected expiresAt "${shown}"`);
+  const [, value, version] = await rowOf(page, 'ttl');
+  check(value === '"short-lived"' && version === String(record.version), `the row shows ${value} at version ${version}`);
+  const time = page.locator('#records-table tr[data-key="ttl"] time');
+  check(await time.getAttribute('datetime') === record.expiresAt && await time.getAttribute('title') === record.expiresAt, 'the cell does not carry the ISO time');
+  await expectText(page.locator('#records-caption'), '7 records in items');
+  await expectText(page.locator('#namespace-list [data-namespace="items"] .count'), '7');
+  await page.locator('#records-section').screenshot({ path: path.join(SHOTS, '10-expiring-record.png') });
+
+  const goneAt = await rowGoneAt(page, 'ttl', expiresAt, 3000);
+  check(goneAt !== null, `the row of ttl is still shown 3 s after its expiry ${record.expiresAt}`);
+  check(goneAt >= expiresAt, `the row left ${expiresAt - goneAt} ms before its expiry`);
+  check(goneAt - expiresAt <= 500, `the row left ${goneAt - expiresAt} ms after its expiry`);
+  await expectText(page.locator('#records-caption'), '6 records in items', 3000);
+  await expectText(page.locator('#namespace-list [data-namespace="items"] .count'), '6', 3000);
+  await expectText(page.locator('#instance-list li[data-name="shop"]'), '2 namespaces, 7 records', 3000);
+  check((await rowValues(page, '#records-table')).map((r) => r[0]).join() === 'a,b,n,o,s,z', 'the table is not back to its six rows');
+  check(await page.evaluate(() => window.__notReloaded === true), 'the page reloaded');
+  const stored = await storeCall(page, STORAGE, 'get', 'shop', 'items', 'ttl');
+  check(stored.success && stored.data.exists === false, `after its expiry the store answers ${JSON.stringify(stored.data)}`);
+});
+
+step('an expiry of 0 shows the store\'s INVALID_ARGUMENT sentence under the field and stores nothing', async ({ page }) => {
+  const sets = (await logged(page, 'kvStore.set')).length;
+  await page.fill('#set-namespace', 'items');
+  await page.fill('#set-key', 'never');
+  await page.fill('#set-value', '1');
+  await page.fill('#set-expire', '0');
+  await page.press('#set-value', 'Control+Enter');
+  await statusIs(page, `kvStore.set failed: ${EXPIRE_IN_ZERO}`);
+  check(await page.locator('#set-expire-error').textContent() === EXPIRE_IN_ZERO, `the field says "${await page.locator('#set-expire-error').textContent()}"`);
+  check(await page.locator('#set-expire-error').isVisible(), 'the error is not shown');
+  check(await page.locator('#set-expire').getAttribute('aria-invalid') === 'true', 'the expiry field is not marked invalid');
+  check(await page.locator('#set-value').getAttribute('aria-invalid') === null && await page.locator('#set-error').isHidden(), 'the value field is blamed');
+  const refused = await logged(page, 'kvStore.set');
+  check(refused.length === sets + 1, `${refused.length - sets} set calls were sent`);
+  const { envelope, args } = refused[0];
+  check(envelope.success === false && envelope.code === 'INVALID_ARGUMENT' && envelope.error === EXPIRE_IN_ZERO, `the set answered ${JSON.stringify(envelope)}`);
+  check(args.endsWith(', "items", "never", 1, false, {"expireIn":0})'), `the set was ${args}`);
+  check(await page.locator('#set-key').inputValue() === 'never' && await page.locator('#set-expire').inputValue() === '0', 'the form lost what was typed');
+  const stored = await storeCall(page, STORAGE, 'get', 'shop', 'items', 'never');
+  check(stored.success && stored.data.exists === false, `the store holds ${JSON.stringify(stored.data)}`);
+  await page.waitForTimeout(200); // a refresh would have shown it by now
+  check(!(await rowOf(page, 'never')), 'the table lists never');
+  await expectText(page.locator('#namespace-list [data-namespace="items"] .count'), '6');
+  await page.fill('#set-expire', '');
+  check(await page.locator('#set-expire').getAttribute('aria-invalid') === null && await page.locator('#set-expire-error').isHidden(), 'editing the expiry does not clear its error');
+  await page.fill('#set-key', '');
+  await page.fill('#set-value', '');
+});
+
+step('the record dialog keeps a record\'s expiry on Save, removes it when asked, and sets a new one', async ({ page }) => {
+  await page.fill('#set-key', 'ttl2');
+  await page.fill('#set-value', '"kept"');
+  await page.fill('#set-expire', '5');
+  await page.selectOption('#set-expire-unit', '60000');
+  await page.click('#set-record button[type=submit]');
+  await statusIs(page, 'Saved ttl2 in items.');
+  const first = (await lastCall(page, 'kvStore.set'));
+  check(first.args.endsWith(', "ttl2", "kept", false, {"expireIn":300000})'), `the set was ${first.args}`);
+  const at = first.envelope.data.record.expiresAt;
+  check(Date.parse(at) === Date.parse(first.envelope.data.record.updatedAt) + 300_000, `expiresAt ${at}`);
+  await page.selectOption('#set-expire-unit', '1000');
+  const shown = await readable(page, at);
+  await waitFor(async () => (await rowOf(page, 'ttl2'))?.[5] === shown, 3000, 'the table does not show ttl2 with its expiry');
+
+  // Save without touching the expiry: it is kept, to the millisecond.
+  await page.click('#records-table button[data-focus="record:ttl2"]');
+  await expectText(page.locator('#record-meta'), `expiresAt${shown}`);
+  check(await page.locator('#record-expire-help').textContent() === `It expires at ${shown}; leave this empty to keep that.`, 'the dialog does not say the expiry is kept');
+  check(await page.locator('#record-expiry-remove-label').isVisible() && !(await page.locator('#record-expiry-remove').isChecked()), 'no unticked "Remove the expiry"');
+  check(await page.locator('#record-expire').inputValue() === '', 'the expiry field is not empty');
+  await shot(page, '11-dialog-expiry', { fullPage: false });
+  await page.fill('#record-value', '"edited"');
+  await page.click('#record-form button[type=submit]');
+  await statusIs(page, 'Saved ttl2 in items.');
+  const kept = await lastCall(page, 'kvStore.set');
+  const v1 = first.envelope.data.record.version;
+  const options = JSON.stringify({ ifVersion: v1, expireAt: at });
+  check(kept.args.endsWith(`, false, ${options.length > 40 ? `${options.slice(0, 39)}…` : options})`), `the save was ${kept.args}`);
+  check(kept.envelope.data.record.expiresAt === at && kept.envelope.data.record.value === 'edited', `the save answered ${JSON.stringify(kept.envelope.data?.record)}`);
+  await waitFor(async () => {
+    const row = await rowOf(page, 'ttl2');
+    return row[1] === '"edited"' && row[5] === shown;
+  }, 3000, 'the table does not show the edit with the same expiry');
+
+  // Remove the expiry.
+  const v2 = kept.envelope.data.record.version;
+  await page.click('#records-table button[data-focus="record:ttl2"]');
+  await page.check('#record-expiry-remove');
+  await page.click('#record-form button[type=submit]');
+  await statusIs(page, 'Saved ttl2 in items.');
+  const removed = await lastCall(page, 'kvStore.set');
+  check(removed.args.endsWith(`, "edited", false, {"ifVersion":${v2}})`), `the save was ${removed.args}`);
+  check(!('expiresAt' in removed.envelope.data.record), `the record still expires: ${JSON.stringify(removed.envelope.data.record)}`);
+  await waitFor(async () => (await rowOf(page, 'ttl2'))?.[5] === '', 3000, 'the table still shows an expiry for ttl2');
+
+  // A new expiry: 0 is refused with the store's sentence, 1.5 seconds is sent as 1500 ms.
+  const v3 = removed.envelope.data.record.version;
+  await page.click('#records-table button[data-focus="record:ttl2"]');
+  check(await page.locator('#record-expiry-remove-label').isHidden(), '"Remove the expiry" is offered for a record without one');
+  check(await page.locator('#record-expire-help').textContent() === 'From now, when saved; leave empty for no expiry.', 'the help is wrong');
+  await page.fill('#record-expire', '0');
+  await page.click('#record-form button[type=submit]');
+  await expectText(page.locator('#record-expire-error'), EXPIRE_IN_ZERO);
+  check(await page.locator('#record-expire-error').textContent() === EXPIRE_IN_ZERO, 'the dialog shows more than the store\'s sentence');
+  check(await page.locator('#record-expire').getAttribute('aria-invalid') === 'true' && await page.locator('#record-error').isHidden(), 'the wrong field is blamed');
+  check(await page.locator('#record-dialog').isVisible(), 'the dialog closed');
+  check((await lastCall(page, 'kvStore.set')).args.endsWith(`, false, {"ifVersion":${v3},"expireIn":0})`), 'the refused save was not sent as expireIn 0');
+  await page.fill('#record-expire', '1.5');
+  await page.click('#record-form button[type=submit]');
+  await statusIs(page, 'Saved ttl2 in items.');
+  const renewed = await lastCall(page, 'kvStore.set');
+  check(renewed.args.endsWith(`, false, {"ifVersion":${v3},"expireIn":1500})`), `the save was ${renewed.args}`);
+  const until = Date.parse(renewed.envelope.data.record.expiresAt);
+  check(until === Date.parse(renewed.envelope.data.record.updatedAt) + 1500, `expiresAt ${renewed.envelope.data.record.expiresAt}`);
+  const renewedShown = await readable(page, renewed.envelope.data.record.expiresAt);
+  await waitFor(async () => (await rowOf(page, 'ttl2'))?.[5] === renewedShown, 1000, 'the table does not show the new expiry');
+  // With its dialog open when it expires: the row goes, and the dialog says why.
+  await page.click('#records-table button[data-focus="record:ttl2"]');
+  const goneAt = await rowGoneAt(page, 'ttl2', until, 3000);
+  check(goneAt !== null && goneAt >= until && goneAt - until <= 500, `the row of ttl2 left at ${goneAt === null ? 'never' : `${goneAt - until} ms`} from its expiry`);
+  const said = `This record expired at ${renewedShown}; you loaded version ${renewed.envelope.data.record.version}.`;
+  await expectText(page.locator('#record-conflict-text'), said, 3000);
+  check(await page.locator('#record-conflict-text').textContent() === said, 'the dialog says more than that the record expired');
+  check(await page.locator('#record-load').isHidden() && await page.locator('#record-overwrite').textContent() === 'Save my value', 'the notice offers the wrong ways on');
+  await page.click('#record-cancel');
+  await expectText(page.locator('#records-caption'), '6 records in items', 3000);
 });
 
 step('screenshots: instances and records table', async ({ page }) => {

@@ -4,6 +4,8 @@
 // dialog's writes are conditional on the version it loaded, so without
 // this a person would only see a refusal they cannot act on.
 
+import { readableTime } from '../dom.js';
+
 const $ = (id) => document.getElementById(id);
 
 const ELSEWHERE = '(in another tab or by another call)';
@@ -12,10 +14,11 @@ const LEADS = { save: 'Not saved: ', delete: 'Not deleted: ' };
 /**
  * The sentence for `refused` ('save', 'delete', or null when a refresh
  * found the change before any write was tried), `loaded` (the version the
- * dialog loaded; null for a new key) and `current` (what the store holds
- * now; null when the key is absent).
+ * dialog loaded; null for a new key), `expiresAt` (the loaded record's
+ * expiry, if any) and `current` (what the store holds now; null when the
+ * key is absent).
  */
-function explain({ refused, loaded, key, namespace }, current) {
+function explain({ refused, loaded, expiresAt, key, namespace }, current) {
   const lead = LEADS[refused] ?? '';
   const sentence = (text) => lead + (lead ? text : text[0].toUpperCase() + text.slice(1));
   if (loaded === null) {
@@ -23,8 +26,9 @@ function explain({ refused, loaded, key, namespace }, current) {
       ? sentence(`a record with key “${key}” already exists in ${namespace}: version ${current.version}.`)
       : sentence(`the key “${key}” was taken when you saved, and is free again now.`);
   }
-  return current
-    ? sentence(`this record changed meanwhile ${ELSEWHERE}: it is now version ${current.version}; you loaded version ${loaded}.`)
+  if (current) return sentence(`this record changed meanwhile ${ELSEWHERE}: it is now version ${current.version}; you loaded version ${loaded}.`);
+  return expiresAt && Date.parse(expiresAt) <= Date.now()
+    ? sentence(`this record expired at ${readableTime(expiresAt)}; you loaded version ${loaded}.`)
     : sentence(`this record was deleted meanwhile ${ELSEWHERE}; you loaded version ${loaded}.`);
 }
 

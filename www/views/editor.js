@@ -5,17 +5,25 @@
 // key, that the key is absent), so a change made meanwhile in another tab
 // or by another call is never overwritten unseen: the store answers
 // CONFLICT and the conflict notice shows what it holds now.
+//
+// A save may also set an expiry (seconds or minutes from now). A record
+// that has one keeps it unless a new one is given or "Remove the expiry" is
+// ticked: a plain set would drop it, which an edit of the value should not
+// do unseen.
 
 import { h, jsonType, parseJson, readableTime, setFieldError, showDialog } from '../dom.js';
+import { readExpiry } from '../expiry.js';
 import { createConflictNotice } from './conflict.js';
 
 const $ = (id) => document.getElementById(id);
 
 /**
- * `onSave(target, value, ifVersion)` and `onDelete(record)` resolve with
- * null when done, `{ error }` (a sentence), `{ conflict: current }` (the
- * record the store now holds, null when the key is absent), or
- * `{ cancelled: true }`. `target` is `{ instanceId, namespace, key }`.
+ * `onSave(target, value, ifVersion, expiry)` and `onDelete(record)` resolve
+ * with null when done, `{ error, expiry? }` (a sentence; `expiry` when it is
+ * about the expiry), `{ conflict: current }` (the record the store now
+ * holds, null when the key is absent), or `{ cancelled: true }`. `target`
+ * is `{ instanceId, namespace, key }`; `expiry` is `{}`, `{ expireIn }` or
+ * `{ expireAt }` (the loaded record's, kept).
  */
 export function createEditorView({ onSave, onDelete }) {
   const dialog = $('record-dialog');
@@ -26,6 +34,12 @@ export function createEditorView({ onSave, onDelete }) {
   const value = $('record-value');
   const error = $('record-error');
   const deleteButton = $('record-delete');
+  const expire = $('record-expire');
+  const expireUnit = $('record-expire-unit');
+  const expireHelp = $('record-expire-help');
+  const expireError = $('record-expire-error');
+  const removeExpiry = $('record-expiry-remove');
+  const removeLabel = $('record-expiry-remove-label');
   let record = null; // the record loaded for editing
   let creating = null; // { instanceId } while the dialog makes a new record
 
@@ -47,6 +61,7 @@ export function createEditorView({ onSave, onDelete }) {
   value.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) form.requestSubmit();
   });
+  for (const field of [expire, expireUnit, removeExpiry]) field.addEventListener('input', () => setFieldError(expire, expireError, ''));
   // A notice about one key says nothing about another.
   for (const input of [form.elements.namespace, form.elements.key]) input.addEventListener('input', () => notice.hide());
   $('record-cancel').addEventListener('click', () => dialog.close());
@@ -79,16 +94,25 @@ export function createEditorView({ onSave, onDelete }) {
     if (!to) return;
     const parsed = check();
     if (!parsed.ok) return value.focus();
+    const expiry = readExpiry(expire, expireUnit);
+    setFieldError(expire, expireError, expiry.ok ? '' : expiry.error);
+    if (!expiry.ok) return expire.focus();
     const loaded = record;
-    settle(await onSave(to, parsed.value, ifVersion), 'save', loaded, to);
+    settle(await onSave(to, parsed.value, ifVersion, expiry.expireIn === undefined ? kept(loaded) : { expireIn: expiry.expireIn }), 'save', loaded, to);
+  }
+
+  /** The expiry a save without a new one gives: the loaded record's, unless removed or already passed (the record is gone then). */
+  function kept(loaded) {
+    const at = loaded?.expiresAt;
+    return at && !removeExpiry.checked && Date.parse(at) > Date.now() ? { expireAt: at } : {};
   }
 
   /** Closes the dialog after a write, or shows why it did not happen. `loaded` is the record the write was conditional on. */
   function settle(result, refused, loaded, to = loaded) {
     if (result === null) return dialog.close();
-    if (result.error) return setFieldError(value, error, result.error);
+    if (result.error) return result.expiry ? setFieldError(expire, expireError, result.error) : setFieldError(value, error, result.error);
     if (result.conflict === undefined) return;
-    notice.show({ refused, loaded: loaded ? loaded.version : null, key: to.key, namespace: to.namespace }, result.conflict);
+    notice.show({ refused, loaded: loaded ? loaded.version : null, expiresAt: loaded?.expiresAt, key: to.key, namespace: to.namespace }, result.conflict);
   }
 
   /** Fills the dialog for `r`, a stored record (edit), or null (a new record). */
@@ -109,6 +133,13 @@ export function createEditorView({ onSave, onDelete }) {
     }
     value.value = r ? JSON.stringify(r.value, null, 2) : '';
     setFieldError(value, error, '');
+    expire.value = '';
+    removeExpiry.checked = false;
+    removeLabel.hidden = !r?.expiresAt;
+    expireHelp.textContent = r?.expiresAt
+      ? `It expires at ${readableTime(r.expiresAt)}; leave this empty to keep that.`
+      : 'From now, when saved; leave empty for no expiry.';
+    setFieldError(expire, expireError, '');
   }
 
   return {
@@ -135,7 +166,7 @@ export function createEditorView({ onSave, onDelete }) {
       if (!record) return;
       const known = notice.current === undefined ? record : notice.current;
       if ((fresh?.version ?? null) === (known?.version ?? null)) return;
-      notice.show({ refused: null, loaded: record.version, key: record.key, namespace: record.namespace }, fresh);
+      notice.show({ refused: null, loaded: record.version, expiresAt: record.expiresAt, key: record.key, namespace: record.namespace }, fresh);
     },
   };
 }

@@ -1,8 +1,10 @@
 // The records of the selected namespace: a paged table (key, value preview,
 // version, createdAt, updatedAt, expiresAt, a delete button), the
-// new-record and delete-namespace buttons and the set form.
+// new-record and delete-namespace buttons and the set form (with an
+// optional expiry).
 
 import { h, parseJson, preview, readableTime, setFieldError } from '../dom.js';
+import { readExpiry } from '../expiry.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -23,6 +25,9 @@ export function createRecordsView({ onOpen, onDelete, onNew, onPage, onDeleteNam
   const newRecord = $('new-record');
   const form = $('set-record');
   const error = $('set-error');
+  const expire = $('set-expire');
+  const expireUnit = $('set-expire-unit');
+  const expireError = $('set-expire-error');
   let current = null;
 
   prev.addEventListener('click', () => onPage(-1));
@@ -35,21 +40,33 @@ export function createRecordsView({ onOpen, onDelete, onNew, onPage, onDeleteNam
   value.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) form.requestSubmit();
   });
+  for (const field of [expire, expireUnit]) field.addEventListener('input', () => setFieldError(expire, expireError, ''));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const namespace = form.elements.namespace.value.trim();
     const key = form.elements.key.value;
     if (!namespace) return form.elements.namespace.focus();
     if (!key) return form.elements.key.focus();
+    setFieldError(value, error, '');
+    setFieldError(expire, expireError, '');
     const parsed = parseJson(value.value);
     if (!parsed.ok) {
       setFieldError(value, error, parsed.error);
       return value.focus();
     }
-    const failure = await onSet(namespace, key, parsed.value);
-    if (failure) return setFieldError(value, error, failure);
+    const expiry = readExpiry(expire, expireUnit);
+    if (!expiry.ok) {
+      setFieldError(expire, expireError, expiry.error);
+      return expire.focus();
+    }
+    const failure = await onSet(namespace, key, parsed.value, expiry.expireIn === undefined ? null : { expireIn: expiry.expireIn });
+    if (failure) {
+      if (failure.expiry) return setFieldError(expire, expireError, failure.error);
+      return setFieldError(value, error, failure.error);
+    }
     form.elements.key.value = '';
     value.value = '';
+    expire.value = '';
     form.elements.key.focus();
   });
 
@@ -75,7 +92,7 @@ export function createRecordsView({ onOpen, onDelete, onNew, onPage, onDeleteNam
       prev.disabled = view.offset === 0;
       next.disabled = last >= view.total;
       body.replaceChildren(...view.records.map((record) =>
-        h('tr', { dataset: { key: record.key } },
+        h('tr', { dataset: record.expiresAt ? { key: record.key, expiresAt: record.expiresAt } : { key: record.key } },
           h('th', { scope: 'row', 'data-label': 'Key' },
             h('button', { type: 'button', class: 'link', dataset: { focus: `record:${record.key}` }, onclick: () => onOpen(record), title: 'Open this record' }, record.key)),
           h('td', { 'data-label': 'Value', class: 'value' }, h('code', {}, preview(record.value))),
@@ -88,6 +105,13 @@ export function createRecordsView({ onOpen, onDelete, onNew, onPage, onDeleteNam
               type: 'button', class: 'danger', dataset: { focus: `delete:${record.key}` },
               'aria-label': `Delete record ${record.key} (version ${record.version})`, onclick: () => onDelete(record),
             }, 'Delete')))));
+    },
+    /**
+     * Takes the rows of records expired by `now` (epoch ms) out of the table
+     * at once, before the re-read that follows brings the counts up to date.
+     */
+    dropExpired(now) {
+      for (const row of [...body.rows]) if (row.dataset.expiresAt && Date.parse(row.dataset.expiresAt) <= now) row.remove();
     },
     /** Puts a namespace in the set form (when the person picks one). */
     useNamespace(namespace) {
