@@ -38,7 +38,7 @@ async fn set_then_get_answers_with_exact_envelopes() {
     assert_eq!(set["success"], true);
     let record = &set["data"]["record"];
     let keys: Vec<&String> = record.as_object().map(|o| o.keys().collect()).unwrap_or_default();
-    assert_eq!(keys, ["id", "instanceId", "namespace", "key", "value", "createdAt", "updatedAt"]);
+    assert_eq!(keys, ["id", "instanceId", "namespace", "key", "value", "createdAt", "updatedAt", "version"]);
     assert_eq!(record["value"], json!({"name": "Ada", "tags": ["x"]}));
     assert_eq!(record["createdAt"], record["updatedAt"]);
     assert_ne!(set["requestId"], Json::Null);

@@ -579,7 +579,7 @@ async fn a_database_of_the_last_release_written_by_hand_opens_unchanged() {
                      "createdAt": "2025-12-02T00:00:00.000Z", "updatedAt": "2025-12-02T00:00:00.001Z"},
         "records": [{"id": "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d", "instanceId": "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b",
                      "namespace": "n/s", "key": "k~", "value": {"a": [1, "x"]},
-                     "createdAt": "2025-12-02T00:00:00.002Z", "updatedAt": "2025-12-02T00:00:00.003Z"}]
+                     "createdAt": "2025-12-02T00:00:00.002Z", "updatedAt": "2025-12-02T00:00:00.003Z", "version": 7}]
     }]));
     let again = set(&store, "app", "n/s", "k~", json!(2)).await;
     assert_eq!(again["data"]["record"]["id"], json!("0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d"));

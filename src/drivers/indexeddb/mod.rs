@@ -234,8 +234,11 @@ impl Inner {
                 }
                 Err((f, _)) => return Err(failed(f)),
             };
-            sys::finished(&issued.tx).await.map_err(failed)?;
+            // A fault caught while issuing the writes says more than the
+            // abort it caused.
+            let finished = sys::finished(&issued.tx).await;
             issued.finish().map_err(failed)?;
+            finished.map_err(failed)?;
             conn.fresh.set(false);
             if let Some(tabs) = &self.tabs {
                 tabs.post(&message.text());
@@ -309,9 +312,12 @@ fn issue(conn: &Connection, looks: &Looks, mut decide: Decide, restored: &[(Stri
             items: items.iter().map(|r| r.result().ok().and_then(|v| v.as_string())).collect(),
             listed: lists.iter().map(|r| r.result().map(texts).unwrap_or_default()).collect(),
         };
-        if let Err(f) = stores.write(&decide(stored)) {
-            *fault.borrow_mut() = Some(f);
-            let _ = tx.abort();
+        match stores.write(&decide(stored)) {
+            Ok(()) => sys::commit(&tx),
+            Err(f) => {
+                *fault.borrow_mut() = Some(f);
+                let _ = tx.abort();
+            }
         }
     });
     // Requests succeed in order, so the last one's success means all are in.
