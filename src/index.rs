@@ -247,8 +247,15 @@ impl Index {
                 if let Some((_, slot)) = self.instances.get_mut(&record.instance_id) {
                     let entry = record.to_entry();
                     let new = entry.expires_at;
-                    let old = slot.namespaces.entry(record.namespace.clone()).or_default().insert(record.key.clone(), entry).and_then(|e| e.expires_at);
-                    self.track(Place { instance_id: record.instance_id, namespace: record.namespace, key: record.key }, old, new);
+                    let old = slot.namespaces.get(&record.namespace).and_then(|keys| keys.get(&record.key)).and_then(|held| held.expires_at);
+                    // The place is copied only for a record that has or had
+                    // an expiry (opening a store puts every record here).
+                    let place = (old.is_some() || new.is_some())
+                        .then(|| Place { instance_id: record.instance_id, namespace: record.namespace.clone(), key: record.key.clone() });
+                    slot.namespaces.entry(record.namespace).or_default().insert(record.key, entry);
+                    if let Some(place) = place {
+                        self.track(place, old, new);
+                    }
                 }
             }
             Change::DeleteRecord { instance_id, namespace, key } => {
