@@ -216,3 +216,24 @@ fn a_write_heard_while_this_tab_was_committing_the_same_key_gives_way_to_the_new
     assert_eq!(contents(&a), contents(&fresh));
     assert_eq!(contents(&b), contents(&fresh));
 }
+
+#[test]
+fn a_write_heard_while_this_tab_was_deleting_the_same_key_goes_if_it_came_first() {
+    // A's write commits before B's delete does; B heard it meanwhile. The
+    // delete removed it from storage, so B must not keep showing it.
+    let clock = TestClock::default();
+    let (disk, a, b) = two_tabs(&clock);
+    block_on(a.set("app", "ns", "k", &"first", true)).expect("written");
+    block_on(a.set("app", "other", "x", &"first", false)).expect("written");
+    disk.disk.borrow_mut().delays.push_back(3);
+    let mut deletes = Box::pin(futures::future::join(b.delete("app", "ns", "k"), b.delete_namespace("app", "other")));
+    assert!(futures::FutureExt::now_or_never(&mut deletes).is_none(), "b's commit is under way");
+    block_on(a.set("app", "ns", "k", &"a", false)).expect("a commits while b's commit is under way");
+    block_on(a.set("app", "other", "x", &"a", false)).expect("and into the namespace b clears");
+    let (deleted, cleared) = block_on(deletes);
+    assert_eq!((deleted, cleared), (Ok(true), Ok(1)));
+    let fresh = open_tab(disk.beside().engine(), &clock, 3 << 64);
+    assert_eq!(fresh.get_record_count("app", None), Ok(0), "b's commit removed both");
+    assert_eq!(contents(&b), contents(&fresh), "b shows what storage holds");
+    assert_eq!(contents(&a), contents(&fresh));
+}

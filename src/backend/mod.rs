@@ -142,6 +142,10 @@ pub struct Committed {
     pub joined: Vec<(Uuid, Instance)>,
     /// The guarded calls storage refused.
     pub refused: Vec<Refused>,
+    /// Every record version below this was written before this commit
+    /// (0 where storage does not count versions): a record heard with such
+    /// a version where the batch removed records was removed by it.
+    pub floor: u64,
 }
 
 /// Durable storage for a store's changes.

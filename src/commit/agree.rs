@@ -95,6 +95,11 @@ pub fn agree(index: &mut Index, changes: &[Change], undo: &[Vec<Change>], commit
         }
         index.apply(Change::PutRecord(record));
     }
+    for (i, change) in changes.iter().enumerate() {
+        if !refused_at(i) && !holds(index, change) {
+            removed_is_removed(index, changes, i, committed.floor, written_later);
+        }
+    }
     for (from, to) in &joined {
         for record in index.records_of(from) {
             index.apply(Change::PutRecord(crate::model::Record { instance_id: *to, ..record }));
@@ -119,6 +124,29 @@ fn newest_wins(index: &mut Index, changes: &[Change], at: usize, record: Record,
     let older = index.entry(&place.instance_id, &place.namespace, &place.key).is_some_and(|held| held.version < record.version);
     if older {
         index.apply(Change::PutRecord(record));
+    }
+}
+
+/// Where the batch removed records, memory may show a record heard while
+/// it was committing: one with a version below `floor` was written before
+/// this commit, so the removal took it from storage, and from memory too.
+fn removed_is_removed(index: &mut Index, changes: &[Change], at: usize, floor: u64, written_later: &dyn Fn(&Place) -> bool) {
+    let places: Vec<Place> = match changes.get(at) {
+        Some(Change::DeleteRecord { instance_id, namespace, key }) => vec![Place { instance_id: *instance_id, namespace: namespace.clone(), key: key.clone() }],
+        Some(Change::DeleteNamespace { instance_id, namespace }) => index
+            .records_of(instance_id)
+            .into_iter()
+            .filter(|r| &r.namespace == namespace)
+            .map(|r| Place { instance_id: r.instance_id, namespace: r.namespace, key: r.key })
+            .collect(),
+        _ => return,
+    };
+    for place in places {
+        let later = changes.iter().skip(at.saturating_add(1)).any(|c| puts_at(c, &place)) || written_later(&place);
+        let before = index.entry(&place.instance_id, &place.namespace, &place.key).is_some_and(|held| held.version < floor);
+        if before && !later {
+            index.apply(Change::DeleteRecord { instance_id: place.instance_id, namespace: place.namespace, key: place.key });
+        }
     }
 }
 

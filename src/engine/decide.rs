@@ -127,11 +127,12 @@ pub fn decide(changes: &[Change], guards: &[Guard], items: &[Option<String>], in
         }
     }
     refuse_joined_checks(&mut committed, guards, &mut skipped);
-    let (shift, counter) = match counts {
+    let (shift, counter, floor) = match counts {
         true => versions(changes, &skipped, items.first().cloned().flatten())?,
-        false => (0, None),
+        false => (0, None, 0),
     };
     committed.shift = shift;
+    committed.floor = floor;
     let moved = match committed.joined.is_empty() && shift == 0 {
         true => None,
         false => Some(moved(changes, &committed.joined, shift, &skipped)?),
@@ -237,8 +238,9 @@ fn moved(changes: &[Change], joined: &[(Uuid, Instance)], shift: u64, skipped: &
 }
 
 /// How far the batch's versions move past the stored counter (another copy
-/// took versions meanwhile), and the counter's new text.
-fn versions(changes: &[Change], skipped: &[usize], counter: Option<String>) -> Result<(u64, Option<String>), String> {
+/// took versions meanwhile), the counter's new text, and the stored counter
+/// (every version below it was written before this commit).
+fn versions(changes: &[Change], skipped: &[usize], counter: Option<String>) -> Result<(u64, Option<String>, u64), String> {
     let stored: u64 = match counter {
         Some(text) => text.parse().map_err(|_| format!("the version counter holds {text:?}, not a number"))?,
         None => 0,
@@ -247,11 +249,11 @@ fn versions(changes: &[Change], skipped: &[usize], counter: Option<String>) -> R
         Change::PutRecord(r) => Some(r.version),
         _ => None,
     });
-    let Some(lowest) = puts().min() else { return Ok((0, None)) };
+    let Some(lowest) = puts().min() else { return Ok((0, None, stored)) };
     let shift = stored.saturating_sub(lowest);
     let highest = puts().max().unwrap_or(lowest);
     let next = highest.checked_add(shift).and_then(|v| v.checked_add(1)).ok_or(EXHAUSTED)?;
-    Ok((shift, (next > stored).then(|| next.to_string())))
+    Ok((shift, (next > stored).then(|| next.to_string()), stored))
 }
 
 const EXHAUSTED: &str = "record versions have reached their largest value, which only damaged data can do";
