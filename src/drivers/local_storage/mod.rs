@@ -9,6 +9,7 @@
 
 mod commit;
 mod events;
+mod lock;
 mod thrown;
 mod writer;
 
@@ -84,7 +85,7 @@ impl LocalStorageDriver {
     /// knows whether it is the store's writer.
     pub async fn open(name: &str) -> Result<LocalStorageDriver, StorageError> {
         let area = Area { storage: thrown::local_storage()?, prefix: layout::store_prefix(name) };
-        let writer = Writer::open(area.clone()).await;
+        let writer = Writer::open(area.clone()).await?;
         Ok(LocalStorageDriver { area, events: events::Listening::default(), writer })
     }
 
