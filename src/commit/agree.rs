@@ -76,10 +76,13 @@ pub fn agree(index: &mut Index, changes: &[Change], undo: &[Vec<Change>], commit
             continue;
         }
         let mut record = provisional.clone();
-        record.version = record.version.saturating_add(settled.shift);
+        let kept = committed.keeps(i);
+        if !kept {
+            record.version = record.version.saturating_add(settled.shift);
+        }
         record.instance_id = joined.get(&record.instance_id).copied().unwrap_or(record.instance_id);
         settled.highest = settled.highest.max(record.version);
-        if settled.shift > 0 {
+        if settled.shift > 0 && !kept {
             settled.provisional.insert(provisional.version);
         }
         if !holds(index, change) {
