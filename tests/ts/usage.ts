@@ -21,6 +21,10 @@ import {
   type KVBatchOperation,
   type KVBatchResponse,
   type KVGetManyResponse,
+  type KVExportSelector,
+  type KVExportResponse,
+  type KVImportOptions,
+  type KVImportResponse,
 } from '../../pkg/boltkv.js';
 
 const kvStore = await KvStore.open();
@@ -133,6 +137,18 @@ function advice(failure: ErrorCode): string {
 }
 const nextStep: string | undefined = r.success ? undefined : advice(r.code ?? 'STORAGE_FAILED');
 
+// Export and import: JSON Lines text out, counts back.
+const selector: KVExportSelector = { instance: 'i', namespace: 'n' };
+const exported: KVExportResponse = await kvStore.export(selector);
+const everything: KVExportResponse = await kvStore.export();
+const backup: string = exported.data?.text ?? everything.data?.text ?? '';
+const importOptions: KVImportOptions = { mode: 'replace' };
+const imported: KVImportResponse = await kvStore.import(backup, importOptions);
+const importedCounts: [number, number] | undefined = imported.data && [imported.data.instances, imported.data.records];
+const merged: KVImportResponse = await kvStore.import(backup);
+// @ts-expect-error: the modes are 'merge' and 'replace'
+const badMode: KVImportOptions = { mode: 'overwrite' };
+
 // @ts-expect-error: not one of the codes
 const misspelt: ErrorCode = 'NOTFOUND';
 
@@ -146,4 +162,5 @@ export const used = [
   limited, created, getInstanceResponse, updateResponse, nsCountResponse, recordId, instanceId, description,
   exists, names, deleted, instanceDeleted, deletedCount, total, records, namespaces, count, success, error,
   timestamp, requestId, type, wrong, code, nextStep, misspelt, seenKeys, onlyTotal, byNumber,
+  importedCounts, merged, badMode,
 ];
