@@ -20,7 +20,7 @@
 const METHODS = [
   'createInstance', 'getInstance', 'listInstances', 'updateInstance', 'deleteInstance',
   'get', 'set', 'delete', 'deleteNamespace', 'query', 'getNamespaces', 'getRecordCount',
-  'batch', 'getMany',
+  'batch', 'getMany', 'export', 'import',
 ];
 
 // Which argument of a method is a value, converted the way JSON.stringify does.

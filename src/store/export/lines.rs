@@ -73,7 +73,7 @@ struct RecordDoc<'a> {
     value: &'a RawValue,
     created_at: String,
     updated_at: String,
-    version: u64,
+    version: serde_json::Number,
     #[serde(default)]
     expires_at: Option<String>,
 }
@@ -172,9 +172,8 @@ fn instance(doc: InstanceDoc, limits: &Limits) -> Result<Instance> {
 fn record(doc: &RecordDoc<'_>, limits: &Limits) -> Result<Record> {
     limits.check(Field::Namespace, &doc.namespace)?;
     limits.check(Field::Key, &doc.key)?;
-    if !(1..=MAX_VERSION).contains(&doc.version) {
-        return Err(invalid("record.version", format!("must be a whole number from 1 to {MAX_VERSION}, not {}.", doc.version)));
-    }
+    let version = doc.version.as_u64().filter(|v| (1..=MAX_VERSION).contains(v));
+    let version = version.ok_or_else(|| invalid("record.version", format!("must be a whole number from 1 to {MAX_VERSION}, not {}.", doc.version)))?;
     Ok(Record {
         id: id("record.id", &doc.id)?,
         instance_id: id("record.instanceId", &doc.instance_id)?,
@@ -183,7 +182,7 @@ fn record(doc: &RecordDoc<'_>, limits: &Limits) -> Result<Record> {
         value: Value::from_raw(doc.value, limits)?,
         created_at: time("record.createdAt", &doc.created_at)?,
         updated_at: time("record.updatedAt", &doc.updated_at)?,
-        version: doc.version,
+        version,
         expires_at: doc.expires_at.as_deref().map(|at| time("record.expiresAt", at)).transpose()?,
     })
 }
