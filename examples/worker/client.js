@@ -1,4 +1,4 @@
-// A kvStore for JavaScript callers of the example service: the twelve
+// A kvStore for JavaScript callers of the example service: the
 // methods with the API's positional arguments, each POSTing to the service
 // and resolving with the envelope it answers (4xx answers included, which
 // have the same shape).
