@@ -233,3 +233,25 @@ fn an_export_selects_an_instance_or_a_namespace_and_leaves_out_expired_records()
     assert_eq!(text.lines().next(), Some(header().replace(&boltkv::Timestamp(NOW).to_string(), &boltkv::Timestamp(NOW + 10).to_string()).as_str()));
     assert!(store.export(&just(Some(""), None)).is_err_and(|e| e.code() == ErrorCode::InvalidArgument));
 }
+
+#[test]
+fn a_write_another_tab_committed_while_an_import_was_committing_is_overwritten_in_memory_too() {
+    let clock = clock();
+    let disk = KeepingBackend::default();
+    let store = open_tab(disk.engine(), &clock, 0);
+    let other = open_tab(disk.beside().engine(), &clock, 1 << 64);
+    let first = file(&[instance_line(1, "restored"), record_line(1, 2, "k", "\"first import\"", 3)]);
+    import(&store, &first, ImportMode::Merge).expect("imported");
+    for i in 0..10 {
+        block_on(other.set("restored", "ns", &format!("w{i}"), &i, false)).expect("written");
+    }
+    // The import joins the queue; the other tab commits a write of its key
+    // (heard here) before the import's commit runs, which then overwrites it.
+    let second = store.import(&file(&[instance_line(1, "restored"), record_line(1, 2, "k", "\"second import\"", 4)]), ImportMode::Merge);
+    let between = block_on(other.set("restored", "ns", "k", &"the other tab", false)).expect("written");
+    assert!(between.version > 4, "{}", between.version);
+    assert_eq!(block_on(second), Ok(Imported { instances: 1, records: 1 }));
+    let reopened = open_tab(disk.beside().engine(), &clock, 2 << 64);
+    assert_eq!(version_of(&reopened, "restored", "k"), Some(4), "storage holds the import, written last");
+    assert_eq!(contents(&store), contents(&reopened), "and so does memory");
+}

@@ -86,7 +86,10 @@ pub fn agree(index: &mut Index, changes: &[Change], undo: &[Vec<Change>], commit
             settled.provisional.insert(provisional.version);
         }
         if !holds(index, change) {
-            newest_wins(index, changes, i, record, written_later);
+            // A kept version says nothing of when it was written; the
+            // floor does: every version below it was written before.
+            let newer_than = if kept { committed.floor } else { record.version };
+            newest_wins(index, changes, i, record, newer_than, written_later);
             continue;
         }
         if record == *provisional {
@@ -115,16 +118,17 @@ pub fn agree(index: &mut Index, changes: &[Change], undo: &[Vec<Change>], commit
 
 /// When memory shows another record where the batch wrote `record` (a
 /// change heard from another copy while this batch was committing), the
-/// one with the greater version is the one storage holds: storage hands
-/// out versions in commit order. This batch's record goes back into memory
-/// when it is newer, unless a later change (of this batch, or of a batch
-/// queued behind it) writes the same place.
-fn newest_wins(index: &mut Index, changes: &[Change], at: usize, record: Record, written_later: &dyn Fn(&Place) -> bool) {
+/// one written last is the one storage holds: storage hands out versions in
+/// commit order, so a record heard with a version below `newer_than` was
+/// written before this batch. This batch's record then goes back into
+/// memory, unless a later change (of this batch, or of a batch queued
+/// behind it) writes the same place.
+fn newest_wins(index: &mut Index, changes: &[Change], at: usize, record: Record, newer_than: u64, written_later: &dyn Fn(&Place) -> bool) {
     let place = Place { instance_id: record.instance_id, namespace: record.namespace.clone(), key: record.key.clone() };
     if changes.iter().skip(at.saturating_add(1)).any(|c| puts_at(c, &place)) || written_later(&place) {
         return;
     }
-    let older = index.entry(&place.instance_id, &place.namespace, &place.key).is_some_and(|held| held.version < record.version);
+    let older = index.entry(&place.instance_id, &place.namespace, &place.key).is_some_and(|held| held.version < newer_than);
     if older {
         index.apply(Change::PutRecord(record));
     }
