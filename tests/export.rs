@@ -255,3 +255,15 @@ fn a_write_another_tab_committed_while_an_import_was_committing_is_overwritten_i
     assert_eq!(version_of(&reopened, "restored", "k"), Some(4), "storage holds the import, written last");
     assert_eq!(contents(&store), contents(&reopened), "and so does memory");
 }
+
+#[test]
+fn a_record_expired_by_the_import_is_neither_imported_nor_overwrites() {
+    let clock = clock();
+    let store = open(KeepingBackend::default().engine(), &clock);
+    block_on(store.set("app", "ns", "k", &"stored", true)).expect("written");
+    let expired = record_line(9, 2, "k", "\"expired\"", 5).replace(r#","version":5"#, r#","version":5,"expiresAt":"2026-01-04T00:00:00.000Z""#);
+    let text = file(&[instance_line(9, "app"), expired, record_line(9, 3, "live", "1", 6)]);
+    assert_eq!(import(&store, &text, ImportMode::Merge), Ok(Imported { instances: 1, records: 1 }));
+    assert_eq!(store.get::<String>("app", "ns", "k"), Ok(Some("stored".into())), "moved into the imported instance, not overwritten");
+    assert_eq!(store.get_instance("app").map(|i| i.id.to_string()), Ok(id_text(9)));
+}

@@ -108,7 +108,9 @@ fn unwritable(why: &str) -> Error {
 /// An export read and checked line by line, each item with its line number.
 #[derive(Default)]
 pub struct File {
+    /// In file order, each with its line number.
     pub instances: Vec<(usize, Instance)>,
+    /// In file order, each with its line number.
     pub records: Vec<(usize, Record)>,
 }
 
@@ -138,6 +140,7 @@ pub fn on_line(line: usize, error: Error) -> Error {
     Error::OnLine { line, error: Box::new(error) }
 }
 
+/// An `INVALID_ARGUMENT` about `name` (a field of a line, or the line).
 pub fn invalid(name: &str, problem: String) -> Error {
     Error::InvalidArgument { name: name.to_string(), problem }
 }

@@ -102,11 +102,15 @@ impl KvStore {
     }
 
     fn plan_import(&self, text: &str, mode: ImportMode) -> Result<Plan<Imported>> {
-        let file = lines::read(text, &self.limits)?;
+        let mut file = lines::read(text, &self.limits)?;
         self.sweep();
+        // A record expired by now reads as absent: it is neither imported
+        // nor does it overwrite (or keep out of a taken instance) anything.
         let now = self.now();
+        file.records.retain(|(_, r)| r.expires_at.is_none_or(|at| at > now));
         let index = self.shared.index.borrow();
-        let kept_instances = match mode {
+        // The instances a record of the file may name without the file holding them.
+        let stored = match mode {
             ImportMode::Merge => index.instances().into_iter().map(|i| i.id).collect(),
             ImportMode::Replace => HashSet::new(),
         };
@@ -115,7 +119,7 @@ impl KvStore {
         if mode == ImportMode::Replace {
             changes.extend(index.instances().into_iter().map(|i| Change::DeleteInstance(i.id)));
         }
-        let places = places(&file.records, &file.instances, &kept_instances, &taken)?;
+        let places = places(&file.records, &file.instances, &stored, &taken)?;
         let mut moved = Vec::new();
         for (from, to) in &taken {
             let stays = |r: &Record| !places.contains(&Place { instance_id: *to, namespace: r.namespace.clone(), key: r.key.clone() });
@@ -133,10 +137,11 @@ impl KvStore {
             changes.push(Change::PutInstance(Instance { seq, ..instance.clone() }));
         }
         drop(index);
-        let live: Vec<Record> = file.records.into_iter().map(|(_, r)| Record { instance_id: *taken.get(&r.instance_id).unwrap_or(&r.instance_id), ..r }).filter(|r| r.expires_at.is_none_or(|at| at > now)).collect();
+        let live: Vec<Record> = file.records.into_iter().map(|(_, r)| Record { instance_id: *taken.get(&r.instance_id).unwrap_or(&r.instance_id), ..r }).collect();
         let imported = Imported { instances: file.instances.len(), records: live.len() };
         let highest = moved.iter().chain(&live).map(|r| r.version).max();
         changes.extend(moved.into_iter().chain(live).map(Change::PutRecord));
+        // One guard for the whole call: its position does not matter.
         guards.push(Check::on(0, Expect::KeepsVersions));
         if let Some(highest) = highest {
             self.shared.pass_versions(highest);
