@@ -15,7 +15,8 @@
 //! its id, and of the stored one with its name. That one's records are not
 //! lost: those the file does not overwrite move into the imported instance,
 //! with their ids, times and versions, and the instance they were in is
-//! removed. Replacing, every stored instance is removed in the same commit.
+//! removed, its place in `listInstances` taken by the imported one.
+//! Replacing, every stored instance is removed in the same commit.
 
 mod lines;
 
@@ -128,7 +129,10 @@ impl KvStore {
         }
         let mut guards = Vec::new();
         for (_, instance) in &file.instances {
-            let seq = match (mode, index.instance(&instance.id)) {
+            // Merging, it keeps the place in `listInstances` of the stored
+            // instance it overwrites or takes the name of.
+            let replaced = taken.iter().find(|(_, to)| **to == instance.id).map(|(from, _)| *from);
+            let seq = match (mode, index.instance(&instance.id).or_else(|| replaced.and_then(|from| index.instance(&from)))) {
                 (ImportMode::Merge, Some(stored)) => stored.seq,
                 _ => self.next_seq()?,
             };

@@ -131,7 +131,7 @@ test('import: merge overwrites by instance name and key, keeping what the file d
   deepEqual(records[0], { ...local, instanceId: app.id }, 'a record of the instance the import took the name of moves whole');
   deepEqual(records[2], saved, 'an imported record keeps every field');
   equal((await query(kv, { from: { instance: 'other' } })).records[0].value, 'untouched');
-  deepEqual(expectOk(await kv.listInstances(), 'listInstances').instances.map((i) => i.name), ['other', 'app']);
+  deepEqual(expectOk(await kv.listInstances(), 'listInstances').instances.map((i) => i.name), ['app', 'other'], 'in the place of the instance it took the name of');
 });
 
 test('import: a refused line changes nothing and is named, counted from 1', async (open) => {
