@@ -237,6 +237,7 @@ mod query;
 mod store;
 mod time;
 mod value;
+mod watch;
 
 pub use backend::{Backend, ChangeSink, Committed, Expect, Guard, LocalBoxFuture, MemoryBackend, Refused, Remote, Snapshot};
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
@@ -252,6 +253,7 @@ pub use query::{Query, QueryResult, Row};
 pub use store::{Config, DeleteOptions, Expiry, IfVersion, InstanceUpdate, KvStore, Operation, Outcome, SetOptions};
 pub use time::{Clock, SystemClock, Timestamp};
 pub use value::Value;
+pub use watch::{ChangeEvent, Changed, Origin, Selector, Watch};
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub mod wasm;

@@ -5,12 +5,15 @@
 //! records to that copy's instance.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
+use super::Cause;
 use crate::backend::{Committed, Place};
 use crate::error::Error;
 use crate::id::Uuid;
 use crate::index::Index;
 use crate::model::{Change, Record};
+use crate::watch::Changed;
 
 /// How a batch came out, for each write's answer.
 #[derive(Debug, Default)]
@@ -110,6 +113,25 @@ pub fn agree(index: &mut Index, changes: &[Change], undo: &[Vec<Change>], commit
     settled
 }
 
+/// The batch's changes as storage holds them, for watchers: without the
+/// calls it `refused` (by position), each record with the version storage
+/// gave it and in the instance that holds its name. An instance this batch created that lost
+/// its name is left out: the winner's creation is another copy's news.
+pub fn durable(changes: &[Change], causes: &[Cause], refused: &[Range<usize>], settled: &Settled) -> Vec<Changed> {
+    let kept = changes.iter().zip(causes).enumerate().filter(|(i, _)| !refused.iter().any(|call| call.contains(i)));
+    kept.filter_map(|(_, (change, cause))| {
+        let mut change = change.clone();
+        match &mut change {
+            Change::PutInstance(created) if settled.joined.contains_key(&created.id) => return None,
+            Change::PutRecord(record) => record.version = record.version.saturating_add(settled.shift),
+            _ => {}
+        }
+        change.move_instance(&settled.joined);
+        Some(Changed::of(change, *cause == Cause::Expiry))
+    })
+    .collect()
+}
+
 /// When memory shows another record where the batch wrote `record` (a
 /// change heard from another copy while this batch was committing), the
 /// one with the greater version is the one storage holds: storage hands
@@ -157,7 +179,7 @@ pub fn puts_at(change: &Change, place: &Place) -> bool {
 
 /// Whether memory still shows `change` as it was made (no later write, of
 /// this copy or another, replaced it).
-fn holds(index: &Index, change: &Change) -> bool {
+pub fn holds(index: &Index, change: &Change) -> bool {
     match change {
         // The value too: a repair heard meanwhile may keep this change's
         // identity and version with another copy's value.
