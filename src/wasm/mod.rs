@@ -7,6 +7,7 @@ mod args;
 mod batch_args;
 mod options;
 mod storage;
+mod watch;
 mod write_options;
 
 use js_sys::Promise;
