@@ -239,7 +239,7 @@ mod time;
 mod value;
 mod watch;
 
-pub use backend::{Backend, ChangeSink, Committed, Expect, Guard, LocalBoxFuture, MemoryBackend, Refused, Remote, Snapshot};
+pub use backend::{Arrival, Backend, ChangeSink, Committed, Expect, Guard, LocalBoxFuture, MemoryBackend, Refused, Remote, Snapshot};
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub use drivers::{IndexedDbBackend, IndexedDbDriver, LocalStorageBackend, LocalStorageDriver};
 pub use commit::{Pending, Settled};

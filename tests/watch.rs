@@ -335,3 +335,32 @@ fn a_selector_part_no_name_could_equal_is_refused() {
     assert_eq!(refused, Err("The namespace must not be empty.".to_string()));
     assert!(store.watch(selector(None, None, None, Some("")), |_| {}).is_ok(), "an empty prefix covers every key");
 }
+
+#[test]
+fn what_another_tab_commits_while_a_store_opens_reaches_it_and_old_news_is_ignored() {
+    let clock = TestClock::default();
+    let disk = KeepingBackend::default();
+    let b = open_tab(disk.beside().engine(), &clock, 1 << 64);
+    let messages: Rc<RefCell<Vec<String>>> = Rc::default();
+    let kept = messages.clone();
+    disk.disk.borrow_mut().hearers.push((usize::MAX, Rc::new(move |heard| {
+        if let Heard::Batch(text) = heard {
+            kept.borrow_mut().push(text);
+        }
+    })));
+    block_on(b.set("app", "ns", "k", &1, true)).expect("set");
+    block_on(b.delete("app", "ns", "k")).expect("deleted");
+    block_on(b.set("app", "ns", "k", &2, false)).expect("made again, with another id");
+    // Tab a's engine reads storage; then b commits, and an old message of
+    // b's arrives late, all before a's store listens.
+    let engine = disk.engine();
+    block_on(b.set("app", "ns", "later", &3, false)).expect("set");
+    let first = messages.borrow()[0].clone();
+    let hearing = disk.disk.borrow().hearers.iter().find(|(who, _)| *who == 0).map(|(_, hearing)| hearing.clone()).expect("a hears");
+    hearing(Heard::Batch(first));
+    let a = open_tab(engine, &clock, 0);
+    assert_eq!(a.get::<i32>("app", "ns", "later"), Ok(Some(3)), "committed while a was opening");
+    assert_eq!(a.get_record("app", "ns", "k"), b.get_record("app", "ns", "k"), "the old put of k is old news");
+    disk.run_spawned();
+    assert_eq!(disk.disk.borrow().commits.len(), 4, "and a repairs nothing");
+}

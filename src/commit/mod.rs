@@ -29,7 +29,7 @@ use std::task::{Context, Poll, Waker};
 pub use agree::Settled;
 pub use pending::Pending;
 
-use crate::backend::{Backend, Committed, Expect, Guard, LocalBoxFuture, Place, Remote};
+use crate::backend::{Arrival, Backend, Committed, Expect, Guard, LocalBoxFuture, Place, Remote};
 use crate::error::{Result, StorageError};
 use crate::index::Index;
 use crate::model::{Change, Record};
@@ -248,9 +248,9 @@ impl Shared {
     /// copy's expiry sweep from a delete.
     pub fn listen(self: &Rc<Self>, now: impl Fn() -> Option<Timestamp> + 'static) {
         let store = Rc::downgrade(self);
-        self.backend.watch(Rc::new(move |remotes: Vec<Remote>| {
+        self.backend.watch(Rc::new(move |remotes: Vec<Remote>, arrival| {
             if let Some(shared) = store.upgrade() {
-                shared.hear(remotes, now());
+                shared.hear(remotes, arrival, now());
             }
         }));
     }
@@ -259,7 +259,7 @@ impl Shared {
     /// changed memory; where two copies created one key at once, queues the
     /// repair that gives storage the record they agree on (see
     /// `Index::apply_remote`), and has it committed.
-    fn hear(self: &Rc<Self>, remotes: Vec<Remote>, now: Option<Timestamp>) {
+    fn hear(self: &Rc<Self>, remotes: Vec<Remote>, arrival: Arrival, now: Option<Timestamp>) {
         let mut repairs = Vec::new();
         let mut told = (!self.watchers.is_empty()).then(Vec::new);
         {
@@ -272,6 +272,9 @@ impl Shared {
                     Remote::Cleared => index.clear(),
                     Remote::Changed { change: Change::PutRecord(heard), stored } => {
                         self.next_version.set(self.next_version.get().max(heard.version.saturating_add(1)));
+                        if arrival == Arrival::WhileOpening && loaded_already(&index, &heard) {
+                            continue;
+                        }
                         let place = Place { instance_id: heard.instance_id, namespace: heard.namespace.clone(), key: heard.key.clone() };
                         let held = told.is_some().then(|| index.entry(&place.instance_id, &place.namespace, &place.key).cloned());
                         if let (Some(agreed), Some(stored)) = (index.apply_remote(heard.clone()), stored) {
@@ -510,6 +513,13 @@ impl Shared {
         };
         woken.into_iter().for_each(Waker::wake);
     }
+}
+
+/// Whether memory holds a record at `heard`'s place no older than it: while
+/// the store opened (nothing of its own written yet), that is storage's
+/// record, which storage versioned after `heard`.
+fn loaded_already(index: &Index, heard: &Record) -> bool {
+    index.entry(&heard.instance_id, &heard.namespace, &heard.key).is_some_and(|held| held.version >= heard.version)
 }
 
 fn undo(index: &mut Index, batch: &Batch) {
