@@ -7,6 +7,7 @@ pub use instances::InstanceUpdate;
 mod query;
 mod batch;
 mod records;
+mod versions;
 mod watch;
 pub use batch::{Operation, Outcome};
 pub use records::{DeleteOptions, Expiry, IfVersion, SetOptions};

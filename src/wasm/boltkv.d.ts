@@ -27,6 +27,9 @@ export interface KVRecord<T = any> {
   /**
    * New with every write of the key, greater than every version the store
    * handed out before (across reopen and across tabs sharing its storage).
+   * On Workers KV, drawn from the store's clock: growing within one copy of
+   * the store, following the time of the write across copies (README,
+   * "Versions and conditional writes").
    */
   version: number;
   /** When the record stops being visible (ISO-8601); absent without an expiry. */

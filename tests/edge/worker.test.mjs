@@ -19,6 +19,28 @@ after(() => edge.dispose());
 const BACKENDS = ['durableObject', 'kv'];
 let stores = 0;
 
+// Where each store a case opened lives.
+const places = new WeakMap();
+
+// The `open.storage` of tests/js/conformance/lifetime.js on Durable Objects:
+// closing a store restarts the runtime (every object, with its store and
+// timers, is gone; storage stays), reopening opens the same object's store
+// with POST /open, and its records are read from the object's storage by
+// probe.js.
+const objectStorage = {
+  async close() {
+    await edge.stop();
+    await edge.start();
+  },
+  async reopen(store) {
+    const where = places.get(store);
+    const again = await openRemote(edge.base, [], where);
+    places.set(again, where);
+    return again;
+  },
+  records: (store) => edge.probe('records', { store: places.get(store).store }),
+};
+
 for (const backend of BACKENDS) {
   for (const [suite, cases] of Object.entries(suites)) {
     // Watching needs a live connection, which plain HTTP calls are not.
@@ -27,8 +49,13 @@ for (const backend of BACKENDS) {
       for (const { name, fn } of cases) {
         // Each call to open is a new store: a new Durable Object, or a new
         // prefix in the KV namespace.
-        const open = (...args) => openRemote(edge.base, args, { store: `case-${++stores}`, backend, token: TOKEN });
-        test(name, () => fn(Object.assign(open, { backend })));
+        const open = async (...args) => {
+          const where = { store: `case-${++stores}`, backend, token: TOKEN };
+          const store = await openRemote(edge.base, args, where);
+          places.set(store, where);
+          return store;
+        };
+        test(name, () => fn(Object.assign(open, { backend }, backend === 'durableObject' ? { storage: objectStorage } : {})));
       }
     });
   }
@@ -104,6 +131,19 @@ describe('expiry on Workers KV', () => {
     assert.equal(expiration('later'), Math.ceil(Date.parse(later.expiresAt) / 1000));
     assert.deepEqual([expiration('soon'), expiration('kept')], [undefined, undefined], 'KV takes no expiration under 60 s; none without an expiry');
     assert.equal(keys.length, 3);
+  });
+});
+
+describe('versions on Workers KV', () => {
+  test('two store objects on one KV prefix writing one key in turn give strictly growing, distinct versions', async () => {
+    const answer = await edge.probe('kv-versions', { store: 'kv-versions', writes: 12 });
+    assert.equal(answer.success, true, answer.error);
+    const { versions } = answer;
+    assert.equal(versions.length, 12);
+    assert.ok(versions.every((v, n) => Number.isSafeInteger(v) && v > 0 && (n === 0 || v > versions[n - 1])), `versions: ${versions}`);
+    const kv = remoteStore(edge.base, { store: 'kv-versions', backend: 'kv', token: TOKEN });
+    const [stored] = (await kv.getMany([{ instanceId: 'app', namespace: 'ns', key: 'k' }])).data.records;
+    assert.deepEqual([stored.value, stored.version], [11, versions[11]], 'a third copy loads the last write');
   });
 });
 
