@@ -351,4 +351,10 @@ export class KvStore {
    * Throws a TypeError at once for a bad query.
    */
   watchQuery(query: KVQueryDSL, listener: (result: KVQueryResult) => void): KVStopWatching;
+  /**
+   * How many times live queries ran again after a change since the store
+   * opened: a change outside a query's instance, namespace and key
+   * conditions does not run it.
+   */
+  readonly liveQueryReruns: number;
 }

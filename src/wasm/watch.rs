@@ -74,6 +74,15 @@ impl JsKvStore {
         let watch = self.store.watch_query(query, move |result| call_soon(&listener, serde_json::to_string(result))).map_err(type_error)?;
         Ok(stopper(watch))
     }
+
+    /// How many times live queries ran again after a change since the
+    /// store opened (the benchmark checks that a write runs only the
+    /// queries it can affect).
+    #[wasm_bindgen(getter, js_name = liveQueryReruns, skip_typescript)]
+    #[expect(clippy::cast_precision_loss, reason = "a count below 2^53 is exact as a JavaScript number")]
+    pub fn live_query_reruns(&self) -> f64 {
+        self.store.live_query_reruns() as f64
+    }
 }
 
 /// The selector a JavaScript object describes.

@@ -3,7 +3,7 @@
 // /report/bench and then navigates to the next page of the plan, so the
 // same sequence runs in any browser without a driver protocol:
 //
-//   main      workloads 1-4, 6, 7 and the long tasks of 4, every peer in this
+//   main      workloads 1-4, 6, 7, 10 and the long tasks of 4, every peer in this
 //             one page, each in its own database, in shuffled order per run
 //   seed      writes the stores that the cold opens read (every persistent peer)
 //   open      one page per (peer, size, repetition): import the library, open
@@ -92,6 +92,7 @@ async function mainPhase() {
     ['4. bulk import', bench.bulkImports],
     ['6. query', bench.queries],
     ['7. mixed', bench.mixed],
+    ['10. reactive loop', bench.reactive],
   ];
   const timing = {};
   for (const [label, fn] of steps) {

@@ -424,6 +424,9 @@ async function watchScenario(browserName, backend, opts) {
       assert.deepEqual(a.view, a.fresh);
       assert.deepEqual(a.fresh, b.final);
     });
+    sc.check("B's last batch of five sets reaches A as one event", () => {
+      assert.deepEqual(a.together, [['together-0', 'together-1', 'together-2', 'together-3', 'together-4']]);
+    });
     sc.check(`A's last live query result (of ${a.liveResults}) equals a fresh query`, () => {
       assert.ok(a.liveResults > 1, 'the live query answered only once');
       assert.deepEqual(a.lastLive, a.query);

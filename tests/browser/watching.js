@@ -2,7 +2,8 @@
 // (step `watch`): two top-level tabs of one browser on one store. Tab A
 // reads its first state of one namespace, then watches that namespace and
 // a query over it; tab B makes 1,000 random writes (sets, some expiring,
-// deletes, writes fired together, batches, a deleteNamespace). After B's
+// deletes, writes fired together, batches, a deleteNamespace), then one
+// last batch, which A must hear as one event. After B's
 // last commit, A applies its events in order to its first state and reports
 // that view beside a fresh read and a fresh query, and its last live query
 // result; B reports its own fresh read. The driver compares them. On
@@ -73,6 +74,10 @@ async function write(store, seed) {
     if (next(4) === 0) await settle();
   }
   await settle();
+  // Last, one batch of five sets: one commit, so one event for tab A.
+  const together = Array.from({ length: 5 }, (_, n) => ({ op: 'set', instanceId: 'w', namespace: WATCHED, key: `together-${n}`, value: { g: 2, s: n, i: WRITES } }));
+  const batch = await store.batch(together);
+  if (!batch.success) failures.push(batch.error);
   return failures;
 }
 
@@ -91,6 +96,7 @@ export async function watching(store, side, run) {
     await barrier(channel, side, 'written');
     const final = await freshRead(store);
     await barrier(channel, side, 'read');
+    await barrier(channel, side, 'compared');
     // Another program of the origin wipes localStorage: tab A must hear it.
     if (store.storage.backend === 'localStorage') localStorage.clear();
     await barrier(channel, side, 'cleared');
@@ -104,8 +110,11 @@ export async function watching(store, side, run) {
   const origins = { local: 0, remote: 0 };
   let events = 0;
   let instanceGone = false;
+  const together = [];
   const stopWatch = store.watch({ instance: 'w', namespace: WATCHED }, (event) => {
     events++;
+    const keys = event.changes.map((change) => change.record?.key ?? change.key);
+    if (keys.some((key) => key?.startsWith('together-'))) together.push(keys);
     origins[event.origin]++;
     apply(view, event);
     instanceGone ||= event.changes.some((change) => change.op === 'deleteInstance');
@@ -121,6 +130,7 @@ export async function watching(store, side, run) {
   const fresh = await freshRead(store);
   const query = await store.query(QUERY);
   const [lastLive, applied] = [results.at(-1), structuredClone(view)];
+  await barrier(channel, side, 'compared');
   await barrier(channel, side, 'cleared');
   const cleared = store.storage.backend === 'localStorage' && {
     told: !!(await until(() => instanceGone, 10000)),
@@ -138,6 +148,7 @@ export async function watching(store, side, run) {
     origins,
     liveResults: results.length,
     lastLive,
+    together,
     query: query.data?.result,
     cleared,
   };
