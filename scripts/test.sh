@@ -16,13 +16,17 @@
 #   8. node --test                       tests/js/**/*.test.mjs against pkg/
 #   9. node tests/browser/run.mjs        the conformance suite in headless
 #      Chromium and Firefox, on the memory, indexeddb and localStorage backends
+#      (on the last two also what outlives a store: expired records leaving
+#      the database or the items, versions across a reopen)
 #  10. node tests/browser/persistence.mjs  data surviving a reload and a
 #      browser restart, the two-page race, two tabs racing on what storage
 #      decides (names, conditional increments), a real quota, in headless
 #      Chromium and Firefox on indexeddb and localStorage
 #  11. tsc --strict --noEmit             tests/ts/usage.ts against pkg/'s types
 #  12. node --test tests/edge             the adapter backend in Node, and the
-#      example worker under workerd (miniflare) on loopback
+#      example worker under workerd (miniflare) on loopback, with the
+#      test-only routes of tests/edge/probe.js that read a Durable Object's
+#      storage and run two store objects on one Workers KV prefix
 #  13. node tests/browser/playground.mjs the playground page (www/) end to end
 #      in headless Chromium via playwright-core, served by scripts/serve.mjs
 #  14. node tests/bench/bench.mjs --quick  the benchmark's smoke run (a few

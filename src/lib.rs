@@ -145,6 +145,33 @@
 //! # }).unwrap();
 //! ```
 //!
+//! # Watching
+//!
+//! [`KvStore::watch`] calls a closure once per committed batch with the
+//! changes a [`Selector`] covers (this store's, and other tabs' on the same
+//! browser storage); [`KvStore::watch_query`] calls one with a query's
+//! result at once and again whenever a committed change alters it. Each
+//! returns a [`Watch`] that stops when dropped.
+//!
+//! ```
+//! # use std::{cell::RefCell, rc::Rc};
+//! # use boltkv::{Config, KvStore, MemoryBackend, Query, Selector};
+//! # futures::executor::block_on(async {
+//! # let store = KvStore::open(Box::new(MemoryBackend), Config::system()?).await?;
+//! let totals = Rc::new(RefCell::new(Vec::new()));
+//! let seen = totals.clone();
+//! let query = Query::parse(&serde_json::json!({ "from": { "instance": "app", "namespace": "cart" } }))?;
+//! let live = store.watch_query(query, move |result| seen.borrow_mut().push(result.total))?;
+//! store.set("app", "cart", "apple", &2, true).await?;
+//! store.set("app", "prefs", "theme", &"dark", false).await?; // outside the query: not run again
+//! store.set("app", "cart", "pear", &1, false).await?;
+//! assert_eq!(*totals.borrow(), [0, 1, 2]);
+//! drop(live);
+//! let _everything = store.watch(Selector::default(), |event| println!("{:?}: {} changes", event.origin, event.changes.len()))?;
+//! # Ok::<(), boltkv::Error>(())
+//! # }).unwrap();
+//! ```
+//!
 //! # Errors
 //!
 //! Every call fails with an [`Error`], whose `Display` is a sentence a
@@ -237,8 +264,9 @@ mod query;
 mod store;
 mod time;
 mod value;
+mod watch;
 
-pub use backend::{Backend, ChangeSink, Committed, Expect, Guard, LocalBoxFuture, MemoryBackend, Refused, Remote, Snapshot};
+pub use backend::{Arrival, Backend, ChangeSink, Committed, Expect, Guard, LocalBoxFuture, MemoryBackend, Refused, Remote, Snapshot};
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub use drivers::{IndexedDbBackend, IndexedDbDriver, LocalStorageBackend, LocalStorageDriver};
 pub use commit::{Pending, Settled};
@@ -252,6 +280,7 @@ pub use query::{Query, QueryResult, Row};
 pub use store::{Config, DeleteOptions, ExportSelector, Expiry, IfVersion, ImportMode, Imported, InstanceUpdate, KvStore, Operation, Outcome, SetOptions};
 pub use time::{Clock, SystemClock, Timestamp};
 pub use value::Value;
+pub use watch::{ChangeEvent, Changed, Origin, Selector, Watch};
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub mod wasm;

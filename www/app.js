@@ -5,9 +5,9 @@
 
 import { BACKENDS, bindApi, openStore } from './api.js';
 import { keepFocus, plural } from './dom.js';
-import { createExpiryTimer, isExpiryError } from './expiry.js';
+import { isExpiryError } from './expiry.js';
+import { follow } from './live.js';
 import { SAMPLE, freeName } from './sample.js';
-import { watchOtherTabs } from './sync.js';
 import { createBackupView } from './views/backup.js';
 import { createEditorView } from './views/editor.js';
 import { createInstancesView } from './views/instances.js';
@@ -30,7 +30,8 @@ const state = {
   store: null,
   api: null,
   instances: [],
-  stopSync: () => {},
+  /** What follows the store: its watch and the live query of the records page. */
+  live: null,
 };
 
 const statusLine = $('status');
@@ -40,16 +41,6 @@ function say(text, failed = false) {
 }
 
 const log = createLog({ list: $('log'), clearButton: $('log-clear') });
-
-// A record that expires is absent from the store from that instant, but
-// nothing tells the page: at the soonest expiry among what it shows (the
-// table's rows, the open record), the rows expired by then leave the table
-// at once and a re-read brings everything else (counts, the page, the
-// dialog) up to date.
-const expiries = createExpiryTimer((now) => {
-  recordsView.dropExpired(now);
-  refresh('Refresh: a record expired');
-});
 
 // ---- refreshing the views -------------------------------------------------
 
@@ -93,6 +84,10 @@ async function load(label) {
 
     const view = instance && { instance, namespace: state.namespace, records: [], total: 0, offset: state.offset, limit: PAGE_SIZE };
     if (instance && state.namespace) Object.assign(view, await readPage(api, instance, state.namespace));
+    // The table then follows the page's live query (live.js) until the next load.
+    state.live?.page(view?.namespace ? pageQuery(instance.id, view.namespace, view.offset) : null, (result) => {
+      keepFocus(() => recordsView.render({ ...view, records: result.records, total: result.total, offset: result.offset }));
+    });
 
     state.instances = instances;
     keepFocus(() => {
@@ -107,7 +102,6 @@ async function load(label) {
     queryView.suggest(instance, state.namespace);
     saveLocation();
     await checkOpenRecord(api);
-    expiries.schedule([...(view?.records ?? []).map((r) => r.expiresAt), editor.record?.expiresAt]);
   } finally {
     group.end();
   }
@@ -115,7 +109,7 @@ async function load(label) {
 
 /** One page of the namespace's records, stepping back when the page is past the end (records were deleted). */
 async function readPage(api, instance, namespace) {
-  const ask = () => api.query({ from: { instance: instance.id, namespace }, limit: PAGE_SIZE, offset: state.offset });
+  const ask = () => api.query(pageQuery(instance.id, namespace, state.offset));
   let env = await ask();
   if (env.success && state.offset > 0 && env.data.result.offset >= env.data.result.total) {
     state.offset = Math.max(0, Math.floor((env.data.result.total - 1) / PAGE_SIZE) * PAGE_SIZE);
@@ -125,6 +119,9 @@ async function readPage(api, instance, namespace) {
   const { records, total, offset } = env.data.result;
   return { records, total, offset };
 }
+
+/** The query of one page of a namespace's records. */
+const pageQuery = (instanceId, namespace, offset) => ({ from: { instance: instanceId, namespace }, limit: PAGE_SIZE, offset });
 
 /** When the record dialog is open, tells it if the record changed (another tab wrote it). */
 async function checkOpenRecord(api) {
@@ -161,8 +158,8 @@ function saveLocation() {
 
 async function open(backend, name) {
   const changed = backend !== state.backend || name !== state.name;
-  state.stopSync();
-  expiries.stop();
+  state.live?.stop();
+  state.live = null;
   const old = state.store;
   state.store = null;
   await chain; // let a refresh on the old store finish before freeing it
@@ -180,7 +177,7 @@ async function open(backend, name) {
   state.store = store;
   state.api = bindApi(store, log.add);
   picker.opened(store.storage);
-  state.stopSync = watchOtherTabs(store.storage, () => refresh('Refresh: the store changed (a write in this tab or another)'));
+  state.live = follow(store, () => refresh('Refresh: the store changed (a write, an expiry, another tab)'));
   await refresh(`Load store “${name}” (${store.storage.backend})`);
   say(`Opened store “${name}” on ${store.storage.backend}.`);
 }

@@ -1,5 +1,6 @@
 // The optional expiry of a write, as the set form and the record dialog
-// take it: a number of seconds or minutes from now, sent to `set` as
+// take it (a record leaves the page at its expiry through the store's own
+// `expire` event, live.js): a number of seconds or minutes from now, sent to `set` as
 // `expireIn` in milliseconds. The store judges the number (zero, a negative
 // number or a fraction of a millisecond answers INVALID_ARGUMENT with a
 // sentence, which the page shows under the field as it is); the page only
@@ -22,34 +23,4 @@ export function readExpiry(input, unit) {
 /** Whether a failed write was refused for its expiry: the store names the option in its sentence. */
 export function isExpiryError(env) {
   return env.code === 'INVALID_ARGUMENT' && /\bexpire(In|At)\b/.test(env.error ?? '');
-}
-
-/**
- * When the soonest of `times` (ISO-8601 texts; empty ones ignored) comes,
- * calls `due`; scheduling again replaces the previous timer. A time that
- * has already passed calls `due` at once, but not twice in a row for the
- * same time (when a re-read still shows it, the next try is a second later).
- */
-export function createExpiryTimer(due) {
-  let timer = null;
-  let fired = -Infinity;
-  const MAX_WAIT = 24 * 3600 * 1000; // setTimeout overflows past 2^31 - 1 ms; a far expiry is looked at again daily
-  return {
-    schedule(times) {
-      clearTimeout(timer);
-      timer = null;
-      const soonest = Math.min(...times.filter(Boolean).map(Date.parse));
-      if (!Number.isFinite(soonest)) return;
-      const wait = soonest <= fired ? 1000 : Math.min(Math.max(soonest - Date.now(), 0), MAX_WAIT);
-      timer = setTimeout(() => {
-        timer = null;
-        if (Date.now() >= soonest) fired = soonest;
-        due(Date.now());
-      }, wait);
-    },
-    stop() {
-      clearTimeout(timer);
-      timer = null;
-    },
-  };
 }

@@ -16,6 +16,13 @@
 //
 // `where.token` is sent as `Authorization: Bearer <token>`: the service's
 // BOLTKV_TOKEN, or its BOLTKV_READ_TOKEN for a store that is only read.
+//
+// `kvStore.watch(selector, listener)` follows the store's live feed over a
+// WebSocket (client-watch.js): `where.WebSocket` is the class to use, by
+// default the global one (browsers, Deno, Node 22 and later; on Node 20,
+// pass undici's).
+
+import { Feeds } from './client-watch.js';
 
 const METHODS = [
   'createInstance', 'getInstance', 'listInstances', 'updateInstance', 'deleteInstance',
@@ -122,12 +129,23 @@ async function post(base, path, { store, backend, token }, body) {
   return response.json();
 }
 
-// `method(...args)` on the service, or, for a body over the service's limit
-// (known once openRemote has asked), the failure the service would answer,
+// `method(...args)` on the service. While the store watches, the call
+// waits until the service has taken every selector, and resolves after the
+// events it caused have been delivered (client-watch.js).
+async function call(base, where, feeds, method, args) {
+  // Read the arguments now, as an in-process store does, before any wait.
+  const body = JSON.stringify(encodeCall(method, args));
+  await feeds.opening();
+  const answer = await send(base, where, method, body);
+  await feeds.synced();
+  return answer;
+}
+
+// Sends `method`'s call `body`, or, for a body over the service's limit (known
+// once openRemote has asked), answers the failure the service would answer,
 // without sending it: the service stops reading such a body at its limit,
 // and a client still sending sees its connection closed, not the answer.
-function call(base, where, method, args) {
-  const body = JSON.stringify(encodeCall(method, args));
+function send(base, where, method, body) {
   if (where.maxBodyBytes !== undefined && new TextEncoder().encode(body).byteLength > where.maxBodyBytes) {
     return {
       type: `kvStore.${method}`,
@@ -145,8 +163,10 @@ function call(base, where, method, args) {
 // of the service at `base`, as a kvStore, called with `where.token` (none
 // for a service that allows anonymous calls).
 export function remoteStore(base, where) {
+  const feeds = new Feeds();
   const store = {};
-  for (const method of METHODS) store[method] = async (...args) => call(base, where, method, args);
+  for (const method of METHODS) store[method] = async (...args) => call(base, where, feeds, method, args);
+  store.watch = (selector, listener) => feeds.watch(base, where, selector, listener);
   return store;
 }
 

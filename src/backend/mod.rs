@@ -53,8 +53,19 @@ pub enum Remote {
     Cleared,
 }
 
+/// When a backend heard what it delivers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrival {
+    /// While the store was loading, before it listened: storage may have
+    /// held it already when it was read, so a put no newer than the record
+    /// loaded at its place is old news.
+    WhileOpening,
+    /// After: news.
+    Live,
+}
+
 /// Where a backend delivers what other copies of the store commit.
-pub type ChangeSink = Rc<dyn Fn(Vec<Remote>)>;
+pub type ChangeSink = Rc<dyn Fn(Vec<Remote>, Arrival)>;
 
 /// Where a record lives.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -193,7 +204,9 @@ pub trait Backend {
     }
 
     /// Starts telling `sink` about changes other copies of the store commit
-    /// to the same storage. Storage no one else can reach has nothing to say.
+    /// to the same storage, beginning with those committed since the
+    /// backend started reading (see [`Arrival`]). Storage no one else can
+    /// reach has nothing to say.
     fn watch(&self, sink: ChangeSink) {
         drop(sink);
     }

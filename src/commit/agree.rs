@@ -5,18 +5,25 @@
 //! records to that copy's instance.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
+use super::Cause;
 use crate::backend::{Committed, Place};
 use crate::error::Error;
 use crate::id::Uuid;
 use crate::index::Index;
 use crate::model::{Change, Record};
+use crate::watch::Changed;
 
 /// How a batch came out, for each write's answer.
 #[derive(Debug, Default)]
 pub struct Settled {
-    /// Added to the version of every record the batch wrote.
+    /// Added to the version of every record the batch wrote but the kept
+    /// ones (see [`Settled::version_at`]).
     pub shift: u64,
+    /// The positions of the calls whose records keep their versions (see
+    /// `Committed::kept`).
+    pub kept: Vec<Range<usize>>,
     /// Instances of the batch replaced by the one holding their name.
     pub joined: HashMap<Uuid, Uuid>,
     /// The refused calls, by their number in the batch, and why.
@@ -34,6 +41,15 @@ impl Settled {
         self.refused.iter().find(|(number, _)| *number == caller).map(|(_, e)| e.clone())
     }
 
+    /// The version storage wrote for the batch's record at position `i`,
+    /// made with `version`: moved by the shift, unless kept.
+    pub fn version_at(&self, i: usize, version: u64) -> u64 {
+        match self.kept.iter().any(|call| call.contains(&i)) {
+            true => version,
+            false => version.saturating_add(self.shift),
+        }
+    }
+
     /// The instance `id` names once the batch is durable.
     pub fn instance(&self, id: Uuid) -> Uuid {
         self.joined.get(&id).copied().unwrap_or(id)
@@ -46,7 +62,7 @@ impl Settled {
 /// place (its write, not this one's, is then the newest).
 pub fn agree(index: &mut Index, changes: &[Change], undo: &[Vec<Change>], committed: Committed, written_later: &dyn Fn(&Place) -> bool) -> Settled {
     let joined: HashMap<Uuid, Uuid> = committed.joined.iter().map(|(from, winner)| (*from, winner.id)).collect();
-    let mut settled = Settled { shift: committed.shift, ..Settled::default() };
+    let mut settled = Settled { shift: committed.shift, kept: committed.kept.clone(), ..Settled::default() };
     let refused_at = |i: usize| committed.refused.iter().any(|r| r.call.contains(&i));
     // Refused calls are undone where memory still shows them, and memory
     // takes what storage holds; an instance being joined goes below.
@@ -77,9 +93,7 @@ pub fn agree(index: &mut Index, changes: &[Change], undo: &[Vec<Change>], commit
         }
         let mut record = provisional.clone();
         let kept = committed.keeps(i);
-        if !kept {
-            record.version = record.version.saturating_add(settled.shift);
-        }
+        record.version = settled.version_at(i, provisional.version);
         record.instance_id = joined.get(&record.instance_id).copied().unwrap_or(record.instance_id);
         settled.highest = settled.highest.max(record.version);
         if settled.shift > 0 && !kept {
@@ -114,6 +128,25 @@ pub fn agree(index: &mut Index, changes: &[Change], undo: &[Vec<Change>], commit
     }
     settled.joined = joined;
     settled
+}
+
+/// The batch's changes as storage holds them, for watchers: without the
+/// calls it `refused` (by position), each record with the version storage
+/// gave it and in the instance that holds its name. An instance this batch created that lost
+/// its name is left out: the winner's creation is another copy's news.
+pub fn durable(changes: &[Change], causes: &[Cause], refused: &[Range<usize>], settled: &Settled) -> Vec<Changed> {
+    let kept = changes.iter().zip(causes).enumerate().filter(|(i, _)| !refused.iter().any(|call| call.contains(i)));
+    kept.filter_map(|(i, (change, cause))| {
+        let mut change = change.clone();
+        match &mut change {
+            Change::PutInstance(created) if settled.joined.contains_key(&created.id) => return None,
+            Change::PutRecord(record) => record.version = settled.version_at(i, record.version),
+            _ => {}
+        }
+        change.move_instance(&settled.joined);
+        Some(Changed::of(change, *cause == Cause::Expiry))
+    })
+    .collect()
 }
 
 /// When memory shows another record where the batch wrote `record` (a
@@ -164,7 +197,7 @@ pub fn puts_at(change: &Change, place: &Place) -> bool {
 
 /// Whether memory still shows `change` as it was made (no later write, of
 /// this copy or another, replaced it).
-fn holds(index: &Index, change: &Change) -> bool {
+pub fn holds(index: &Index, change: &Change) -> bool {
     match change {
         // The value too: a repair heard meanwhile may keep this change's
         // identity and version with another copy's value.

@@ -16,21 +16,25 @@
 //! that committed before it stay committed.
 
 mod agree;
+mod news;
 mod pending;
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
+use std::ops::Range;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 pub use agree::Settled;
 pub use pending::Pending;
 
-use crate::backend::{Backend, Committed, Expect, Guard, LocalBoxFuture, Place, Remote};
+use crate::backend::{Arrival, Backend, Committed, Expect, Guard, LocalBoxFuture, Place, Remote};
 use crate::error::{Result, StorageError};
 use crate::index::Index;
 use crate::model::{Change, Record};
+use crate::time::Timestamp;
+use crate::watch::{Changed, Origin, Watchers};
 
 /// At most this many changes go in one batch. Each batch is encoded and
 /// issued by the backend in one main-thread task, so a bound keeps the page
@@ -68,9 +72,20 @@ impl Check {
 #[derive(Default)]
 pub struct Batch(RefCell<BatchState>);
 
+/// Why a change is in a batch, for what watchers are told of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cause {
+    /// A call made it.
+    Call,
+    /// The sweep removes a record whose expiry passed (an `expire` event).
+    Expiry,
+}
+
 #[derive(Default)]
 struct BatchState {
     changes: Vec<Change>,
+    /// Why each change is here, by position.
+    causes: Vec<Cause>,
     /// Checks storage makes before writing a call's changes (versions,
     /// instance names, repairs).
     guards: Vec<Guard>,
@@ -126,12 +141,22 @@ pub struct Shared {
     next_version: Cell<u64>,
     /// When the timer for the next expiry sweep fires, if one is set.
     pub sweeping: Cell<Option<i64>>,
+    /// Who is told about each committed batch.
+    pub(crate) watchers: Rc<Watchers>,
 }
 
 impl Shared {
     pub fn new(index: Index, backend: Box<dyn Backend>, next_version: u64) -> Shared {
         let next_version = Cell::new(next_version);
-        Shared { index: RefCell::new(index), backend, queue: RefCell::default(), open: RefCell::default(), next_version, sweeping: Cell::new(None) }
+        Shared {
+            index: RefCell::new(index),
+            backend,
+            queue: RefCell::default(),
+            open: RefCell::default(),
+            next_version,
+            sweeping: Cell::new(None),
+            watchers: Rc::default(),
+        }
     }
 
     /// Runs `task` after `ms` milliseconds, where the host has a timer;
@@ -174,9 +199,19 @@ impl Shared {
     /// also adds them (with their undo, and the checks storage makes) to
     /// the open batch, which is returned with the call's number in it.
     pub fn write(&self, changes: Vec<Change>, checks: Vec<Check>) -> Option<(Rc<Batch>, usize)> {
+        self.add(changes, checks, Cause::Call)
+    }
+
+    /// [`Shared::write`], for changes made for `cause`. Without
+    /// persistence a call is durable at once, and watchers hear of it then.
+    fn add(&self, changes: Vec<Change>, checks: Vec<Check>, cause: Cause) -> Option<(Rc<Batch>, usize)> {
         let mut index = self.index.borrow_mut();
         if !self.backend.persists() {
+            let heard = (!self.watchers.is_empty()).then(|| changes.clone());
             changes.into_iter().for_each(|change| index.apply(change));
+            drop(index);
+            let event = heard.unwrap_or_default().into_iter().map(|change| Changed::of(change, cause == Cause::Expiry));
+            self.watchers.emit(Origin::Local, event.collect());
             return None;
         }
         let bytes = changes.iter().map(Change::payload_bytes).sum();
@@ -193,6 +228,7 @@ impl Shared {
         for change in changes {
             state.undo.push(index.inverse(&change));
             state.changes.push(change.clone());
+            state.causes.push(cause);
             index.apply(change);
         }
         drop(state);
@@ -214,35 +250,51 @@ impl Shared {
     /// Has the backend deliver the changes other copies of the store commit
     /// to this index. The sink holds the store weakly: the backend belongs to
     /// the store, and must not keep it alive.
-    pub fn listen(self: &Rc<Self>) {
+    /// `now` is the store's clock, to tell a removal heard from another
+    /// copy's expiry sweep from a delete.
+    pub fn listen(self: &Rc<Self>, now: impl Fn() -> Option<Timestamp> + 'static) {
         let store = Rc::downgrade(self);
-        self.backend.watch(Rc::new(move |remotes: Vec<Remote>| {
+        self.backend.watch(Rc::new(move |remotes: Vec<Remote>, arrival| {
             if let Some(shared) = store.upgrade() {
-                shared.hear(remotes);
+                shared.hear(remotes, arrival, now());
             }
         }));
     }
 
-    /// Applies what another copy committed; where two copies created one key
-    /// at once, queues the repair that gives storage the record they agree
-    /// on (see `Index::apply_remote`), and has it committed.
-    fn hear(self: &Rc<Self>, remotes: Vec<Remote>) {
+    /// Applies what another copy committed, and tells watchers what of it
+    /// changed memory; where two copies created one key at once, queues the
+    /// repair that gives storage the record they agree on (see
+    /// `Index::apply_remote`), and has it committed.
+    fn hear(self: &Rc<Self>, remotes: Vec<Remote>, arrival: Arrival, now: Option<Timestamp>) {
         let mut repairs = Vec::new();
+        let mut told = (!self.watchers.is_empty()).then(Vec::new);
         {
             let mut index = self.index.borrow_mut();
             for remote in remotes {
+                if let Some(told) = told.as_mut() {
+                    told.extend(news::before(&index, &remote, now));
+                }
                 match remote {
                     Remote::Cleared => index.clear(),
                     Remote::Changed { change: Change::PutRecord(heard), stored } => {
                         self.next_version.set(self.next_version.get().max(heard.version.saturating_add(1)));
+                        if arrival == Arrival::WhileOpening && loaded_already(&index, &heard) {
+                            continue;
+                        }
+                        let place = Place { instance_id: heard.instance_id, namespace: heard.namespace.clone(), key: heard.key.clone() };
+                        let held = told.is_some().then(|| index.entry(&place.instance_id, &place.namespace, &place.key).cloned());
                         if let (Some(agreed), Some(stored)) = (index.apply_remote(heard.clone()), stored) {
                             repairs.push((agreed, heard, stored));
+                        }
+                        if let (Some(told), Some(held)) = (told.as_mut(), held) {
+                            told.extend(news::put(&index, place, held));
                         }
                     }
                     Remote::Changed { change, .. } => index.apply(change),
                 }
             }
         }
+        self.watchers.emit(Origin::Remote, told.unwrap_or_default());
         if repairs.is_empty() {
             return;
         }
@@ -263,7 +315,7 @@ impl Shared {
         for (place, version) in due {
             let Place { instance_id, namespace, key } = place.clone();
             let check = Check::on(0, Expect::Version { place, expected: Some(version), now: None });
-            drop(self.write(vec![Change::DeleteRecord { instance_id, namespace, key }], vec![check]));
+            drop(self.add(vec![Change::DeleteRecord { instance_id, namespace, key }], vec![check], Cause::Expiry));
         }
         self.commit_in_background();
     }
@@ -293,6 +345,8 @@ impl Shared {
             state.guards.push(Guard { change, expect: Expect::Stored(stored), call, caller, operation: None });
             state.undo.push(vec![Change::PutRecord(heard)]);
             state.changes.push(Change::PutRecord(agreed));
+            // Told again once durable: storage may give it a new version.
+            state.causes.push(Cause::Call);
         }
     }
 
@@ -368,7 +422,8 @@ impl Shared {
     /// commit it; on failure every batch behind it is undone too, newest
     /// first (their changes were made on top of it).
     fn settle(&self, batch: &Rc<Batch>, result: Result<Committed, StorageError>) -> Result<Rc<Settled>, StorageError> {
-        let result = result.map(|committed| Rc::new(self.agree(batch, committed)));
+        let mut written = Vec::new();
+        let result = result.map(|committed| Rc::new(self.agree(batch, committed, &mut written)));
         let mut settled = vec![batch.clone()];
         {
             let mut queue = self.queue.borrow_mut();
@@ -388,12 +443,19 @@ impl Shared {
         if result.is_ok() {
             self.wake_next();
         }
+        self.watchers.emit(Origin::Local, written);
         result
     }
 
     /// Memory after a durable batch, as storage decided it (see `agree`);
     /// writes queued behind it into an instance it joined follow it there.
-    fn agree(&self, batch: &Rc<Batch>, committed: Committed) -> Settled {
+    /// With watchers, `written` gets the batch's changes as storage holds
+    /// them.
+    fn agree(&self, batch: &Rc<Batch>, committed: Committed, written: &mut Vec<Changed>) -> Settled {
+        let refused: Vec<Range<usize>> = match self.watchers.is_empty() {
+            true => Vec::new(),
+            false => committed.refused.iter().map(|refusal| refusal.call.clone()).collect(),
+        };
         let written_later = |place: &Place| {
             let (queue, open) = (self.queue.borrow(), self.open.borrow());
             let later = queue.iter().chain(open.iter()).filter(|later| !Rc::ptr_eq(later, batch));
@@ -403,6 +465,10 @@ impl Shared {
             let state = batch.0.borrow();
             agree::agree(&mut self.index.borrow_mut(), &state.changes, &state.undo, committed, &written_later)
         };
+        if !self.watchers.is_empty() {
+            let state = batch.0.borrow();
+            *written = agree::durable(&state.changes, &state.causes, &refused, &settled);
+        }
         self.pass_versions(settled.highest);
         if !settled.joined.is_empty() || settled.shift > 0 {
             let (queue, open) = (self.queue.borrow(), self.open.borrow());
@@ -455,6 +521,13 @@ impl Shared {
     }
 }
 
+/// Whether memory holds a record at `heard`'s place no older than it: while
+/// the store opened (nothing of its own written yet), that is storage's
+/// record, which storage versioned after `heard`.
+fn loaded_already(index: &Index, heard: &Record) -> bool {
+    index.entry(&heard.instance_id, &heard.namespace, &heard.key).is_some_and(|held| held.version >= heard.version)
+}
+
 fn undo(index: &mut Index, batch: &Batch) {
     let undo = std::mem::take(&mut batch.0.borrow_mut().undo);
     for inverse in undo.into_iter().rev() {
@@ -476,6 +549,7 @@ fn finish(batch: &Batch, result: Result<Rc<Settled>, StorageError>) {
         let mut state = batch.0.borrow_mut();
         state.undo.clear();
         state.changes.clear();
+        state.causes.clear();
         state.guards.clear();
         state.phase = Phase::Done(result);
         std::mem::take(&mut state.waiters)

@@ -120,14 +120,10 @@ pub struct Commit {
 pub enum Heard {
     /// A batch it committed: its [`Commit::message`].
     Batch(String),
-    /// One item changed (localStorage's `storage` event): its item key and
+    /// The items one commit changed (localStorage's `storage` events, one
+    /// per item, gathered up to the commit's end): each item key with its
     /// new text, `None` when it was removed.
-    Item {
-        /// The item key.
-        key: String,
-        /// Its new text; `None` when it was removed.
-        text: Option<String>,
-    },
+    Items(Vec<(String, Option<String>)>),
     /// Every item of the storage was removed at once (`localStorage.clear()`).
     Cleared,
 }

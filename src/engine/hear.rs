@@ -18,7 +18,7 @@ pub fn remotes(heard: Heard) -> Vec<Remote> {
         Heard::Batch(message) => codec::decode_changes(&message)
             .map(|changes| changes.into_iter().map(|(change, stored)| Remote::Changed { change, stored }).collect())
             .unwrap_or_default(),
-        Heard::Item { key, text } => item(&key, text).into_iter().collect(),
+        Heard::Items(items) => items.into_iter().filter_map(|(key, text)| item(&key, text)).collect(),
         Heard::Cleared => vec![Remote::Cleared],
     }
 }

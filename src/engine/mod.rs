@@ -18,6 +18,7 @@ mod hear;
 pub mod layout;
 mod load;
 mod plan;
+mod route;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -30,6 +31,7 @@ use crate::model::Change;
 use codec::FORMAT_VERSION;
 use load::Loader;
 use plan::{Known, Touched};
+use route::Heeded;
 
 /// A persisting backend: the engine over the driver `D`.
 pub struct Engine<D> {
@@ -48,6 +50,8 @@ struct Inner<D> {
     known: Rc<RefCell<Option<Known>>>,
     /// The meta item and instance documents on storage (see [`Restore`]).
     restore: Restore,
+    /// What other copies commit, from before the first read on.
+    heeded: Heeded,
 }
 
 impl<D: Driver + 'static> Engine<D> {
@@ -55,6 +59,8 @@ impl<D: Driver + 'static> Engine<D> {
     /// that cannot be read, or holds another format, fails here (where the
     /// caller may still choose another backend).
     pub async fn over(driver: D) -> Result<Engine<D>, StorageError> {
+        let heeded = Heeded::new();
+        driver.listen(heeded.hearing());
         let loader = Rc::new(RefCell::new(Loader::new(!driver.lists_reliably())));
         let sink = loader.clone();
         driver.scan(Box::new(move |found| sink.borrow_mut().add(found))).await?;
@@ -75,6 +81,7 @@ impl<D: Driver + 'static> Engine<D> {
             meta_written: Cell::new(meta_written),
             known: Rc::new(RefCell::new(loaded.known)),
             restore: Rc::new(RefCell::new(loaded.restore)),
+            heeded,
         };
         Ok(Engine { inner: Rc::new(inner) })
     }
@@ -215,12 +222,7 @@ impl<D: Driver + 'static> Backend for Engine<D> {
     }
 
     fn watch(&self, sink: ChangeSink) {
-        self.inner.driver.listen(Rc::new(move |heard| {
-            let remotes = hear::remotes(heard);
-            if !remotes.is_empty() {
-                sink(remotes);
-            }
-        }));
+        self.inner.heeded.to(sink);
     }
 
     fn spawn(&self, task: LocalBoxFuture<'static, ()>) {

@@ -236,6 +236,19 @@ impl Query {
         self.namespace.as_deref()
     }
 
+    /// The keys the query can match, as far as its conditions on `key` tell:
+    /// one key (`eq`) and a prefix (`startsWith`), each when it has one. A
+    /// change of a key outside them cannot alter the result.
+    pub(crate) fn key_scope(&self) -> (Option<String>, Option<String>) {
+        let text = |test: &Test| match test {
+            Test::Equals(serde_json::Value::String(key)) => (Some(key.clone()), None),
+            Test::StartsWith(serde_json::Value::String(prefix)) => (None, Some(prefix.clone())),
+            _ => (None, None),
+        };
+        let on_key = self.conditions.iter().filter(|c| c.field == Field::Key).map(|c| text(&c.test));
+        on_key.fold((None, None), |(key, prefix), (k, p)| (key.or(k), prefix.or(p)))
+    }
+
     /// The answer for an instance that does not exist: no records, not an error.
     pub(crate) fn nothing(&self) -> QueryResult {
         QueryResult { records: Vec::new(), total: 0, limit: self.limit, offset: self.offset(), cursor: None }

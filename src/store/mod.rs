@@ -8,12 +8,14 @@ mod query;
 mod batch;
 mod export;
 mod records;
+mod versions;
+mod watch;
 pub use batch::{Operation, Outcome};
 pub use export::{ExportSelector, ImportMode, Imported};
 pub use records::{DeleteOptions, Expiry, IfVersion, SetOptions};
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use crate::backend::Backend;
 use crate::commit::{Check, Pending, Settled, Shared};
@@ -108,16 +110,11 @@ impl KvStore {
             next_version = next_version.max(record.version.saturating_add(1));
             index.apply(Change::PutRecord(record));
         }
-        let mint = Mint { clock: config.clock, ids: config.ids, next_seq: index.next_seq() };
+        let mint = Rc::new(RefCell::new(Mint { clock: config.clock, ids: config.ids, next_seq: index.next_seq() }));
         let shared = Rc::new(Shared::new(index, backend, next_version));
-        shared.listen();
-        let store = KvStore {
-            shared,
-            mint: Rc::new(RefCell::new(mint)),
-            limits: config.limits,
-            skipped: snapshot.skipped.into(),
-            answers: Rc::default(),
-        };
+        let clock = Rc::downgrade(&mint);
+        shared.listen(move || clock.upgrade().map(|mint| Timestamp(mint.borrow().clock.now_ms())));
+        let store = KvStore { shared, mint, limits: config.limits, skipped: snapshot.skipped.into(), answers: Rc::default() };
         // Records that expired while the store was closed leave now.
         store.sweep();
         store.keep_sweeping();
@@ -137,19 +134,29 @@ impl KvStore {
         if self.shared.sweeping.get().is_some_and(|set| set <= fires) {
             return;
         }
-        let (shared, mint) = (Rc::downgrade(&self.shared), Rc::downgrade(&self.mint));
-        let (limits, skipped, answers) = (self.limits, self.skipped.clone(), self.answers.clone());
+        let weak = self.downgrade();
         let set = self.shared.later(u32::try_from(wait).unwrap_or(u32::MAX), async move {
-            let (Some(shared), Some(mint)) = (shared.upgrade(), mint.upgrade()) else { return };
-            if shared.sweeping.get() == Some(fires) {
-                shared.sweeping.set(None);
+            let Some(store) = weak.upgrade() else { return };
+            if store.shared.sweeping.get() == Some(fires) {
+                store.shared.sweeping.set(None);
             }
-            let store = KvStore { shared, mint, limits, skipped, answers };
             store.sweep();
             store.keep_sweeping();
         });
         if set {
             self.shared.sweeping.set(Some(fires));
+        }
+    }
+
+    /// A handle that does not keep the store open, for what the store
+    /// itself holds (its timer, its live queries).
+    fn downgrade(&self) -> WeakStore {
+        WeakStore {
+            shared: Rc::downgrade(&self.shared),
+            mint: Rc::downgrade(&self.mint),
+            limits: self.limits,
+            skipped: self.skipped.clone(),
+            answers: Rc::downgrade(&self.answers),
         }
     }
 
@@ -254,6 +261,28 @@ impl KvStore {
         let seq = mint.next_seq;
         mint.next_seq = seq.checked_add(1).ok_or_else(|| exhausted("instance sequence numbers"))?;
         Ok(seq)
+    }
+}
+
+/// A [`KvStore`] that does not keep it alive (see [`KvStore::downgrade`]).
+struct WeakStore {
+    shared: Weak<Shared>,
+    mint: Weak<RefCell<Mint>>,
+    limits: Limits,
+    skipped: Rc<[String]>,
+    answers: Weak<RefCell<Vec<u8>>>,
+}
+
+impl WeakStore {
+    /// The store, while anyone else still holds it.
+    fn upgrade(&self) -> Option<KvStore> {
+        Some(KvStore {
+            shared: self.shared.upgrade()?,
+            mint: self.mint.upgrade()?,
+            limits: self.limits,
+            skipped: self.skipped.clone(),
+            answers: self.answers.upgrade()?,
+        })
     }
 }
 

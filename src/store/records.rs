@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{KvStore, Plan};
+use super::{KvStore, Plan, versions};
 use crate::backend::{Expect, Place};
 use crate::commit::{Check, Settled};
 use crate::commit::Pending;
@@ -193,11 +193,18 @@ impl KvStore {
 
     /// The record a write of `value` at `place` makes, over `previous`: an
     /// overwrite keeps its id and creation time; versions grow per record
-    /// even when another tab wrote the last one.
+    /// even when another tab wrote the last one. Where storage cannot count
+    /// versions, they are drawn from the clock (`versions`).
     pub(super) fn new_record(&self, place: Place, value: Value, previous: Option<&Record>, expire: Option<Expiry>) -> Result<Record> {
         let now = self.now();
         let expires_at = expires_at(expire, now)?;
-        let version = self.shared.take_version(previous.map(|p| p.version)).ok_or_else(|| super::exhausted("record versions"))?;
+        let exhausted = || super::exhausted("record versions");
+        let drawn = match self.shared.checks() {
+            true => None,
+            false => Some(versions::drawn(now, self.fresh_id()).ok_or_else(exhausted)?),
+        };
+        let after = versions::after(previous.map(|p| p.version), drawn);
+        let version = self.shared.take_version(after).and_then(versions::safe).ok_or_else(exhausted)?;
         let (id, created_at, updated_at) = match previous {
             Some(p) => (p.id, p.created_at, now.after(p.updated_at)),
             None => (self.fresh_id(), now, now),

@@ -27,6 +27,9 @@ export interface KVRecord<T = any> {
   /**
    * New with every write of the key, greater than every version the store
    * handed out before (across reopen and across tabs sharing its storage).
+   * On Workers KV, drawn from the store's clock: growing within one copy of
+   * the store, following the time of the write across copies (README,
+   * "Versions and conditional writes").
    */
   version: number;
   /** When the record stops being visible (ISO-8601); absent without an expiry. */
@@ -298,6 +301,40 @@ export interface KVStorageInfo {
   skipped: string[];
 }
 
+/**
+ * What a watch covers; `{}` covers everything. `instance` is an id or a
+ * name (a name follows renames).
+ */
+export interface KVSelector {
+  instance?: string;
+  namespace?: string;
+  key?: string;
+  keyPrefix?: string;
+}
+
+/** One change of a committed batch. */
+export type KVChange =
+  | { op: 'set'; record: KVRecord }
+  | { op: 'delete' | 'expire'; instanceId: string; namespace: string; key: string }
+  | { op: 'deleteNamespace'; instanceId: string; namespace: string }
+  | { op: 'deleteInstance'; instanceId: string }
+  /** An instance was created or updated. */
+  | { op: 'instance'; instance: KVInstance };
+
+/**
+ * A committed batch's changes that a watch covers, after the batch is
+ * durable and in commit order. `remote`: another page or tab of the same
+ * store, or another request inside a Durable Object.
+ */
+export interface KVChangeEvent {
+  type: 'kvStore.change';
+  origin: 'local' | 'remote';
+  changes: KVChange[];
+}
+
+/** Stops a watch; calling it again does nothing. */
+export type KVStopWatching = () => void;
+
 /** A key-value store with the `codebolt.kvStore` API. Every method resolves with an envelope and never rejects. */
 export class KvStore {
   private constructor();
@@ -332,4 +369,22 @@ export class KvStore {
   export(selector?: KVExportSelector): Promise<KVExportResponse>;
   /** Imports an `export`'s text in one commit, all or nothing. */
   import(text: string, options?: KVImportOptions): Promise<KVImportResponse>;
+  /**
+   * Calls `listener` once per committed batch that touches `selector`, with
+   * the changes it covers. Throws a TypeError at once for a bad selector. A
+   * listener that throws is reported on `console.error` and harms nothing.
+   */
+  watch(selector: KVSelector, listener: (event: KVChangeEvent) => void): KVStopWatching;
+  /**
+   * Calls `listener` with the query's result soon after the call, then again
+   * after every committed change (local or remote) that alters that result.
+   * Throws a TypeError at once for a bad query.
+   */
+  watchQuery(query: KVQueryDSL, listener: (result: KVQueryResult) => void): KVStopWatching;
+  /**
+   * How many times live queries ran again after a change since the store
+   * opened: a change outside a query's instance, namespace and key
+   * conditions does not run it.
+   */
+  readonly liveQueryReruns: number;
 }

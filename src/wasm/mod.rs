@@ -8,6 +8,7 @@ mod batch_args;
 mod export;
 mod options;
 mod storage;
+mod watch;
 mod write_options;
 
 use js_sys::Promise;

@@ -3,7 +3,7 @@
 // /report/bench and then navigates to the next page of the plan, so the
 // same sequence runs in any browser without a driver protocol:
 //
-//   main      workloads 1-4, 6, 7 and the long tasks of 4, every peer in this
+//   main      workloads 1-4, 6, 7, 10 and the long tasks of 4, every peer in this
 //             one page, each in its own database, in shuffled order per run
 //   seed      writes the stores that the cold opens read (every persistent peer)
 //   open      one page per (peer, size, repetition): import the library, open
@@ -12,7 +12,8 @@
 //             JavaScript store at N records
 //   cleanup   deletes the seeded stores, then reports done
 //
-// Query: ?run=<token>&quick=1&seed=<n>&phase=...&i=<index in the plan>.
+// Query: ?run=<token>&quick=1&seed=<n>&phase=...&i=<index in the plan>;
+// &only=<workload ids> runs just those of the main page, and nothing else.
 
 import { PEERS, peerByName } from './peers.js';
 import { SKIP_NOTES, entries, errorText, key, makeValue, now, rng, sizes, skip, sleep, workbench } from './workloads.js';
@@ -25,6 +26,7 @@ const index = Number(params.get('i') || 0);
 const statusEl = document.getElementById('status');
 const status = (t) => (statusEl.textContent = t);
 const S = sizes(quick);
+const only = params.get('only')?.split(',');
 
 /** The longest long task overlapping [t0, t1], in ms (0 when none), or null when the browser reports none at all. */
 async function longestTask(t0, t1) {
@@ -86,15 +88,16 @@ async function mainPhase() {
   for (const p of PEERS) await p.load();
   localStorage.clear();
   const steps = [
-    ['1. hot get', bench.hotGets],
-    ['2. sequential set', bench.sequentialSets],
-    ['3. fired sets', bench.firedSets],
-    ['4. bulk import', bench.bulkImports],
-    ['6. query', bench.queries],
-    ['7. mixed', bench.mixed],
-  ];
+    ['get', '1. hot get', bench.hotGets],
+    ['sequential', '2. sequential set', bench.sequentialSets],
+    ['fired', '3. fired sets', bench.firedSets],
+    ['bulk', '4. bulk import', bench.bulkImports],
+    ['query', '6. query', bench.queries],
+    ['mixed', '7. mixed', bench.mixed],
+    ['reactive', '10. reactive loop', bench.reactive],
+  ].filter(([id]) => !only || only.includes(id));
   const timing = {};
-  for (const [label, fn] of steps) {
+  for (const [, label, fn] of steps) {
     status(`main: ${label}`);
     progress(label);
     const t0 = now();
@@ -210,6 +213,7 @@ async function memoryPhase() {
 // ------------------------------------------------------------------ the plan: one page load each
 
 function plan() {
+  if (only) return [{ phase: 'main' }];
   const pages = [{ phase: 'main' }, { phase: 'seed' }];
   const r = rng(seed * 31);
   const order = (xs) => {

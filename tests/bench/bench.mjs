@@ -9,12 +9,16 @@
 //
 //   node tests/bench/bench.mjs [--quick] [--browsers chromium,firefox]
 //                              [--out results] [--cpu-profile] [--check]
+//                              [--only reactive,query,...]
 //
 //   --quick        a few hundred records, 1 run (the smoke test of scripts/test.sh)
 //   --cpu-profile  Chromium: CPU profiles (CDP Profiler) of boltkv's
 //                  measurements, summarised in <out>/profiles/ (perturbs timings)
 //   --check        exit 1 unless the results JSON has every peer and every
 //                  workload in every browser; prints `N passed, N failed`
+//   --only         just these workloads of the main page (get, sequential,
+//                  fired, bulk, query, mixed, reactive), no cold opens and no
+//                  memory phase; results go to results/only unless --out
 //
 // Needs pkg/ (scripts/build.sh) and tests/js/node_modules
 // (scripts/install-test-deps.sh). Browsers are killed and their fresh
@@ -29,7 +33,7 @@ import { browserVersion, findBrowser, launch, launchPlaywrightChromium, makeProf
 import { aggregate, check, markdown, svg, summariseProfile, targets } from './report.mjs';
 
 function parseArgs(argv) {
-  const o = { quick: false, browsers: ['chromium', 'firefox'], out: null, cpuProfile: false, check: false };
+  const o = { quick: false, browsers: ['chromium', 'firefox'], out: null, cpuProfile: false, check: false, only: null };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s);
     const value = () => (inline !== undefined ? inline : argv[++i]);
@@ -38,9 +42,10 @@ function parseArgs(argv) {
     else if (flag === '--out') o.out = value();
     else if (flag === '--cpu-profile') o.cpuProfile = true;
     else if (flag === '--check') o.check = true;
+    else if (flag === '--only') o.only = value();
     else throw new Error(`unknown argument ${argv[i]} (see the top of tests/bench/bench.mjs)`);
   }
-  o.out = path.resolve(ROOT, o.out ?? (o.quick ? 'results/quick' : 'results'));
+  o.out = path.resolve(ROOT, o.out ?? (o.only ? 'results/only' : o.quick ? 'results/quick' : 'results'));
   for (const b of o.browsers) findBrowser(b); // throws on an unknown name
   return o;
 }
@@ -77,7 +82,7 @@ const reports = new Map(); // run -> { list, onReport }
 async function runBrowser(name, server, opts) {
   const run = `${name}-${process.pid}-${Date.now().toString(36)}`;
   const seed = Number(process.env.BENCH_SEED || Date.now() % 100000);
-  const url = `${server.url}/tests/bench/bench.html?${new URLSearchParams({ run, seed: String(seed), ...(opts.quick ? { quick: '1' } : {}), ...(process.env.BENCH_VERBOSE ? { verbose: '1' } : {}) })}`;
+  const url = `${server.url}/tests/bench/bench.html?${new URLSearchParams({ run, seed: String(seed), ...(opts.quick ? { quick: '1' } : {}), ...(opts.only ? { only: opts.only } : {}), ...(process.env.BENCH_VERBOSE ? { verbose: '1' } : {}) })}`;
   const got = { list: [], last: null };
   let finish;
   const finished = new Promise((r) => (finish = r));

@@ -21,8 +21,8 @@ import { WORKLOADS, fmt, median } from './report.mjs';
 import { sizes, workbench } from './workloads.js';
 
 const PKG = new URL('../../pkg/node.js', import.meta.url);
-const STEPS = ['hotGets', 'firedSets', 'queries', 'mixed'];
-const SHOWN = ['get-hit', 'get-miss', 'fired-sets', 'query-prefix', 'query-field', 'query-ordered', 'query-paged', 'mixed-90-10'];
+const STEPS = ['hotGets', 'firedSets', 'queries', 'mixed', 'reactive'];
+const SHOWN = ['get-hit', 'get-miss', 'fired-sets', 'query-prefix', 'query-field', 'query-ordered', 'query-paged', 'mixed-90-10', 'reactive'];
 
 function parseArgs(argv) {
   const o = { quick: false, rounds: 7 };
@@ -35,7 +35,7 @@ function parseArgs(argv) {
 }
 
 const fmtRatio = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '–');
-const cell = (s) => (s?.samples?.length ? `${fmt(median(s.samples), s.unit)} (${fmt(Math.min(...s.samples), s.unit)}–${fmt(Math.max(...s.samples), s.unit)})` : s?.failed ? 'failed' : '–');
+const cell = (s) => (s?.samples?.length ? `${fmt(median(s.samples), s.unit)} (${fmt(Math.min(...s.samples), s.unit)}–${fmt(Math.max(...s.samples), s.unit)})` : s?.failed ? 'failed' : s?.skipped ? 'n/a' : '–');
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
@@ -58,7 +58,7 @@ async function main() {
   for (const w of SHOWN) {
     const got = bench.results[w] ?? {};
     const med = (p) => (got[p.name]?.samples?.length ? median(got[p.name].samples) : NaN);
-    for (const p of peers) if (!Number.isFinite(med(p)) && !got[p.name]?.failed) problems.push(`${w} ${p.name}: no figure`);
+    for (const p of peers) if (!Number.isFinite(med(p)) && !got[p.name]?.failed && !got[p.name]?.skipped) problems.push(`${w} ${p.name}: no figure`);
     rows.push([label[w], got[bolt.name]?.unit ?? '', ...peers.map((p) => cell(got[p.name])), fmtRatio(med(bolt) / med(plain)), fmtRatio(med(bolt) / med(map))]);
   }
   console.log('\nmedian (min–max) over the rounds; a ratio below 1× means boltkv is faster\n');

@@ -42,6 +42,7 @@ export const WORKLOADS = [
   ['longtask-bulk', '8. longest task during the bulk imports (4)'],
   ['longtask-open', '8. longest task during the cold opens (5)'],
   ['memory', '9. memory at 100,000 × 1 KB records (JS heap + wasm)'],
+  ['reactive', '10. reactive loop: a 10 KB write to the last of the 5 of 100 live queries it affects (10,000 records)'],
 ];
 
 const sorted = (xs) => [...xs].sort((a, b) => a - b);
@@ -161,6 +162,11 @@ export function targets(b, bundles) {
   const lt = [ltB, ltO].filter((x) => typeof x === 'number');
   out.push(target('longest task ≤ 50 ms (boltkv indexeddb, bulk imports and cold opens): longest ÷ 50 ms', lt.length ? Math.max(...lt) / 50 : null, 1, '<=', lt.length ? `bulk ${fmt(ltB, 'ms')} ms, cold open ${fmt(ltO, 'ms')} ms` : 'this browser reports no longtask entries'));
   out.push(target('memory within 1.5× of the Map: boltkv memory ÷ Map', med(w, 'memory', 'boltkv-memory') / med(w, 'memory', 'Map'), 1.5, '<='));
+  for (const backend of ['memory', 'indexeddb']) {
+    const loop = w.reactive?.[`boltkv-${backend}`];
+    out.push(target(`reactive loop median ≤ 3 ms (boltkv ${backend}): median ÷ 3 ms`, loop?.median / 3, 1, '<=', loop?.median === undefined ? undefined : `median ${fmt(loop.median, 'ms')} ms`));
+    out.push(target(`reactive loop p95 ≤ 7 ms (boltkv ${backend}): p95 ÷ 7 ms`, loop?.p95 / 7, 1, '<=', loop?.p95 === undefined ? undefined : `p95 ${fmt(loop.p95, 'ms')} ms`));
+  }
   out.push(target('bundle ≤ 1.3× Dexie brotli: boltkv ÷ Dexie', bundles.boltkv.brotli / bundles.Dexie.brotli, 1.3, '<=', `${bundles.boltkv.brotli.toLocaleString('en-US')} vs ${bundles.Dexie.brotli.toLocaleString('en-US')} bytes`));
   return out;
 }

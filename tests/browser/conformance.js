@@ -100,12 +100,62 @@ function factory(KvStore, caseIndex, opened) {
     const entry = { store: null, backend: options.backend, name: options.name };
     opened.push(entry); // before opening: a failed open may still have made its database
     const store = (entry.store = await KvStore.open(options, ...rest));
+    names.set(store, options.name);
     const info = store.storage;
     if (!info || info.backend !== options.backend || info.name !== options.name) {
       throw new Error(`open(${JSON.stringify(options)}) gave a store on ${JSON.stringify(info)}, not on ${options.backend} '${options.name}'`);
     }
     return store;
-  }, { backend });
+  }, { backend, ...(backend === 'memory' ? {} : { storage: storageOf(KvStore, opened) }) });
+}
+
+/** The name each store was opened with (a freed store cannot tell it). */
+const names = new WeakMap();
+
+/**
+ * The `open.storage` of tests/js/conformance/lifetime.js on a persistent
+ * backend: a store is closed by freeing it, reopened by opening its name
+ * again, and its records are listed from the database or the items.
+ */
+function storageOf(KvStore, opened) {
+  return {
+    close: (store) => store.free(),
+    async reopen(store) {
+      const name = names.get(store);
+      const entry = { store: null, backend, name };
+      opened.push(entry);
+      const again = (entry.store = await KvStore.open({ backend, name }));
+      names.set(again, name);
+      return again;
+    },
+    records: (store) => (backend === 'indexeddb' ? storedRecordKeys(names.get(store)) : localStorageRecordKeys(names.get(store))),
+  };
+}
+
+/** The keys of the database's `records` object store, sorted. */
+function storedRecordKeys(name) {
+  return new Promise((resolve, reject) => {
+    const opening = indexedDB.open(`boltkv:${name}`);
+    opening.onerror = () => reject(new Error(`opening boltkv:${name} failed: ${errorText(opening.error)}`));
+    opening.onsuccess = () => {
+      const db = opening.result;
+      const keys = db.transaction('records', 'readonly').objectStore('records').getAllKeys();
+      keys.onsuccess = () => {
+        db.close();
+        resolve(keys.result.map(String).sort());
+      };
+      keys.onerror = () => {
+        db.close();
+        reject(new Error(`reading the records of boltkv:${name} failed: ${errorText(keys.error)}`));
+      };
+    };
+  });
+}
+
+/** The record items of the store `name`, without the store's prefix, sorted. */
+function localStorageRecordKeys(name) {
+  const prefix = `boltkv/${name}/`;
+  return leftovers(`${prefix}r/`).map((key) => key.slice(prefix.length)).sort();
 }
 
 function deleteDatabase(dbName) {

@@ -24,12 +24,16 @@
 //   race-check    opens the store in a fresh page and reports its dump
 //   tabs          one of two top-level tabs (?side=A or B) racing on what
 //                 storage decides (tabs.js); reports as tabs-A / tabs-B
+//   watch         one of two top-level tabs: A watches a namespace and a
+//                 query while B makes 1,000 random writes (watching.js);
+//                 reports as watch-A / watch-B
 //   quota-fill    sets 200 KB values until the storage is full, then probes:
 //                 an overwrite and a batch that cannot fit, deletes, a small
 //                 write; reports every call and the dump (long strings as digests)
 //   quota-check   opens the store and reports its dump (digests)
 
 import { tabs } from './tabs.js';
+import { watching } from './watching.js';
 
 const params = new URLSearchParams(location.search);
 const step = params.get('step') || '';
@@ -38,8 +42,8 @@ const name = params.get('name') || 'persistence';
 const run = params.get('run') || String(Date.now());
 const browser = params.get('browser') || (/Firefox\//.test(navigator.userAgent) ? 'firefox' : 'chromium');
 const next = params.get('next');
-// The two tabs of step `tabs` report apart: tabs-A and tabs-B.
-const reported = step === 'tabs' ? `tabs-${params.get('side')}` : step;
+// The two tabs of steps `tabs` and `watch` report apart: tabs-A and tabs-B.
+const reported = step === 'tabs' || step === 'watch' ? `${step}-${params.get('side')}` : step;
 const statusEl = document.getElementById('status');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -399,6 +403,18 @@ async function quotaCheck() {
   return { storage: store.storage, dump: await dump(store, { digests: true }) };
 }
 
+/** This tab's side of a two-tab step; tab A opens tab B when told to (`?opens=B`). */
+async function twoTabs(side) {
+  const opens = params.get('opens');
+  if (opens) {
+    const q = new URLSearchParams(params);
+    q.set('side', opens);
+    q.delete('opens');
+    if (!window.open(`${location.pathname}?${q}`)) throw new Error(`the browser blocked opening tab ${opens}`);
+  }
+  return side(await open(), params.get('side'), run);
+}
+
 // ----------------------------------------------------------------
 
 const STEPS = {
@@ -407,16 +423,8 @@ const STEPS = {
   race,
   'race-frame': raceFrame,
   'race-check': raceCheck,
-  tabs: async () => {
-    const opens = params.get('opens');
-    if (opens) {
-      const q = new URLSearchParams(params);
-      q.set('side', opens);
-      q.delete('opens');
-      if (!window.open(`${location.pathname}?${q}`)) throw new Error(`the browser blocked opening tab ${opens}`);
-    }
-    return tabs(await open(), params.get('side'), run);
-  },
+  tabs: () => twoTabs(tabs),
+  watch: () => twoTabs(watching),
   'quota-fill': quotaFill,
   'quota-check': quotaCheck,
 };

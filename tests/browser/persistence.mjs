@@ -5,7 +5,7 @@
 //
 //   node tests/browser/persistence.mjs [--browsers chromium,firefox]
 //                                      [--backends indexeddb,localStorage]
-//                                      [--only reload,race,quota] [--timeout 120]
+//                                      [--only reload,race,tabs,watch,quota] [--timeout 120]
 //
 //   a. reload  a page writes instances and records (every JSON type, an
 //              overwrite, a delete) and reports their envelopes and the store's
@@ -20,7 +20,15 @@
 //              overwrites (first id and createdAt kept); both must converge to
 //              identical contents within 30 s, and a new browser process on
 //              the profile must load exactly those.
-//   c. quota   a real quota: IndexedDB in Firefox under a profile whose
+//   c. tabs    two top-level tabs race on what storage decides
+//              (tests/browser/tabs.js): one instance name created by both
+//              (exactly one succeeds), one instance auto-created by both (both
+//              write into it), 2 x 200 conditional increments (exactly 400).
+//   d. watch   tab A watches a namespace and a live query while tab B makes
+//              1,000 random writes (tests/browser/watching.js): A's events,
+//              applied in order to its first state, equal a fresh read in A
+//              and B's own; A's last live result equals a fresh query.
+//   e. quota   a real quota: IndexedDB in Firefox under a profile whose
 //              user.js sets dom.quotaManager.temporaryStorage.fixedLimit, in
 //              Chromium under Storage.overrideQuotaForOrigin (CDP, through
 //              playwright-core); localStorage under each browser's own limit.
@@ -46,7 +54,7 @@ import path from 'node:path';
 import { ROOT, startServer } from './server.mjs';
 import { browserVersion, findBrowser, launch, launchPlaywrightChromium, makeProfile, quitBrowser, removeDir, stopBrowser } from './browsers.mjs';
 
-const SCENARIOS = ['reload', 'race', 'tabs', 'quota'];
+const SCENARIOS = ['reload', 'race', 'tabs', 'watch', 'quota'];
 const BACKENDS = ['indexeddb', 'localStorage'];
 // Firefox's whole temporary storage, in KB: an origin gets at most this much
 // (10 MB), so IndexedDB runs out after about fifty 200 KB values.
@@ -372,29 +380,7 @@ async function raceScenario(browserName, backend, opts) {
  * counter.
  */
 async function tabsScenario(browserName, backend, opts) {
-  const label = `${browserName} ${backend}`.padEnd(22) + ' c. two tabs decide';
-  const sc = scenario(label);
-  const name = newRun('tabs');
-  const profile = makeProfile(browserName, { prefs: { 'dom.disable_open_during_load': false } });
-  let handle;
-  try {
-    const run = newRun(label);
-    const url = (side, more = {}) => pageUrl({ step: 'tabs', side, backend, name, run, browser: browserName, ...more });
-    if (browserName === 'chromium') {
-      // Two tabs opened by the browser, not by a page: each gets its own
-      // renderer process, which sees the other's localStorage writes late.
-      handle = await launchPlaywrightChromium(profile);
-      await handle.page.goto(url('A'));
-      await (await handle.context.newPage()).goto(url('B'));
-    } else {
-      // Headless Firefox opens one tab here; tab A opens tab B.
-      handle = launch(browserName, { profile, url: url('A', { opens: 'B' }) });
-    }
-    const [a, b] = await Promise.all(['A', 'B'].map((side) => waitReport(run, `tabs-${side}`, handle, opts.timeout)));
-    sc.check(`both tabs' stores are on ${backend}`, () => {
-      storageIs(a.storage, backend, name);
-      storageIs(b.storage, backend, name);
-    });
+  return twoTabsScenario(browserName, backend, opts, 'tabs', 'c. two tabs decide', (sc, a, b) => {
     sc.check('of two tabs creating one instance name at once, exactly one succeeds; the other answers ALREADY_EXISTS', () => {
       const outcomes = [a.created, b.created].map((c) => (c.success ? 'created' : c.code)).sort();
       assert.deepEqual(outcomes, ['ALREADY_EXISTS', 'created']);
@@ -418,6 +404,70 @@ async function tabsScenario(browserName, backend, opts) {
       assert.deepEqual([a.counter.failures, b.counter.failures], [[], []]);
       assert.deepEqual([a.counter.final, b.counter.final], [400, 400]);
     });
+  });
+}
+
+/**
+ * Tab A watches a namespace and a live query while tab B makes 1,000 random
+ * writes (tests/browser/watching.js): A's events, applied in order to its
+ * first state, give what a fresh read shows, and its last live result is a
+ * fresh query's.
+ */
+async function watchScenario(browserName, backend, opts) {
+  return twoTabsScenario(browserName, backend, opts, 'watch', 'd. a tab watches', (sc, a, b) => {
+    sc.check("tab B's 1,000 writes all succeed", () => assert.deepEqual(b.failures, []));
+    sc.check(`tab A hears B's commits (${a.events} events: ${a.origins.remote} remote, ${a.origins.local} local expiries of its own sweep)`, () => {
+      assert.ok(a.origins.remote > 100, `only ${a.origins.remote} remote events`);
+      assert.deepEqual(a.first, ['seed']);
+    });
+    sc.check("A's events applied in order to its first state equal a fresh read in A, and B's own read", () => {
+      assert.deepEqual(a.view, a.fresh);
+      assert.deepEqual(a.fresh, b.final);
+    });
+    sc.check("B's last batch of five sets reaches A as one event", () => {
+      assert.deepEqual(a.together, [['together-0', 'together-1', 'together-2', 'together-3', 'together-4']]);
+    });
+    sc.check(`A's last live query result (of ${a.liveResults}) equals a fresh query`, () => {
+      assert.ok(a.liveResults > 1, 'the live query answered only once');
+      assert.deepEqual(a.lastLive, a.query);
+    });
+    if (backend === 'localStorage') {
+      sc.check('localStorage.clear() in tab B: tab A is told the instance went, and lists none', () => {
+        assert.deepEqual(a.cleared, { told: true, instances: 0 });
+      });
+    }
+  });
+}
+
+/**
+ * Opens two top-level tabs of one browser on one store for the in-page step
+ * `step` (sides A and B), waits for both reports, and has `checks` assert.
+ */
+async function twoTabsScenario(browserName, backend, opts, step, title, checks) {
+  const label = `${browserName} ${backend}`.padEnd(22) + ` ${title}`;
+  const sc = scenario(label);
+  const name = newRun(step);
+  const profile = makeProfile(browserName, { prefs: { 'dom.disable_open_during_load': false } });
+  let handle;
+  try {
+    const run = newRun(label);
+    const url = (side, more = {}) => pageUrl({ step, side, backend, name, run, browser: browserName, ...more });
+    if (browserName === 'chromium') {
+      // Two tabs opened by the browser, not by a page: each gets its own
+      // renderer process, which sees the other's localStorage writes late.
+      handle = await launchPlaywrightChromium(profile);
+      await handle.page.goto(url('A'));
+      await (await handle.context.newPage()).goto(url('B'));
+    } else {
+      // Headless Firefox opens one tab here; tab A opens tab B.
+      handle = launch(browserName, { profile, url: url('A', { opens: 'B' }) });
+    }
+    const [a, b] = await Promise.all(['A', 'B'].map((side) => waitReport(run, `${step}-${side}`, handle, opts.timeout)));
+    sc.check(`both tabs' stores are on ${backend}`, () => {
+      storageIs(a.storage, backend, name);
+      storageIs(b.storage, backend, name);
+    });
+    checks(sc, a, b);
   } catch (e) {
     sc.broke(e, handle?.output());
   } finally {
@@ -458,7 +508,7 @@ async function launchQuotaChromium(profile, url, quotaSize) {
 }
 
 async function quotaScenario(browserName, backend, opts) {
-  const label = `${browserName} ${backend}`.padEnd(22) + ' c. real quota';
+  const label = `${browserName} ${backend}`.padEnd(22) + ' e. real quota';
   const sc = scenario(label);
   const name = newRun('quota');
   const profile = makeProfile(browserName, browserName === 'firefox' ? { prefs: { 'dom.quotaManager.temporaryStorage.fixedLimit': FIREFOX_QUOTA_KB } } : {});
@@ -578,6 +628,7 @@ async function main() {
       if (opts.only.includes('reload')) summaries.push(await reloadScenario(b, backend, opts));
       if (opts.only.includes('race')) summaries.push(await raceScenario(b, backend, opts));
       if (opts.only.includes('tabs')) summaries.push(await tabsScenario(b, backend, opts));
+      if (opts.only.includes('watch')) summaries.push(await watchScenario(b, backend, opts));
       if (opts.only.includes('quota')) summaries.push(await quotaScenario(b, backend, opts));
     }
   }

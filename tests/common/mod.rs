@@ -60,6 +60,10 @@ pub struct Disk {
     /// what is stored; the last decision is written.
     pub stale_first: bool,
     pub waiting: Vec<Waker>,
+    /// While set, the disk is storage without transactions (Workers KV):
+    /// the engine reads nothing before writing, and stores on it hear
+    /// nothing of each other.
+    pub without_transactions: bool,
     /// Every store hearing this disk, by driver, as tabs on one origin.
     pub hearers: Vec<(usize, Hearing)>,
     /// How many drivers share this disk besides the first.
@@ -195,8 +199,15 @@ impl Driver for KeepingBackend {
         Box::pin(CommitFuture { disk: self.disk.clone(), commit: Some(commit), from: self.me, delay: None })
     }
 
+    fn checks(&self) -> bool {
+        !self.disk.borrow().without_transactions
+    }
+
     fn listen(&self, hearing: Hearing) {
-        self.disk.borrow_mut().hearers.push((self.me, hearing));
+        let mut disk = self.disk.borrow_mut();
+        if !disk.without_transactions {
+            disk.hearers.push((self.me, hearing));
+        }
     }
 
     fn spawn(&self, task: LocalBoxFuture<'static, ()>) {

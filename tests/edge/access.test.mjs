@@ -7,13 +7,13 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { openRemote } from '../../examples/worker/client.js';
 import { VARS } from '../../examples/worker/local.mjs';
 import { METHODS } from '../js/conformance/support.js';
 import { service } from './service.mjs';
+import { upgrade } from './upgrade.mjs';
 
 const TOKEN = 'full-6f1c2a9e4b7d3085c1e2f4a6b8d0c3e5';
 const READ_TOKEN = 'read-0a9b8c7d6e5f40312a3b4c5d6e7f8091';
@@ -225,27 +225,6 @@ describe('tokens', () => {
   });
 
   describe('a WebSocket upgrade offers the token as a subprotocol', () => {
-    // The answer to a GET that asks for a WebSocket with these subprotocols.
-    const upgrade = (path, protocols) => new Promise((resolve, reject) => {
-      const req = httpRequest(new URL(path, edge.base), {
-        headers: {
-          connection: 'Upgrade',
-          upgrade: 'websocket',
-          'sec-websocket-version': '13',
-          'sec-websocket-key': randomBytes(16).toString('base64'),
-          'sec-websocket-protocol': protocols,
-        },
-      });
-      req.on('error', reject);
-      req.on('upgrade', () => reject(new Error('the service accepted a WebSocket')));
-      req.on('response', (res) => {
-        let text = '';
-        res.on('data', (part) => (text += part));
-        res.on('end', () => resolve({ status: res.statusCode, challenge: res.headers['www-authenticate'], envelope: JSON.parse(text) }));
-      });
-      req.end();
-    });
-
     test('the full token is let in (and then refused the GET), the read token only to read, others not at all', async () => {
       const cases = [
         ['/kv/get', `boltkv, bearer.${TOKEN}`, 405, undefined],
@@ -257,8 +236,8 @@ describe('tokens', () => {
         ['/kv/get', 'boltkv', 401, 'Bearer'],
       ];
       for (const [path, protocols, status, challenge] of cases) {
-        const answer = await upgrade(path, protocols);
-        assert.deepEqual([answer.status, answer.challenge], [status, challenge], protocols);
+        const answer = await upgrade(edge.base, path, { 'sec-websocket-protocol': protocols });
+        assert.deepEqual([answer.status, answer.headers['www-authenticate']], [status, challenge], protocols);
         assert.equal(answer.envelope.success, false);
       }
     });

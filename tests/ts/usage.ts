@@ -18,6 +18,11 @@ import {
   type ErrorCode,
   type KVWriteOptions,
   type KVSetOptions,
+  type KVSelector,
+  type KVChange,
+  type KVChangeEvent,
+  type KVStopWatching,
+  type KVQueryResult,
   type KVBatchOperation,
   type KVBatchResponse,
   type KVGetManyResponse,
@@ -79,6 +84,23 @@ const dsl: KVQueryDSL = {
   offset: 0,
 };
 const queryResponse: KVQueryResponse = await kvStore.query(dsl);
+
+// Watching: an event per committed batch with the changes the selector covers; a live query.
+const selector: KVSelector = { instance: 'i', namespace: 'n', keyPrefix: 'user:' };
+const stop: KVStopWatching = kvStore.watch(selector, (event: KVChangeEvent) => {
+  const remote: boolean = event.origin === 'remote';
+  for (const change of event.changes) {
+    const seen: KVChange = change;
+    if (seen.op === 'set') console.log(remote, seen.record.version, seen.record.expiresAt);
+    else if (seen.op === 'delete' || seen.op === 'expire') console.log(seen.instanceId, seen.namespace, seen.key);
+    else if (seen.op === 'deleteNamespace') console.log(seen.namespace);
+    else if (seen.op === 'deleteInstance') console.log(seen.instanceId);
+    else console.log(seen.instance.name);
+  }
+});
+stop();
+const stopLive: KVStopWatching = kvStore.watchQuery(dsl, (result: KVQueryResult) => console.log(result.total, result.records.length, result.cursor));
+stopLive();
 
 // Paging with a cursor: `cursor` is there while matches remain; `after` continues the same query.
 const pageDsl: KVQueryDSL = { from: { instance: 'i' }, orderBy: { field: 'updatedAt', direction: 'desc' }, limit: 50 };

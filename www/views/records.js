@@ -106,13 +106,6 @@ export function createRecordsView({ onOpen, onDelete, onNew, onPage, onDeleteNam
               'aria-label': `Delete record ${record.key} (version ${record.version})`, onclick: () => onDelete(record),
             }, 'Delete')))));
     },
-    /**
-     * Takes the rows of records expired by `now` (epoch ms) out of the table
-     * at once, before the re-read that follows brings the counts up to date.
-     */
-    dropExpired(now) {
-      for (const row of [...body.rows]) if (row.dataset.expiresAt && Date.parse(row.dataset.expiresAt) <= now) row.remove();
-    },
     /** Puts a namespace in the set form (when the person picks one). */
     useNamespace(namespace) {
       form.elements.namespace.value = namespace;

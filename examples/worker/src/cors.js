@@ -30,6 +30,17 @@ export function preflight(request, origins) {
   });
 }
 
+// Browsers apply no CORS to WebSockets: a page on any origin may open one
+// and read all it says. So the feed refuses, with 403, an upgrade whose
+// Origin (which browsers always send) is not listed; clients outside
+// browsers send none and, as for every route, only need the token.
+export function admitSocket(request, origins) {
+  const origin = request.headers.get('origin');
+  if (origin !== null && !origins.includes(origin)) {
+    throw new Refusal(403, `The origin ${origin} is not listed in BOLTKV_ALLOWED_ORIGINS; the feed accepts pages only from the origins listed there.`, { code: 'FORBIDDEN' });
+  }
+}
+
 // `answer`, readable by a page on the listed `origin`. Vary: an answer
 // shared with one origin must not be reused from a cache for another.
 export function allowOrigin(answer, origin) {

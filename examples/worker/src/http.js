@@ -21,13 +21,25 @@ const CODES = {
   405: 'INVALID_ARGUMENT',
   413: 'TOO_LARGE',
   415: 'INVALID_ARGUMENT',
+  426: 'INVALID_ARGUMENT',
   503: 'STORAGE_UNAVAILABLE',
 };
 
+const stamp = () => ({ timestamp: new Date().toISOString(), requestId: crypto.randomUUID() });
+
+// A success envelope, as the store's methods answer.
+export function envelope(type, data) {
+  return { type, success: true, data, ...stamp() };
+}
+
+// A failure envelope, as the store's methods answer.
+export function failureEnvelope(type, error, code) {
+  return { type, success: false, error, code, ...stamp() };
+}
+
 // A failure envelope with an HTTP status.
 export function failure(status, type, error, { code = CODES[status], headers = {} } = {}) {
-  const envelope = { type, success: false, error, code, timestamp: new Date().toISOString(), requestId: crypto.randomUUID() };
-  return Response.json(envelope, { status, headers });
+  return Response.json(failureEnvelope(type, error, code), { status, headers });
 }
 
 // A thrown answer: the request cannot be served as sent.

@@ -2,7 +2,8 @@
 //
 //   POST /kv/<method>?store=<name>[&backend=kv]   body { "args": [...] }
 //   POST /open?store=<name>[&backend=kv]          body { "args": [options] }
-//   Authorization: Bearer <token>
+//   GET  /kv/watch?store=<name>                   a WebSocket: the live feed (feed.js)
+//   Authorization: Bearer <token>                 (or, on a WebSocket, a subprotocol: auth.js)
 //
 // The answer is the method's envelope as JSON. Each store name is one
 // Durable Object (the default backend) or, with backend=kv, one prefix in
@@ -11,7 +12,8 @@
 // this folder.
 
 import { access, permit } from './auth.js';
-import { allowOrigin, listedOrigin, preflight } from './cors.js';
+import { admitSocket, allowOrigin, listedOrigin, preflight } from './cors.js';
+import { unsupportedFeed } from './feed.js';
 import { METHODS, Refusal, callText, failure, refused } from './http.js';
 import { openStore, serveCall, serveOpen } from './serve.js';
 import { settings } from './settings.js';
@@ -57,10 +59,32 @@ function kvStore(env, name, options) {
 // method name or `open`), or, for a path with nothing, why not.
 function route(pathname) {
   if (pathname === '/open') return { type: 'boltkv.open', operation: 'open' };
+  if (pathname === '/kv/watch') return { type: 'kvStore.watch', operation: 'watch' };
   if (!pathname.startsWith('/kv/')) return { type: 'boltkv.http', missing: `There is nothing at ${pathname}; call POST /kv/<method> or POST /open.` };
   const method = pathname.slice('/kv/'.length);
   if (!METHODS.includes(method)) return { type: 'boltkv.http', missing: `Unknown method ${JSON.stringify(method)}; the methods are ${METHODS.join(', ')}.` };
   return { type: `kvStore.${method}`, operation: method };
+}
+
+// The store `url` names: ?store= and ?backend=, or a Refusal saying which is wrong.
+function addressed(url) {
+  const name = url.searchParams.get('store') ?? 'default';
+  if (!STORE_NAME.test(name)) throw new Refusal(400, 'The store name (?store=) must be 1 to 64 letters, digits, dots, dashes or underscores.');
+  const backend = url.searchParams.get('backend') ?? 'durableObject';
+  if (!BACKENDS.includes(backend)) throw new Refusal(400, `The backend (?backend=) must be ${BACKENDS.join(' or ')}.`);
+  return { name, backend };
+}
+
+// The answer to an admitted request for the feed: a WebSocket upgrade from
+// no page or a listed one, passed to the store's Durable Object.
+function serveFeed(request, env, config) {
+  if (request.method !== 'GET' || request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
+    throw new Refusal(426, 'Open /kv/watch as a WebSocket (GET with Upgrade: websocket).');
+  }
+  admitSocket(request, config.origins);
+  const { name, backend } = addressed(new URL(request.url));
+  if (backend === 'kv') return unsupportedFeed(request);
+  return env.STORES.get(env.STORES.idFromName(name)).fetch(request);
 }
 
 // The answer to a request once it is admitted: token, path, permission,
@@ -71,12 +95,10 @@ async function serve(request, env, config, target) {
   const grant = await access(request, config);
   if (target.operation === undefined) throw new Refusal(404, target.missing);
   permit(grant, target.operation);
+  if (target.operation === 'watch') return serveFeed(request, env, config);
   if (request.method !== 'POST') throw new Refusal(405, `Use POST, not ${request.method}.`, { headers: { allow: 'POST, OPTIONS' } });
   const url = new URL(request.url);
-  const name = url.searchParams.get('store') ?? 'default';
-  if (!STORE_NAME.test(name)) throw new Refusal(400, 'The store name (?store=) must be 1 to 64 letters, digits, dots, dashes or underscores.');
-  const backend = url.searchParams.get('backend') ?? 'durableObject';
-  if (!BACKENDS.includes(backend)) throw new Refusal(400, `The backend (?backend=) must be ${BACKENDS.join(' or ')}.`);
+  const { name, backend } = addressed(url);
   const text = await callText(request, config.maxBodyBytes);
 
   if (backend === 'durableObject') return env.STORES.get(env.STORES.idFromName(name)).fetch(url, { method: 'POST', body: text });
@@ -103,7 +125,9 @@ export default {
     } catch (e) {
       answer = refused(e, target.type);
     }
-    const origin = config && listedOrigin(request, config.origins);
+    // A WebSocket answer goes out as it is: CORS does not apply to it
+    // (cors.js), and a copy of the answer would lose the socket.
+    const origin = config && !answer.webSocket && listedOrigin(request, config.origins);
     return origin ? allowOrigin(answer, origin) : answer;
   },
 };

@@ -97,7 +97,20 @@ pub fn apply(area: &Area, plan: &Plan) -> Result<(), StorageError> {
         }
         done.push(item);
     }
+    count(area);
     Ok(())
+}
+
+/// Writes the next count of commits, after the commit's items (see
+/// `COMMITS` in `local_storage/mod.rs`). When there is no room even for
+/// that, the count is removed instead: its removal ends the commit's
+/// events for the other tabs as well.
+fn count(area: &Area) {
+    let place = area.commits();
+    let last = area.storage.get_item(&place).ok().flatten().and_then(|text| text.parse::<u64>().ok()).unwrap_or(0);
+    if area.storage.set_item(&place, &last.wrapping_add(1).to_string()).is_err() {
+        let _ = area.storage.remove_item(&place);
+    }
 }
 
 /// Puts back every item in `done`, newest first, and gives the error the

@@ -1,7 +1,9 @@
 //! Other tabs' writes to this store, heard through the `storage` event that
 //! a window receives when another page of the origin changes localStorage.
-//! Each event names one item (or none, for `localStorage.clear()`); the
-//! engine turns it into the change it stands for.
+//! Each event names one item (or none, for `localStorage.clear()`); events
+//! are gathered until the commit's count (`COMMITS` in
+//! `local_storage/mod.rs`), written last, says the commit is whole, so that
+//! the engine turns one commit into one batch of changes.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -20,6 +22,9 @@ type Listener = Closure<dyn FnMut(StorageEvent)>;
 #[derive(Default)]
 pub struct Listening(RefCell<Option<Listener>>);
 
+/// The items of a commit heard so far, by item key, in the order heard.
+type Gathered = Rc<RefCell<Vec<(String, Option<String>)>>>;
+
 impl Listening {
     /// Tells `hearing` of every event about an item of `area`, by item key,
     /// but for the writer tab's writes of this tab's own commits (`writer`
@@ -27,21 +32,32 @@ impl Listening {
     /// to hear.
     pub fn start(&self, area: &Area, hearing: Hearing, writer: Rc<Writer>) {
         let Some(window) = web_sys::window() else { return };
-        let (ours, prefix) = (area.storage.clone(), area.prefix.clone());
+        let (ours, prefix, commits) = (area.storage.clone(), area.prefix.clone(), area.commits());
+        let gathered = Gathered::default();
+        let whole = move |hearing: &Hearing, gathered: &Gathered| {
+            let items = std::mem::take(&mut *gathered.borrow_mut());
+            if !items.is_empty() {
+                hearing(Heard::Items(items));
+            }
+        };
         let listener = Listener::new(move |event: StorageEvent| {
             let same_area = event.storage_area().is_some_and(|area| js_sys::Object::is(&area, &ours));
             if !same_area {
                 return;
             }
             match event.key() {
-                None => hearing(Heard::Cleared),
+                None => {
+                    whole(&hearing, &gathered);
+                    hearing(Heard::Cleared);
+                }
+                Some(place) if place == commits => whole(&hearing, &gathered),
                 Some(place) => {
                     let text = event.new_value();
                     if writer.is_echo(&place, text.as_deref()) {
                         return;
                     }
                     if let Some(key) = place.strip_prefix(prefix.as_str()) {
-                        hearing(Heard::Item { key: key.to_string(), text });
+                        gathered.borrow_mut().push((key.to_string(), text));
                     }
                 }
             }

@@ -57,10 +57,21 @@ fn read_failed(e: &wasm_bindgen::JsValue) -> StorageError {
     StorageError::Unavailable(format!("reading localStorage failed ({}).", thrown::describe(e)))
 }
 
+/// The item, under the store's prefix, that every commit writes last with a
+/// new count: another tab hears one `storage` event per item, and this one
+/// tells it where a commit's events end (see `events`). No engine item key
+/// (`engine/layout.rs`) starts with `~`.
+const COMMITS: &str = "~commits";
+
 impl Area {
     /// Where the item `key` is stored.
     fn place(&self, key: &str) -> String {
         format!("{}{key}", self.prefix)
+    }
+
+    /// Where the count of commits is stored (see [`COMMITS`]).
+    fn commits(&self) -> String {
+        self.place(COMMITS)
     }
 
     /// The localStorage keys that start with `prefix`. All keys are read
@@ -98,6 +109,9 @@ impl LocalStorageDriver {
                 Ok(None) => continue,
                 Err(e) => Err(format!("it could not be read ({})", thrown::describe(&e))),
             };
+            if item == area.commits() {
+                continue;
+            }
             let key = item.strip_prefix(area.prefix.as_str()).map(str::to_string).ok_or(item.clone());
             found(Found { key, text });
         }

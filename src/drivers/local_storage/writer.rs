@@ -308,11 +308,8 @@ impl Writer {
     /// Tells this tab's store what the writer wrote for another tab.
     fn hear(&self, plan: &Plan) {
         let Some(hearing) = self.hearing.borrow().clone() else { return };
-        for (place, text) in plan {
-            if let Some(key) = place.strip_prefix(self.area.prefix.as_str()) {
-                hearing(Heard::Item { key: key.to_string(), text: text.clone() });
-            }
-        }
+        let items = plan.iter().filter_map(|(place, text)| Some((place.strip_prefix(self.area.prefix.as_str())?.to_string(), text.clone())));
+        hearing(Heard::Items(items.collect()));
     }
 
     /// Hands the writer's answer to the question waiting for it.
