@@ -5,7 +5,10 @@
 
 mod common;
 
-use boltkv::{Error, ErrorCode, ExportSelector, ImportMode, Imported, KvStore, Limits, SetOptions, Expiry};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use boltkv::{Changed, Error, ErrorCode, ExportSelector, Expiry, ImportMode, Imported, KvStore, Limits, Selector, SetOptions};
 use common::{KeepingBackend, TestClock, config, contents, open, open_tab};
 use futures::executor::block_on;
 use serde_json::json;
@@ -267,4 +270,41 @@ fn a_record_expired_by_the_import_is_neither_imported_nor_overwrites() {
     assert_eq!(import(&store, &text, ImportMode::Merge), Ok(Imported { instances: 1, records: 1 }));
     assert_eq!(store.get::<String>("app", "ns", "k"), Ok(Some("stored".into())), "moved into the imported instance, not overwritten");
     assert_eq!(store.get_instance("app").map(|i| i.id.to_string()), Ok(id_text(9)));
+}
+
+#[test]
+fn watchers_here_and_in_another_tab_see_an_import_with_its_versions() {
+    let clock = clock();
+    let disk = KeepingBackend::default();
+    let store = open_tab(disk.engine(), &clock, 0);
+    let other = open_tab(disk.beside().engine(), &clock, 1 << 64);
+    // This tab's counter is past the file's versions, so a commit that moved
+    // them would show it.
+    for i in 0..20 {
+        block_on(store.set("app", "ns", &format!("w{i}"), &i, true)).expect("written");
+    }
+    let seen = |store: &KvStore| {
+        let log: Rc<RefCell<Vec<String>>> = Rc::default();
+        let sink = log.clone();
+        let watch = store.watch(Selector { instance: Some("restored".into()), ..Selector::default() }, move |event| {
+            sink.borrow_mut().extend(event.changes.iter().map(|change| match change {
+                Changed::Set { record } => format!("set {} @{}", record.key, record.version),
+                Changed::Instance { instance } => format!("instance {}", instance.name),
+                other => format!("{other:?}"),
+            }));
+        });
+        (watch.expect("a valid selector"), log)
+    };
+    let (_here, here) = seen(&store);
+    let (_there, there) = seen(&other);
+    // A write of this tab joins the batch before the other tab takes a
+    // version, so storage moves that write's version, and only that one.
+    let moved = store.set("app", "ns", "moved", &1, false);
+    let taken = block_on(other.set("app", "ns", "taken", &2, false)).expect("written");
+    let text = file(&[instance_line(1, "restored"), record_line(1, 2, "a", "1", 3), record_line(1, 3, "b", "2", 7)]);
+    assert_eq!(import(&store, &text, ImportMode::Merge), Ok(Imported { instances: 1, records: 2 }));
+    assert!(block_on(moved).expect("written").version > taken.version);
+    let expected = ["instance restored", "set a @3", "set b @7"];
+    assert_eq!(*here.borrow(), expected);
+    assert_eq!(*there.borrow(), expected);
 }

@@ -21,9 +21,8 @@ const FORMAT: &str = "boltkv-export";
 /// The layout this boltkv writes and reads.
 const LAYOUT: u64 = 1;
 
-/// The largest integer JavaScript holds exactly: versions above it could
-/// not come back out of an envelope unchanged.
-const MAX_VERSION: u64 = (1 << 53) - 1;
+/// Versions above it could not come back out of an envelope unchanged.
+const MAX_VERSION: u64 = super::super::versions::MAX_SAFE_INTEGER;
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
