@@ -20,8 +20,9 @@
 #      the database or the items, versions across a reopen)
 #  10. node tests/browser/persistence.mjs  data surviving a reload and a
 #      browser restart, the two-page race, two tabs racing on what storage
-#      decides (names, conditional increments), a real quota, in headless
-#      Chromium and Firefox on indexeddb and localStorage
+#      decides (names, conditional increments), a tab watching another's
+#      1,000 writes, a tab paging by cursor while another writes, a real
+#      quota, in headless Chromium and Firefox on indexeddb and localStorage
 #  11. tsc --strict --noEmit             tests/ts/usage.ts against pkg/'s types
 #  12. node --test tests/edge             the adapter backend in Node, and the
 #      example worker under workerd (miniflare) on loopback, with the
@@ -272,7 +273,7 @@ counts+=("$(printf '%-44s %4d passed, %d failed' "browser conformance (2 browser
 ((${browser_rc:-0} == 0)) || exit "$browser_rc"
 
 # ---------------------------------------------------------------------------
-stage "persistence in headless Chromium and Firefox: reload, restart, two-page race, two-tab race, real quota (tests/browser/persistence.mjs)"
+stage "persistence in headless Chromium and Firefox: reload, restart, two-page race, two-tab race, a tab watching, paging by cursor, real quota (tests/browser/persistence.mjs)"
 # Its last line is `N passed, N failed` over the assertions; the measurement
 # tables it prints are informational.
 node tests/browser/persistence.mjs 2>&1 | tee "$RIG/persistence.log" || persistence_rc=$?

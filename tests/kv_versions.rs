@@ -78,3 +78,27 @@ fn a_key_deleted_and_written_again_after_a_reopen_gets_a_greater_version() {
     assert_eq!(drawn_at(second), START + 1);
     assert_eq!(again.get::<i32>("app", "ns", "k").expect("read"), Some(2));
 }
+
+#[test]
+fn an_expired_record_leaves_memory_but_not_storage_that_cannot_check_another_copy_has_not_written_it() {
+    let disk = without_transactions();
+    let clock = TestClock::default();
+    clock.0.set(START);
+    let a = open_tab(disk.engine(), &clock, 0);
+    let b = open_tab(disk.beside().engine(), &clock, 1 << 64);
+    let expiring = boltkv::SetOptions { auto_create_instance: true, if_version: None, expire: Some(boltkv::Expiry::In(1000)) };
+    block_on(a.set_with("app", "ns", "k", &1, expiring)).expect("written");
+    // b, which never hears a, writes the key again, without an expiry.
+    block_on(b.set("app", "ns", "k", &2, true)).expect("written");
+    let commits = disk.disk.borrow().commits.len();
+    clock.0.set(START + 1000);
+    let told = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let log = told.clone();
+    let _watch = a.watch(boltkv::Selector::default(), move |event| log.borrow_mut().extend(event.changes.clone()));
+    assert_eq!(a.get::<i32>("app", "ns", "k"), Ok(None), "expired for a");
+    disk.run_spawned();
+    assert!(matches!(told.borrow().as_slice(), [boltkv::Changed::Expire { key, .. }] if key == "k"));
+    assert_eq!(disk.disk.borrow().commits.len(), commits, "a removes nothing from storage");
+    let c = open_tab(disk.beside().engine(), &clock, 2 << 64);
+    assert_eq!(c.get::<i32>("app", "ns", "k"), Ok(Some(2)), "b's write is kept");
+}

@@ -205,15 +205,11 @@ impl Shared {
     /// [`Shared::write`], for changes made for `cause`. Without
     /// persistence a call is durable at once, and watchers hear of it then.
     fn add(&self, changes: Vec<Change>, checks: Vec<Check>, cause: Cause) -> Option<(Rc<Batch>, usize)> {
-        let mut index = self.index.borrow_mut();
         if !self.backend.persists() {
-            let heard = (!self.watchers.is_empty()).then(|| changes.clone());
-            changes.into_iter().for_each(|change| index.apply(change));
-            drop(index);
-            let event = heard.unwrap_or_default().into_iter().map(|change| Changed::of(change, cause == Cause::Expiry));
-            self.watchers.emit(Origin::Local, event.collect());
+            self.apply_now(changes, cause);
             return None;
         }
+        let mut index = self.index.borrow_mut();
         let bytes = changes.iter().map(Change::payload_bytes).sum();
         let batch = self.open_for(changes.len(), bytes);
         let mut state = batch.0.borrow_mut();
@@ -233,6 +229,17 @@ impl Shared {
         }
         drop(state);
         Some((batch, caller))
+    }
+
+    /// Applies changes that no storage needs to hear of, and tells watchers.
+    fn apply_now(&self, changes: Vec<Change>, cause: Cause) {
+        let told = (!self.watchers.is_empty()).then(|| changes.clone());
+        {
+            let mut index = self.index.borrow_mut();
+            changes.into_iter().for_each(|change| index.apply(change));
+        }
+        let event = told.unwrap_or_default().into_iter().map(|change| Changed::of(change, cause == Cause::Expiry));
+        self.watchers.emit(Origin::Local, event.collect());
     }
 
     /// The open batch, with room for a call of `changes` changes and `bytes`
@@ -311,6 +318,15 @@ impl Shared {
     pub fn expire(self: &Rc<Self>, due: Vec<(Place, u64)>) {
         if due.is_empty() {
             return;
+        }
+        // Storage that cannot check (Workers KV) cannot remove a record
+        // only while it still holds the version that expired: another copy
+        // may have written the key since. There every expiring item carries
+        // the storage's own expiration (`drivers/adapter/adapter.js`), and
+        // only memory lets the record go.
+        if self.backend.persists() && !self.backend.checks() {
+            let removals = due.into_iter().map(|(Place { instance_id, namespace, key }, _)| Change::DeleteRecord { instance_id, namespace, key });
+            return self.apply_now(removals.collect(), Cause::Expiry);
         }
         for (place, version) in due {
             let Place { instance_id, namespace, key } = place.clone();

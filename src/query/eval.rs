@@ -1,8 +1,10 @@
 //! Running a parsed query over records: matching, ordering, paging and
-//! building rows. A record's value is parsed only when a condition or an
-//! order key reads it, and again (for the page only) when `select` does, so
-//! a query on keys and namespaces never parses a value and a large match set
-//! never holds every parsed value at once (only the order keys it needs).
+//! building rows. A record's value is read only when a condition or an
+//! order key reads it, and then only for the paths the query names, in one
+//! pass over its text (`pluck`); it is parsed whole (for the page only)
+//! when `select` reads it. So a query on keys and namespaces never reads a
+//! value, and a large match set never holds parsed values, only the order
+//! keys it needs.
 
 use std::borrow::Cow;
 use std::cell::OnceCell;
@@ -12,7 +14,8 @@ use serde_json::Value as Json;
 
 use super::compare::{number_and_string, order, same, scalar_order};
 use super::cursor;
-use super::field::Field;
+use super::field::{Field, Segment};
+use super::pluck::pluck;
 use super::{Bound, Query, QueryResult, Row, Start, Stored, Test};
 use crate::index::cmp_utf16;
 
@@ -43,7 +46,8 @@ impl Match<'_> {
 impl Query {
     /// Runs the query over the records of its instance (and namespace).
     pub(crate) fn run<'a>(&self, records: impl Iterator<Item = Stored<'a>>) -> QueryResult {
-        let mut matches: Vec<Match<'a>> = records.filter_map(|record| self.admit(record)).collect();
+        let paths = self.value_paths();
+        let mut matches: Vec<Match<'a>> = records.filter_map(|record| self.admit(record, &paths)).collect();
         let total = matches.len();
         if let Start::After(position) = &self.start {
             matches.retain(|m| self.compare(position.place(), m.place()).is_lt());
@@ -57,17 +61,33 @@ impl Query {
         QueryResult { records, total, limit: self.limit, offset, cursor }
     }
 
+    /// Every path into the value that a condition or an order key reads,
+    /// once each.
+    fn value_paths(&self) -> Vec<&[Segment]> {
+        let fields = self.conditions.iter().map(|c| &c.field).chain(self.order.iter().map(|k| &k.field));
+        let mut paths: Vec<&[Segment]> = Vec::new();
+        for field in fields {
+            if let Field::Value(path) = field {
+                if !paths.contains(&path.as_slice()) {
+                    paths.push(path);
+                }
+            }
+        }
+        paths
+    }
+
     /// The record as a match, or `None` when a condition fails. Conditions
-    /// on metadata run first, so the value is parsed (once) only for records
-    /// that pass them, and only when a condition or order key reads it.
-    fn admit<'a>(&self, record: Stored<'a>) -> Option<Match<'a>> {
-        let parsed = OnceCell::new();
+    /// on metadata run first, so the value is read (once, for every path
+    /// in `paths`) only for records that pass them, and only when a
+    /// condition or order key reads it.
+    fn admit<'a>(&self, record: Stored<'a>, paths: &[&[Segment]]) -> Option<Match<'a>> {
+        let plucked = OnceCell::new();
         let on_metadata = self.conditions.iter().filter(|c| !c.field.reads_value());
         let on_value = self.conditions.iter().filter(|c| c.field.reads_value());
-        if !on_metadata.chain(on_value).all(|c| c.test.holds(read(&c.field, &record, &parsed).as_deref())) {
+        if !on_metadata.chain(on_value).all(|c| c.test.holds(read(&c.field, &record, paths, &plucked).as_deref())) {
             return None;
         }
-        let keys = self.order.iter().map(|k| read(&k.field, &record, &parsed).map(Cow::into_owned)).collect();
+        let keys = self.order.iter().map(|k| read(&k.field, &record, paths, &plucked).map(Cow::into_owned)).collect();
         Some(Match { record, keys })
     }
 
@@ -112,19 +132,29 @@ impl Query {
     }
 }
 
-/// A field of `record`, parsing its value into `parsed` the first time a
-/// field needs it.
-fn read<'v>(field: &Field, record: &Stored<'_>, parsed: &'v OnceCell<Json>) -> Option<Cow<'v, Json>> {
-    let value = field.reads_value().then(|| parsed.get_or_init(|| parse_value(record)));
-    field.read(record, value)
+/// A field of `record`; a path into its value is one of `paths`, all read
+/// into `plucked` the first time a field needs one.
+fn read<'v>(field: &Field, record: &Stored<'_>, paths: &[&[Segment]], plucked: &'v OnceCell<Vec<Option<Json>>>) -> Option<Cow<'v, Json>> {
+    let Field::Value(path) = field else { return field.metadata(record).map(Cow::Owned) };
+    let at = paths.iter().position(|p| *p == path.as_slice())?;
+    let found = plucked.get_or_init(|| {
+        count_parse();
+        pluck(record.entry.value.json(), paths)
+    });
+    found.get(at)?.as_ref().map(Cow::Borrowed)
 }
 
-/// Parses a record's value. Tests count the calls, to check that a query
-/// parses only the values it needs.
+/// Parses a record's value whole (for `select`).
 fn parse_value(record: &Stored<'_>) -> Json {
+    count_parse();
+    record.entry.value.parse()
+}
+
+/// Tests count the times a value's text is read, to check that a query
+/// reads only the values it needs, once each.
+fn count_parse() {
     #[cfg(test)]
     PARSED.with(|count| count.set(count.get() + 1));
-    record.entry.value.parse()
 }
 
 #[cfg(test)]

@@ -2,8 +2,6 @@
 //! and reading a field from a record. A record's metadata fields are always
 //! present; a path into the value may not be.
 
-use std::borrow::Cow;
-
 use serde_json::Value as Json;
 
 use super::Stored;
@@ -88,10 +86,11 @@ impl Field {
         matches!(self, Field::Value(_))
     }
 
-    /// The field of `record`, or `None` when the record does not have it.
-    /// `value` is the record's parsed value, given when the field reads it.
-    pub fn read<'v>(&self, record: &Stored<'_>, value: Option<&'v Json>) -> Option<Cow<'v, Json>> {
-        let text = |s: String| Some(Cow::Owned(Json::String(s)));
+    /// The field of `record` when it is one of its metadata; `None` for a
+    /// path into the value, which is read from the value's text instead
+    /// (`pluck`).
+    pub fn metadata(&self, record: &Stored<'_>) -> Option<Json> {
+        let text = |s: String| Some(Json::String(s));
         match self {
             Field::Id => text(record.entry.id.to_string()),
             Field::InstanceId => text(record.instance_id.to_string()),
@@ -99,7 +98,7 @@ impl Field {
             Field::Namespace => text(record.namespace.to_string()),
             Field::CreatedAt => text(record.entry.created_at.to_string()),
             Field::UpdatedAt => text(record.entry.updated_at.to_string()),
-            Field::Value(path) => walk(value?, path).map(Cow::Borrowed),
+            Field::Value(_) => None,
         }
     }
 }

@@ -22,6 +22,7 @@ mod cursor;
 mod eval;
 mod field;
 mod parse;
+mod pluck;
 mod select;
 #[cfg(test)]
 mod tests;

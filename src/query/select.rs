@@ -67,7 +67,7 @@ impl Selection {
         let mut row = Map::new();
         for part in &self.parts {
             let kept = match part {
-                Part::Metadata(field) => field.read(record, None).map(|v| (field.name(), v.into_owned())),
+                Part::Metadata(field) => field.metadata(record).map(|v| (field.name(), v)),
                 Part::Value(pick) => value.and_then(|v| pick.keep(v)).map(|v| ("value", v)),
             };
             if let Some((name, kept)) = kept {

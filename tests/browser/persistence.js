@@ -27,12 +27,16 @@
 //   watch         one of two top-level tabs: A watches a namespace and a
 //                 query while B makes 1,000 random writes (watching.js);
 //                 reports as watch-A / watch-B
+//   paging        one of two top-level tabs: A walks 10,000 records by
+//                 cursor while B inserts and deletes (paging.js); reports as
+//                 paging-A / paging-B
 //   quota-fill    sets 200 KB values until the storage is full, then probes:
 //                 an overwrite and a batch that cannot fit, deletes, a small
 //                 write; reports every call and the dump (long strings as digests)
 //   quota-check   opens the store and reports its dump (digests)
 
 import { tabs } from './tabs.js';
+import { paging } from './paging.js';
 import { watching } from './watching.js';
 
 const params = new URLSearchParams(location.search);
@@ -43,7 +47,7 @@ const run = params.get('run') || String(Date.now());
 const browser = params.get('browser') || (/Firefox\//.test(navigator.userAgent) ? 'firefox' : 'chromium');
 const next = params.get('next');
 // The two tabs of steps `tabs` and `watch` report apart: tabs-A and tabs-B.
-const reported = step === 'tabs' || step === 'watch' ? `${step}-${params.get('side')}` : step;
+const reported = ['tabs', 'watch', 'paging'].includes(step) ? `${step}-${params.get('side')}` : step;
 const statusEl = document.getElementById('status');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -425,6 +429,7 @@ const STEPS = {
   'race-check': raceCheck,
   tabs: () => twoTabs(tabs),
   watch: () => twoTabs(watching),
+  paging: () => twoTabs(paging),
   'quota-fill': quotaFill,
   'quota-check': quotaCheck,
 };

@@ -5,7 +5,7 @@
 //
 //   node tests/browser/persistence.mjs [--browsers chromium,firefox]
 //                                      [--backends indexeddb,localStorage]
-//                                      [--only reload,race,tabs,watch,quota] [--timeout 120]
+//                                      [--only reload,race,tabs,watch,paging,quota] [--timeout 120]
 //
 //   a. reload  a page writes instances and records (every JSON type, an
 //              overwrite, a delete) and reports their envelopes and the store's
@@ -28,7 +28,11 @@
 //              1,000 random writes (tests/browser/watching.js): A's events,
 //              applied in order to its first state, equal a fresh read in A
 //              and B's own; A's last live result equals a fresh query.
-//   e. quota   a real quota: IndexedDB in Firefox under a profile whose
+//   e. paging  tab A walks 10,000 records by cursor, 100 a page, while tab B
+//              inserts keys between them and deletes every seventh record
+//              (tests/browser/paging.js): no record is on two pages, and
+//              every record B never touched is on one, in key order.
+//   f. quota   a real quota: IndexedDB in Firefox under a profile whose
 //              user.js sets dom.quotaManager.temporaryStorage.fixedLimit, in
 //              Chromium under Storage.overrideQuotaForOrigin (CDP, through
 //              playwright-core); localStorage under each browser's own limit.
@@ -54,7 +58,7 @@ import path from 'node:path';
 import { ROOT, startServer } from './server.mjs';
 import { browserVersion, findBrowser, launch, launchPlaywrightChromium, makeProfile, quitBrowser, removeDir, stopBrowser } from './browsers.mjs';
 
-const SCENARIOS = ['reload', 'race', 'tabs', 'watch', 'quota'];
+const SCENARIOS = ['reload', 'race', 'tabs', 'watch', 'paging', 'quota'];
 const BACKENDS = ['indexeddb', 'localStorage'];
 // Firefox's whole temporary storage, in KB: an origin gets at most this much
 // (10 MB), so IndexedDB runs out after about fifty 200 KB values.
@@ -440,6 +444,24 @@ async function watchScenario(browserName, backend, opts) {
 }
 
 /**
+ * Tab A walks 10,000 records by cursor while tab B inserts and deletes
+ * (tests/browser/paging.js).
+ */
+async function pagingScenario(browserName, backend, opts) {
+  return twoTabsScenario(browserName, backend, opts, 'paging', 'e. paging by cursor', (sc, a, b) => {
+    sc.check(`tab B wrote while A walked (${b.writes} writes)`, () => {
+      assert.deepEqual(b.failures, []);
+      assert.ok(b.writes > 0, 'B made no write during the walk');
+    });
+    sc.check(`A's walk of ${a.pages} pages (${a.found} records) repeats no record and misses none of the ${a.stable} left untouched, in key order`, () => {
+      assert.deepEqual(a.repeated, []);
+      assert.deepEqual(a.missing, []);
+      assert.equal(a.ordered, true);
+    });
+  });
+}
+
+/**
  * Opens two top-level tabs of one browser on one store for the in-page step
  * `step` (sides A and B), waits for both reports, and has `checks` assert.
  */
@@ -508,7 +530,7 @@ async function launchQuotaChromium(profile, url, quotaSize) {
 }
 
 async function quotaScenario(browserName, backend, opts) {
-  const label = `${browserName} ${backend}`.padEnd(22) + ' e. real quota';
+  const label = `${browserName} ${backend}`.padEnd(22) + ' f. real quota';
   const sc = scenario(label);
   const name = newRun('quota');
   const profile = makeProfile(browserName, browserName === 'firefox' ? { prefs: { 'dom.quotaManager.temporaryStorage.fixedLimit': FIREFOX_QUOTA_KB } } : {});
@@ -629,6 +651,7 @@ async function main() {
       if (opts.only.includes('race')) summaries.push(await raceScenario(b, backend, opts));
       if (opts.only.includes('tabs')) summaries.push(await tabsScenario(b, backend, opts));
       if (opts.only.includes('watch')) summaries.push(await watchScenario(b, backend, opts));
+      if (opts.only.includes('paging')) summaries.push(await pagingScenario(b, backend, opts));
       if (opts.only.includes('quota')) summaries.push(await quotaScenario(b, backend, opts));
     }
   }

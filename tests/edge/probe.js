@@ -10,9 +10,15 @@
 //   POST /probe/kv-versions?store=<name>&writes=<n>   two store objects on
 //        one Workers KV prefix, as two isolates would hold it, writing one key
 //        in turn; answers the versions they gave, in order
+//   POST /probe/conformance?suite=<name>&case=<n>&backend=durableObject|kv
+//        runs one case of the conformance suite (tests/js/conformance, laid
+//        out under ./conformance/) inside the worker: in a Durable Object of
+//        its own on the object's storage, or in the worker on Workers KV;
+//        answers { ok } or { ok: false, error }
 
 import example, { StoreObject as ExampleObject } from './index.js';
 import { KvStore } from './boltkv/worker.js';
+import { suites } from './conformance/index.js';
 
 // The name the example gives every Durable Object's store (store-object.js).
 const PREFIX = 'boltkv/store/';
@@ -21,6 +27,25 @@ export class StoreObject extends ExampleObject {
   async records() {
     const items = await this.ctx.storage.list({ prefix: `${PREFIX}r/` });
     return [...items.keys()].map((key) => key.slice(PREFIX.length)).sort();
+  }
+
+  // One conformance case on stores in this object's storage.
+  conformance(suite, index) {
+    return runCase(suite, index, 'durableObject', { durableObject: this.ctx.storage });
+  }
+}
+
+// Runs case `index` of `suite` with fresh stores on `backend`, named apart.
+async function runCase(suite, index, label, backend) {
+  const found = suites[suite]?.[index];
+  if (!found) return { ok: false, error: `no case ${index} in suite ${suite}` };
+  let stores = 0;
+  const open = (options = {}) => KvStore.open({ ...options, backend, name: `conformance-${suite}-${index}-${++stores}` });
+  try {
+    await found.fn(Object.assign(open, { backend: label }));
+    return { ok: true, name: found.name };
+  } catch (e) {
+    return { ok: false, name: found.name, error: `${e?.message ?? e}` };
   }
 }
 
@@ -48,6 +73,11 @@ export default {
     const name = url.searchParams.get('store') ?? '';
     if (url.pathname === '/probe/records') return Response.json(await env.STORES.get(env.STORES.idFromName(name)).records());
     if (url.pathname === '/probe/kv-versions') return kvVersions(env, name, Number(url.searchParams.get('writes')));
+    if (url.pathname === '/probe/conformance') {
+      const [suite, index] = [url.searchParams.get('suite'), Number(url.searchParams.get('case'))];
+      if (url.searchParams.get('backend') === 'kv') return Response.json(await runCase(suite, index, 'kv', { kv: env.STORE_KV }));
+      return Response.json(await env.STORES.get(env.STORES.idFromName(`conformance-${suite}-${index}`)).conformance(suite, index));
+    }
     return example.fetch(request, env, ctx);
   },
 };

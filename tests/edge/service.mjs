@@ -4,7 +4,7 @@
 // and vars (examples/worker/local.mjs). Its entry is probe.js beside this
 // file: the example with test-only routes that look at storage directly.
 
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ export function service(bindings) {
   const dist = join(work, 'dist');
   bundle(dist);
   copyFileSync(join(here, 'probe.js'), join(dist, 'probe.js'));
+  cpSync(join(here, '../js/conformance'), join(dist, 'conformance'), { recursive: true });
   let runtime;
   return {
     // The service's URL while it runs.

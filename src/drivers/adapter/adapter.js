@@ -161,13 +161,14 @@ export async function putAll(adapter, entries) {
 }
 
 // Workers KV's own expiration for a record expiring at `expiresAt`: KV takes
-// whole seconds at least 60 s ahead, so only such expiries are passed on,
-// rounded up (the item must not vanish before the record expires; until
-// KV drops it, the store's own expiry hides and removes it).
+// whole seconds at least 60 s ahead, so the expiry is rounded up, and one
+// sooner than that is put off to 60 s from now (the item must not vanish
+// before the record expires, and the store hides it from its expiry on).
+// KV removes expired items itself: the store cannot (src/commit/mod.rs,
+// `expire`).
 function kvExpiration(expiresAt) {
   if (expiresAt === undefined) return undefined;
-  const expiration = Math.ceil(expiresAt / 1000);
-  return expiration - Date.now() / 1000 >= 60 ? { expiration } : undefined;
+  return { expiration: Math.max(Math.ceil(expiresAt / 1000), Math.ceil(Date.now() / 1000) + 60) };
 }
 
 // Removes every key of `keys`, through deleteMany when there is one.

@@ -4,7 +4,9 @@
 // functions; watchQuery answering at once and again only when its result
 // changes. Events from other tabs are tested in tests/browser/persistence.mjs.
 //
-// The Durable Object backend runs these over HTTP (tests/edge/worker.test.mjs),
+// The edge suite runs these twice (tests/edge/worker.test.mjs): inside the
+// worker, on a store of its own (a Durable Object's, or on Workers KV), as
+// any other runner does; and over HTTP on Durable Objects (`open.feed`),
 // where `watch` follows the example service's live feed
 // (examples/worker/client-watch.js): every event there is another request's,
 // and the service, not the caller's process, judges the selector.
@@ -20,7 +22,7 @@ const sleep = (n) => new Promise((resolve) => setTimeout(resolve, n));
 const settled = () => sleep(0);
 
 /** Whether `open` makes stores served over HTTP, watched through the feed. */
-const overFeed = (open) => open.backend === 'durableObject';
+const overFeed = (open) => open.feed === true;
 
 /** Watches `selector` on `kv`; `seen` fills with every event. */
 function watching(kv, selector) {
