@@ -282,8 +282,8 @@ async fn two_store_names_never_see_each_other_s_items() {
     }
     let store = open_rust(&a).await;
     assert_eq!(store.delete_instance("app").await, Ok(true));
-    assert_eq!(count_prefix(a.keys().prefix()), 2, "only the meta item and the version counter are left");
-    assert_eq!(count_prefix(b.keys().prefix()), 5, "meta, version counter, instance, two records");
+    assert_eq!(count_prefix(a.keys().prefix()), 3, "only the meta item, the version counter and the count of commits are left");
+    assert_eq!(count_prefix(b.keys().prefix()), 6, "meta, version counter, count of commits, instance, two records");
 }
 
 #[wasm_bindgen_test]
@@ -561,5 +561,5 @@ async fn items_of_the_last_release_written_by_hand_open_unchanged() {
     let again = store.set("app", "n/s", "k~", &2, false).await.expect("overwrite");
     assert_eq!(again.id.to_string(), "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d");
     assert_eq!(again.created_at.to_string(), "2025-12-02T00:00:00.002Z");
-    assert_eq!(count_prefix(keys.prefix()), 4, "meta, version counter, instance, record: nothing else was written");
+    assert_eq!(count_prefix(keys.prefix()), 5, "meta, version counter, count of commits, instance, record: nothing else was written");
 }
