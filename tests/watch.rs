@@ -364,3 +364,22 @@ fn what_another_tab_commits_while_a_store_opens_reaches_it_and_old_news_is_ignor
     disk.run_spawned();
     assert_eq!(disk.disk.borrow().commits.len(), 4, "and a repairs nothing");
 }
+
+#[test]
+fn an_expiry_another_tab_removed_from_storage_first_is_still_told() {
+    let clock = TestClock::default();
+    let (disk, a, b) = two_tabs(&clock);
+    let options = SetOptions { auto_create_instance: true, if_version: None, expire: Some(Expiry::In(1000)) };
+    block_on(a.set_with("app", "ns", "brief", &1, options)).expect("set");
+    let (_a, at_a) = watch(&a, Selector::default());
+    clock.0.set(1000);
+    // a lets the record go from memory first; b removes it from storage
+    // first, which a hears when its memory no longer holds it; then a's
+    // removal finds storage without it.
+    assert_eq!(a.get::<i32>("app", "ns", "brief"), Ok(None));
+    assert_eq!(b.get::<i32>("app", "ns", "brief"), Ok(None));
+    block_on(b.flush()).expect("b's removal is durable");
+    assert!(told(&at_a).is_empty(), "nothing is told before a's removal settles");
+    disk.run_spawned();
+    assert_eq!(told(&at_a), ["local expire:ns/brief"]);
+}

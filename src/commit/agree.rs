@@ -131,22 +131,38 @@ pub fn agree(index: &mut Index, changes: &[Change], undo: &[Vec<Change>], commit
 }
 
 /// The batch's changes as storage holds them, for watchers: without the
-/// calls it `refused` (by position), each record with the version storage
-/// gave it and in the instance that holds its name. An instance this batch created that lost
-/// its name is left out: the winner's creation is another copy's news.
-pub fn durable(changes: &[Change], causes: &[Cause], refused: &[Range<usize>], settled: &Settled) -> Vec<Changed> {
-    let kept = changes.iter().zip(causes).enumerate().filter(|(i, _)| !refused.iter().any(|call| call.contains(i)));
-    kept.filter_map(|(i, (change, cause))| {
-        let mut change = change.clone();
-        match &mut change {
-            Change::PutInstance(created) if settled.joined.contains_key(&created.id) => return None,
-            Change::PutRecord(record) => record.version = settled.version_at(i, record.version),
-            _ => {}
+/// calls it `refused` (by position, with what storage held instead), each
+/// record with the version storage gave it and in the instance that holds
+/// its name. An instance this batch created that lost its name is left
+/// out: the winner's creation is another copy's news.
+///
+/// A refused expiry is told by what storage held instead: memory let the
+/// record go when it expired, before any event, so watchers learn where it
+/// went (another copy removed it first, or wrote the key again).
+pub fn durable(changes: &[Change], causes: &[Cause], refused: &[(Range<usize>, Vec<Change>)], settled: &Settled) -> Vec<Changed> {
+    let mut told = Vec::new();
+    for (i, (change, cause)) in changes.iter().zip(causes).enumerate() {
+        let expired = *cause == Cause::Expiry;
+        match refused.iter().find(|(call, _)| call.contains(&i)) {
+            Some((_, found)) if expired => told.extend(found.iter().map(|held| Changed::of(held.clone(), true))),
+            Some(_) => {}
+            None => told.extend(as_stored(i, change, settled).map(|change| Changed::of(change, expired))),
         }
-        change.move_instance(&settled.joined);
-        Some(Changed::of(change, *cause == Cause::Expiry))
-    })
-    .collect()
+    }
+    told
+}
+
+/// The batch's change at position `i` as storage holds it; `None` for an
+/// instance that lost its name.
+fn as_stored(i: usize, change: &Change, settled: &Settled) -> Option<Change> {
+    let mut change = change.clone();
+    match &mut change {
+        Change::PutInstance(created) if settled.joined.contains_key(&created.id) => return None,
+        Change::PutRecord(record) => record.version = settled.version_at(i, record.version),
+        _ => {}
+    }
+    change.move_instance(&settled.joined);
+    Some(change)
 }
 
 /// When memory shows another record where the batch wrote `record` (a

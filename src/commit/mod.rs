@@ -468,9 +468,9 @@ impl Shared {
     /// With watchers, `written` gets the batch's changes as storage holds
     /// them.
     fn agree(&self, batch: &Rc<Batch>, committed: Committed, written: &mut Vec<Changed>) -> Settled {
-        let refused: Vec<Range<usize>> = match self.watchers.is_empty() {
+        let refused: Vec<(Range<usize>, Vec<Change>)> = match self.watchers.is_empty() {
             true => Vec::new(),
-            false => committed.refused.iter().map(|refusal| refusal.call.clone()).collect(),
+            false => committed.refused.iter().map(|refusal| (refusal.call.clone(), refusal.found.clone())).collect(),
         };
         let written_later = |place: &Place| {
             let (queue, open) = (self.queue.borrow(), self.open.borrow());

@@ -95,7 +95,7 @@ const stop: KVStopWatching = kvStore.watch(selector, (event: KVChangeEvent) => {
     else if (seen.op === 'delete' || seen.op === 'expire') console.log(seen.instanceId, seen.namespace, seen.key);
     else if (seen.op === 'deleteNamespace') console.log(seen.namespace);
     else if (seen.op === 'deleteInstance') console.log(seen.instanceId);
-    else console.log(seen.instance.name);
+    else if (seen.op === 'instance') console.log(seen.instance.name);
   }
 });
 stop();
@@ -160,8 +160,8 @@ function advice(failure: ErrorCode): string {
 const nextStep: string | undefined = r.success ? undefined : advice(r.code ?? 'STORAGE_FAILED');
 
 // Export and import: JSON Lines text out, counts back.
-const selector: KVExportSelector = { instance: 'i', namespace: 'n' };
-const exported: KVExportResponse = await kvStore.export(selector);
+const exportSelector: KVExportSelector = { instance: 'i', namespace: 'n' };
+const exported: KVExportResponse = await kvStore.export(exportSelector);
 const everything: KVExportResponse = await kvStore.export();
 const backup: string = exported.data?.text ?? everything.data?.text ?? '';
 const importOptions: KVImportOptions = { mode: 'replace' };
