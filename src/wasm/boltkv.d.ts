@@ -315,7 +315,9 @@ export interface KVSelector {
 /** One change of a committed batch. */
 export type KVChange =
   | { op: 'set'; record: KVRecord }
-  | { op: 'delete' | 'expire'; instanceId: string; namespace: string; key: string }
+  | { op: 'delete'; instanceId: string; namespace: string; key: string }
+  /** The record reached its expiry and left. */
+  | { op: 'expire'; instanceId: string; namespace: string; key: string }
   | { op: 'deleteNamespace'; instanceId: string; namespace: string }
   | { op: 'deleteInstance'; instanceId: string }
   /** An instance was created or updated. */
