@@ -95,7 +95,7 @@ const stop: KVStopWatching = kvStore.watch(selector, (event: KVChangeEvent) => {
     else if (seen.op === 'delete' || seen.op === 'expire') console.log(seen.instanceId, seen.namespace, seen.key);
     else if (seen.op === 'deleteNamespace') console.log(seen.namespace);
     else if (seen.op === 'deleteInstance') console.log(seen.instanceId);
-    else if (seen.op === 'instance') console.log(seen.instance.name);
+    else console.log(seen.instance.name);
   }
 });
 stop();
