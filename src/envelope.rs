@@ -43,6 +43,10 @@ pub enum Method {
     Batch,
     /// `getMany`.
     GetMany,
+    /// `export`.
+    Export,
+    /// `import`.
+    Import,
 }
 
 impl Method {
@@ -63,6 +67,8 @@ impl Method {
             Method::GetRecordCount => "kvStore.getRecordCount",
             Method::Batch => "kvStore.batch",
             Method::GetMany => "kvStore.getMany",
+            Method::Export => "kvStore.export",
+            Method::Import => "kvStore.import",
         }
     }
 }
@@ -255,6 +261,13 @@ pub mod data {
     pub struct QueryData {
         /// The page of rows and the count of matches.
         pub result: crate::query::QueryResult,
+    }
+
+    /// `export`.
+    #[derive(Serialize)]
+    pub struct ExportData {
+        /// The export, as JSON Lines.
+        pub text: String,
     }
 
     /// `getNamespaces`.

@@ -190,6 +190,13 @@ pub enum Error {
         /// What it would have failed with on its own.
         error: Box<Error>,
     },
+    /// One line of an import is refused, so nothing was imported.
+    OnLine {
+        /// Its number, from 1 (the header line).
+        line: usize,
+        /// Why.
+        error: Box<Error>,
+    },
     /// Persistence failed; nothing of the call was kept.
     Storage(StorageError),
 }
@@ -213,7 +220,7 @@ impl Error {
             | Error::WrongType { .. } => ErrorCode::InvalidArgument,
             Error::Conflict { .. } => ErrorCode::Conflict,
             Error::Unsupported(_) => ErrorCode::Unsupported,
-            Error::InOperation { error, .. } | Error::InKey { error, .. } => error.code(),
+            Error::InOperation { error, .. } | Error::InKey { error, .. } | Error::OnLine { error, .. } => error.code(),
             Error::Storage(StorageError::Full) => ErrorCode::StorageFull,
             Error::Storage(StorageError::Unavailable(_)) => ErrorCode::StorageUnavailable,
             Error::Storage(StorageError::Failed(_)) => ErrorCode::StorageFailed,
@@ -286,6 +293,7 @@ impl fmt::Display for Error {
             Error::Unsupported(why) => write!(f, "Not supported by this storage: {why}"),
             Error::InOperation { index, error } => write!(f, "Operation {index} of the batch failed, so none was carried out: {error}"),
             Error::InKey { index, error } => write!(f, "Key {index} of the list is refused, so none was read: {error}"),
+            Error::OnLine { line, error } => write!(f, "Line {line} of the import is refused, so nothing was imported: {error}"),
             Error::Storage(e) => e.fmt(f),
         }
     }
@@ -326,6 +334,7 @@ mod tests {
             (Error::Conflict { place: "b/c".into(), expected: None, found: Some(2) }, "CONFLICT"),
             (Error::Unsupported("no".into()), "UNSUPPORTED"),
             (Error::InOperation { index: 2, error: Box::new(Error::ValueTooDeep { max: 1 }) }, "TOO_LARGE"),
+            (Error::OnLine { line: 3, error: Box::new(Error::Empty(Field::Key)) }, "INVALID_ARGUMENT"),
             (Error::Storage(StorageError::Full), "STORAGE_FULL"),
             (Error::Storage(StorageError::Unavailable("gone".into())), "STORAGE_UNAVAILABLE"),
             (Error::Storage(StorageError::Failed("broke".into())), "STORAGE_FAILED"),

@@ -277,7 +277,7 @@ pub use id::{IdSource, RandomIds, Uuid};
 pub use limits::Limits;
 pub use model::{Change, Instance, Record};
 pub use query::{Query, QueryResult, Row};
-pub use store::{Config, DeleteOptions, Expiry, IfVersion, InstanceUpdate, KvStore, Operation, Outcome, SetOptions};
+pub use store::{Config, DeleteOptions, ExportSelector, Expiry, IfVersion, ImportMode, Imported, InstanceUpdate, KvStore, Operation, Outcome, SetOptions};
 pub use time::{Clock, SystemClock, Timestamp};
 pub use value::Value;
 pub use watch::{ChangeEvent, Changed, Origin, Selector, Watch};

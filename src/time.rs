@@ -124,6 +124,44 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// Reads `YYYY-MM-DDTHH:MM:SS.mmmZ`, the form [`Timestamp`] displays for
+    /// years 0000 to 9999 (an export's times, read back by an import);
+    /// `None` for anything else, including impossible dates, so that a
+    /// damaged file is refused rather than read as another instant.
+    pub fn parse(text: &str) -> Option<Timestamp> {
+        let bytes = text.as_bytes();
+        if bytes.len() != 24 || !bytes.iter().zip(b"0000-00-00T00:00:00.000Z").all(|(b, f)| if *f == b'0' { b.is_ascii_digit() } else { b == f }) {
+            return None;
+        }
+        let number = |from: usize, to: usize| text.get(from..to).and_then(|digits| digits.parse::<i64>().ok());
+        let (year, month, day) = (number(0, 4)?, number(5, 7)?, number(8, 10)?);
+        let (hour, minute, second, ms) = (number(11, 13)?, number(14, 16)?, number(17, 19)?, number(20, 23)?);
+        if hour > 23 || minute > 59 || second > 59 {
+            return None;
+        }
+        let days = days_from_civil(year, month, day)?;
+        Some(Timestamp(days * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms))
+    }
+}
+
+/// A (year, month, day) civil date to days since 1970-01-01; `None` for a
+/// month or day that does not exist (the inverse of [`civil_from_days`]).
+fn days_from_civil(year: i64, month: i64, day: i64) -> Option<i64> {
+    if !(1..=12).contains(&month) || day < 1 {
+        return None;
+    }
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    // A day past the month's end lands in the next month: refused.
+    (civil_from_days(days) == (year, month, day)).then_some(days)
+}
+
 impl fmt::Display for Timestamp {
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, with JavaScript's six-digit signed year
     /// outside 0000..=9999.
@@ -188,6 +226,16 @@ mod tests {
         let sub_ms = Duration::from_micros(1_500);
         assert_eq!(Timestamp::try_from(UNIX_EPOCH + sub_ms), Ok(Timestamp(1)), "toward the past");
         assert_eq!(Timestamp::try_from(UNIX_EPOCH - sub_ms), Ok(Timestamp(-2)), "toward the past");
+    }
+
+    #[test]
+    fn parses_what_it_displays_and_nothing_else() {
+        for ms in [0, 1, 1_795_638_758_123, 951_782_400_000, -1, 253_402_300_799_999, -62_167_219_200_000] {
+            assert_eq!(Timestamp::parse(&Timestamp(ms).to_string()), Some(Timestamp(ms)), "{ms}");
+        }
+        for bad in ["2026-02-29T00:00:00.000Z", "2026-13-01T00:00:00.000Z", "2026-01-01T24:00:00.000Z", "2026-01-01T00:00:00Z", "2026-01-01 00:00:00.000Z", "+010000-01-01T00:00:00.000Z", "２026-01-01T00:00:00.000Z", ""] {
+            assert_eq!(Timestamp::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ export const BACKENDS = ['memory', 'indexeddb', 'localStorage'];
 const METHODS = [
   'createInstance', 'getInstance', 'listInstances', 'updateInstance', 'deleteInstance',
   'get', 'set', 'delete', 'deleteNamespace', 'query', 'getNamespaces', 'getRecordCount',
+  'export', 'import',
 ];
 
 /**
@@ -19,7 +20,7 @@ export async function openStore(backend, name) {
 }
 
 /**
- * Binds the twelve methods to `store`; each resolves with the envelope and
+ * Binds the methods the page calls to `store`; each resolves with the envelope and
  * reports `{ method, args, envelope }` to `report`. A call that throws (it
  * should not) is reported as a failed envelope, so the log still shows it.
  */

@@ -4,10 +4,11 @@
 // so a reload or a second tab opens the same view.
 
 import { BACKENDS, bindApi, openStore } from './api.js';
-import { keepFocus } from './dom.js';
+import { keepFocus, plural } from './dom.js';
 import { isExpiryError } from './expiry.js';
 import { follow } from './live.js';
 import { SAMPLE, freeName } from './sample.js';
+import { createBackupView } from './views/backup.js';
 import { createEditorView } from './views/editor.js';
 import { createInstancesView } from './views/instances.js';
 import { createLog } from './views/log.js';
@@ -294,6 +295,27 @@ const editor = createEditorView({
   async onDelete(record) {
     const env = await deleteRecord(record);
     return env ? dialogOutcome(env, record, `Deleted ${record.key} from ${record.namespace}.`) : { cancelled: true };
+  },
+});
+
+createBackupView({
+  /** The export of the selected instance (`scope` 'instance') or of the whole store, with a file name for it. */
+  async onExport(scope) {
+    const instance = state.instances.find((i) => i.id === state.instanceId);
+    if (scope === 'instance' && !instance) return { error: 'Select an instance to export, or export the whole store.' };
+    const env = scope === 'instance' ? await state.api.export({ instance: instance.id }) : await state.api.export();
+    if (!env.success) return { error: outcome(env, '') };
+    const filename = `${state.name}-${scope === 'instance' ? instance.name : 'store'}.jsonl`.replace(/[^\w.-]+/g, '_');
+    say(`Exported ${scope === 'instance' ? `instance ${instance.name}` : `store “${state.name}”`}.`);
+    return { text: env.data.text, filename };
+  },
+  /** Imports `text`; replacing asks first, since it removes everything the file does not hold. */
+  async onImport(text, mode) {
+    if (mode === 'replace' && !confirm(`Replace everything in store “${state.name}” with the file's instances and records?`)) return null;
+    const env = await state.api.import(text, { mode });
+    const counts = env.success ? `${plural(env.data.instances, 'instance')} and ${plural(env.data.records, 'record')}` : '';
+    const error = outcome(env, `Imported ${counts} (${mode}).`);
+    return error === null ? env.data : { error };
   },
 });
 

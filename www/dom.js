@@ -15,6 +15,11 @@ export function h(tag, props = {}, ...children) {
   return el;
 }
 
+/** `n` and the word, in the plural unless `n` is 1: plural(2, 'record') is '2 records'. */
+export function plural(n, word) {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 /** One line of JSON, cut to `max` characters. */
 export function preview(value, max = 80) {
   const text = value === undefined ? '' : JSON.stringify(value);

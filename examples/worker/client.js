@@ -1,4 +1,4 @@
-// A kvStore for JavaScript callers of the example service: the twelve
+// A kvStore for JavaScript callers of the example service: the
 // methods with the API's positional arguments, each POSTing to the service
 // and resolving with the envelope it answers (4xx answers included, which
 // have the same shape).
@@ -27,7 +27,7 @@ import { Feeds } from './client-watch.js';
 const METHODS = [
   'createInstance', 'getInstance', 'listInstances', 'updateInstance', 'deleteInstance',
   'get', 'set', 'delete', 'deleteNamespace', 'query', 'getNamespaces', 'getRecordCount',
-  'batch', 'getMany',
+  'batch', 'getMany', 'export', 'import',
 ];
 
 // Which argument of a method is a value, converted the way JSON.stringify does.

@@ -106,6 +106,11 @@ pub enum Expect {
     /// writes into the new instance go into that one instead (a set with
     /// `autoCreateInstance` that lost the race to create it).
     NameOrJoin,
+    /// Not a condition: the records of the guard's call keep the versions
+    /// they carry instead of moving past versions other copies took (an
+    /// import restores versions another store handed out); storage's
+    /// counter moves past them instead (see `engine::decide`).
+    KeepsVersions,
 }
 
 /// A check on a batch; when it fails, none of the changes of the call it
@@ -144,10 +149,13 @@ pub struct Refused {
 /// What a commit made durable, where it differs from what was handed over.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Committed {
-    /// Added to the version of every record of the batch: storage hands
-    /// out versions, and another copy of the store took some since this one
-    /// last heard (0 when none did).
+    /// Added to the version of every record of the batch but the kept
+    /// ones: storage hands out versions, and another copy of the store took
+    /// some since this one last heard (0 when none did).
     pub shift: u64,
+    /// The positions of the calls whose records keep their versions
+    /// ([`Expect::KeepsVersions`]): the shift does not apply to them.
+    pub kept: Vec<Range<usize>>,
     /// Instances created in the batch whose name another copy created first,
     /// with that copy's instance, which got their records.
     pub joined: Vec<(Uuid, Instance)>,
@@ -157,6 +165,13 @@ pub struct Committed {
     /// (0 where storage does not count versions): a record heard with such
     /// a version where the batch removed records was removed by it.
     pub floor: u64,
+}
+
+impl Committed {
+    /// Whether the change at position `i` keeps its version ([`Committed::kept`]).
+    pub fn keeps(&self, i: usize) -> bool {
+        self.kept.iter().any(|call| call.contains(&i))
+    }
 }
 
 /// Durable storage for a store's changes.

@@ -18,8 +18,12 @@ use crate::watch::Changed;
 /// How a batch came out, for each write's answer.
 #[derive(Debug, Default)]
 pub struct Settled {
-    /// Added to the version of every record the batch wrote.
+    /// Added to the version of every record the batch wrote but the kept
+    /// ones (see [`Settled::version_at`]).
     pub shift: u64,
+    /// The positions of the calls whose records keep their versions (see
+    /// `Committed::kept`).
+    pub kept: Vec<Range<usize>>,
     /// Instances of the batch replaced by the one holding their name.
     pub joined: HashMap<Uuid, Uuid>,
     /// The refused calls, by their number in the batch, and why.
@@ -37,6 +41,15 @@ impl Settled {
         self.refused.iter().find(|(number, _)| *number == caller).map(|(_, e)| e.clone())
     }
 
+    /// The version storage wrote for the batch's record at position `i`,
+    /// made with `version`: moved by the shift, unless kept.
+    pub fn version_at(&self, i: usize, version: u64) -> u64 {
+        match self.kept.iter().any(|call| call.contains(&i)) {
+            true => version,
+            false => version.saturating_add(self.shift),
+        }
+    }
+
     /// The instance `id` names once the batch is durable.
     pub fn instance(&self, id: Uuid) -> Uuid {
         self.joined.get(&id).copied().unwrap_or(id)
@@ -49,7 +62,7 @@ impl Settled {
 /// place (its write, not this one's, is then the newest).
 pub fn agree(index: &mut Index, changes: &[Change], undo: &[Vec<Change>], committed: Committed, written_later: &dyn Fn(&Place) -> bool) -> Settled {
     let joined: HashMap<Uuid, Uuid> = committed.joined.iter().map(|(from, winner)| (*from, winner.id)).collect();
-    let mut settled = Settled { shift: committed.shift, ..Settled::default() };
+    let mut settled = Settled { shift: committed.shift, kept: committed.kept.clone(), ..Settled::default() };
     let refused_at = |i: usize| committed.refused.iter().any(|r| r.call.contains(&i));
     // Refused calls are undone where memory still shows them, and memory
     // takes what storage holds; an instance being joined goes below.
@@ -79,14 +92,18 @@ pub fn agree(index: &mut Index, changes: &[Change], undo: &[Vec<Change>], commit
             continue;
         }
         let mut record = provisional.clone();
-        record.version = record.version.saturating_add(settled.shift);
+        let kept = committed.keeps(i);
+        record.version = settled.version_at(i, provisional.version);
         record.instance_id = joined.get(&record.instance_id).copied().unwrap_or(record.instance_id);
         settled.highest = settled.highest.max(record.version);
-        if settled.shift > 0 {
+        if settled.shift > 0 && !kept {
             settled.provisional.insert(provisional.version);
         }
         if !holds(index, change) {
-            newest_wins(index, changes, i, record, written_later);
+            // A kept version says nothing of when it was written; the
+            // floor does: every version below it was written before.
+            let newer_than = if kept { committed.floor } else { record.version };
+            newest_wins(index, changes, i, record, newer_than, written_later);
             continue;
         }
         if record == *provisional {
@@ -129,19 +146,19 @@ pub fn durable(changes: &[Change], causes: &[Cause], refused: &[(Range<usize>, V
         match refused.iter().find(|(call, _)| call.contains(&i)) {
             Some((_, found)) if expired => told.extend(found.iter().map(|held| Changed::of(held.clone(), true))),
             Some(_) => {}
-            None => told.extend(as_stored(change, settled).map(|change| Changed::of(change, expired))),
+            None => told.extend(as_stored(i, change, settled).map(|change| Changed::of(change, expired))),
         }
     }
     told
 }
 
-/// A change of the batch as storage holds it; `None` for an instance that
-/// lost its name.
-fn as_stored(change: &Change, settled: &Settled) -> Option<Change> {
+/// The batch's change at position `i` as storage holds it; `None` for an
+/// instance that lost its name.
+fn as_stored(i: usize, change: &Change, settled: &Settled) -> Option<Change> {
     let mut change = change.clone();
     match &mut change {
         Change::PutInstance(created) if settled.joined.contains_key(&created.id) => return None,
-        Change::PutRecord(record) => record.version = record.version.saturating_add(settled.shift),
+        Change::PutRecord(record) => record.version = settled.version_at(i, record.version),
         _ => {}
     }
     change.move_instance(&settled.joined);
@@ -150,16 +167,17 @@ fn as_stored(change: &Change, settled: &Settled) -> Option<Change> {
 
 /// When memory shows another record where the batch wrote `record` (a
 /// change heard from another copy while this batch was committing), the
-/// one with the greater version is the one storage holds: storage hands
-/// out versions in commit order. This batch's record goes back into memory
-/// when it is newer, unless a later change (of this batch, or of a batch
-/// queued behind it) writes the same place.
-fn newest_wins(index: &mut Index, changes: &[Change], at: usize, record: Record, written_later: &dyn Fn(&Place) -> bool) {
+/// one written last is the one storage holds: storage hands out versions in
+/// commit order, so a record heard with a version below `newer_than` was
+/// written before this batch. This batch's record then goes back into
+/// memory, unless a later change (of this batch, or of a batch queued
+/// behind it) writes the same place.
+fn newest_wins(index: &mut Index, changes: &[Change], at: usize, record: Record, newer_than: u64, written_later: &dyn Fn(&Place) -> bool) {
     let place = Place { instance_id: record.instance_id, namespace: record.namespace.clone(), key: record.key.clone() };
     if changes.iter().skip(at.saturating_add(1)).any(|c| puts_at(c, &place)) || written_later(&place) {
         return;
     }
-    let older = index.entry(&place.instance_id, &place.namespace, &place.key).is_some_and(|held| held.version < record.version);
+    let older = index.entry(&place.instance_id, &place.namespace, &place.key).is_some_and(|held| held.version < newer_than);
     if older {
         index.apply(Change::PutRecord(record));
     }

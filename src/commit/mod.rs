@@ -189,6 +189,12 @@ impl Shared {
         Some(version)
     }
 
+    /// Counts every version up to `highest` as handed out: the next one
+    /// taken is greater (after an import, which keeps its versions).
+    pub fn pass_versions(&self, highest: u64) {
+        self.next_version.set(self.next_version.get().max(highest.saturating_add(1)));
+    }
+
     /// Applies one call's changes to the index; with a persisting backend,
     /// also adds them (with their undo, and the checks storage makes) to
     /// the open batch, which is returned with the call's number in it.
@@ -479,7 +485,7 @@ impl Shared {
             let state = batch.0.borrow();
             *written = agree::durable(&state.changes, &state.causes, &refused, &settled);
         }
-        self.next_version.set(self.next_version.get().max(settled.highest.saturating_add(1)));
+        self.pass_versions(settled.highest);
         if !settled.joined.is_empty() || settled.shift > 0 {
             let (queue, open) = (self.queue.borrow(), self.open.borrow());
             for later in queue.iter().chain(open.iter()) {

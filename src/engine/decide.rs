@@ -11,7 +11,11 @@
 //! - record versions: storage keeps the next version to hand out (the item
 //!   `layout::VERSIONS`), and when another copy took versions since this one
 //!   last heard, every version of the batch moves up past them, so no
-//!   version is handed out twice across the copies sharing a storage.
+//!   version is handed out twice across the copies sharing a storage;
+//! - kept versions: a call guarded by `Expect::KeepsVersions` (an import)
+//!   writes its records with the versions they carry, unmoved, and the
+//!   counter moves past the largest of them, so every later write of any
+//!   copy gets a greater one.
 
 use std::collections::HashMap;
 
@@ -34,7 +38,7 @@ pub fn reads(changes: &[Change], guards: &[Guard]) -> Result<Vec<String>, String
                 reads.push(place(change).ok_or("a repair guard is on a change without one place")?);
             }
             Expect::Version { place, .. } => reads.push(record_item(place)),
-            Expect::NameFree | Expect::NameOrJoin => {}
+            Expect::NameFree | Expect::NameOrJoin | Expect::KeepsVersions => {}
         }
     }
     Ok(reads)
@@ -119,6 +123,10 @@ pub fn decide(changes: &[Change], guards: &[Guard], items: &[Option<String>], in
                     Some(_) => Some((Some(Error::InstanceExists(instance.name.clone())), Vec::new())),
                 }
             }
+            Expect::KeepsVersions => {
+                committed.kept.push(guard.call.clone());
+                None
+            }
         };
         if let Some((error, found)) = refusal {
             skipped.extend(guard.call.clone());
@@ -128,14 +136,14 @@ pub fn decide(changes: &[Change], guards: &[Guard], items: &[Option<String>], in
     }
     refuse_joined_checks(&mut committed, guards, &mut skipped);
     let (shift, counter, floor) = match counts {
-        true => versions(changes, &skipped, items.first().cloned().flatten())?,
+        true => versions(changes, &skipped, &committed, items.first().cloned().flatten())?,
         false => (0, None, 0),
     };
     committed.shift = shift;
     committed.floor = floor;
     let moved = match committed.joined.is_empty() && shift == 0 {
         true => None,
-        false => Some(moved(changes, &committed.joined, shift, &skipped)?),
+        false => Some(moved(changes, &committed, &skipped)?),
     };
     let encoded = match moved.is_some() || !skipped.is_empty() {
         true => Some(codec::encode_batch(moved.as_deref().unwrap_or(changes), &skipped)?),
@@ -224,14 +232,17 @@ fn refuse_joined_checks(committed: &mut Committed, guards: &[Guard], skipped: &m
 }
 
 /// The batch as written: changes into joined instances moved to the
-/// instance that holds their name, every record's version moved by `shift`.
-fn moved(changes: &[Change], joined: &[(Uuid, Instance)], shift: u64, skipped: &[usize]) -> Result<Vec<Change>, String> {
-    let to: HashMap<Uuid, Uuid> = joined.iter().map(|(from, winner)| (*from, winner.id)).collect();
+/// instance that holds their name, every record's version but the kept
+/// ones moved by `shift`.
+fn moved(changes: &[Change], committed: &Committed, skipped: &[usize]) -> Result<Vec<Change>, String> {
+    let to: HashMap<Uuid, Uuid> = committed.joined.iter().map(|(from, winner)| (*from, winner.id)).collect();
     let mut moved = changes.to_vec();
-    for (_, change) in moved.iter_mut().enumerate().filter(|(i, _)| !skipped.contains(i)) {
+    for (i, change) in moved.iter_mut().enumerate().filter(|(i, _)| !skipped.contains(i)) {
         change.move_instance(&to);
         if let Change::PutRecord(r) = change {
-            r.version = r.version.checked_add(shift).ok_or(EXHAUSTED)?;
+            if !committed.keeps(i) {
+                r.version = r.version.checked_add(committed.shift).ok_or(EXHAUSTED)?;
+            }
         }
     }
     Ok(moved)
@@ -239,21 +250,27 @@ fn moved(changes: &[Change], joined: &[(Uuid, Instance)], shift: u64, skipped: &
 
 /// How far the batch's versions move past the stored counter (another copy
 /// took versions meanwhile), the counter's new text, and the stored counter
-/// (every version below it was written before this commit).
-fn versions(changes: &[Change], skipped: &[usize], counter: Option<String>) -> Result<(u64, Option<String>, u64), String> {
+/// (every version below it was written before this commit). Kept versions
+/// do not move; the counter moves past them as past the moved ones.
+fn versions(changes: &[Change], skipped: &[usize], committed: &Committed, counter: Option<String>) -> Result<(u64, Option<String>, u64), String> {
     let stored: u64 = match counter {
         Some(text) => text.parse().map_err(|_| format!("the version counter holds {text:?}, not a number"))?,
         None => 0,
     };
-    let puts = || changes.iter().enumerate().filter(|(i, _)| !skipped.contains(i)).filter_map(|(_, c)| match c {
-        Change::PutRecord(r) => Some(r.version),
-        _ => None,
-    });
-    let Some(lowest) = puts().min() else { return Ok((0, None, stored)) };
-    let shift = stored.saturating_sub(lowest);
-    let highest = puts().max().unwrap_or(lowest);
-    let next = highest.checked_add(shift).and_then(|v| v.checked_add(1)).ok_or(EXHAUSTED)?;
-    Ok((shift, (next > stored).then(|| next.to_string()), stored))
+    let puts = |keeping: bool| {
+        changes.iter().enumerate().filter(move |(i, _)| !skipped.contains(i) && committed.keeps(*i) == keeping).filter_map(|(_, c)| match c {
+            Change::PutRecord(r) => Some(r.version),
+            _ => None,
+        })
+    };
+    let shift = puts(false).min().map_or(0, |lowest| stored.saturating_sub(lowest));
+    let moved_past = puts(false).max().map(|highest| highest.checked_add(shift).and_then(|v| v.checked_add(1)));
+    let kept_past = puts(true).max().map(|highest| highest.checked_add(1));
+    let next = match moved_past.into_iter().chain(kept_past).collect::<Option<Vec<u64>>>() {
+        Some(next) => next.into_iter().max(),
+        None => return Err(EXHAUSTED.to_string()),
+    };
+    Ok((shift, next.filter(|next| *next > stored).map(|next| next.to_string()), stored))
 }
 
 const EXHAUSTED: &str = "record versions have reached their largest value, which only damaged data can do";

@@ -6,10 +6,12 @@ mod instances;
 pub use instances::InstanceUpdate;
 mod query;
 mod batch;
+mod export;
 mod records;
 mod versions;
 mod watch;
 pub use batch::{Operation, Outcome};
+pub use export::{ExportSelector, ImportMode, Imported};
 pub use records::{DeleteOptions, Expiry, IfVersion, SetOptions};
 
 use std::cell::RefCell;
@@ -238,10 +240,9 @@ impl KvStore {
 
     /// A new instance named `name`, not yet applied.
     fn new_instance(&self, name: &str, description: Option<String>) -> Result<Instance> {
+        let seq = self.next_seq()?;
         let mut mint = self.mint.borrow_mut();
         let now = Timestamp(mint.clock.now_ms());
-        let seq = mint.next_seq;
-        mint.next_seq = seq.checked_add(1).ok_or_else(|| exhausted("instance sequence numbers"))?;
         Ok(Instance {
             id: mint.ids.next_uuid(),
             name: name.to_string(),
@@ -250,6 +251,16 @@ impl KvStore {
             updated_at: now,
             seq,
         })
+    }
+}
+
+impl KvStore {
+    /// The creation number of the next instance (`listInstances` order).
+    fn next_seq(&self) -> Result<u64> {
+        let mut mint = self.mint.borrow_mut();
+        let seq = mint.next_seq;
+        mint.next_seq = seq.checked_add(1).ok_or_else(|| exhausted("instance sequence numbers"))?;
+        Ok(seq)
     }
 }
 

@@ -43,6 +43,8 @@ fn parameters(method: Method) -> &'static str {
         Method::GetRecordCount => "(instanceId, namespace?)",
         Method::Batch => "(operations)",
         Method::GetMany => "(keys)",
+        Method::Export => "({ instance?, namespace? }?)",
+        Method::Import => "(text, { mode? }?)",
     }
 }
 
@@ -74,16 +76,28 @@ pub fn name(value: &JsValue, arg: &str, field: Field, limits: &Limits) -> Result
 /// is copied.
 #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "string lengths are whole numbers below 2^32")]
 fn string(value: &JsValue, arg: &str, max: usize, field: Field) -> Result<String> {
-    let Some(js) = value.dyn_ref::<JsString>() else {
-        return Err(invalid(arg, format!("must be a string, not {}.", describe(value))));
-    };
+    let js = js_string(value, arg)?;
     // Every UTF-16 unit takes at least one UTF-8 byte.
     if js.length() as usize > max {
         let bytes = utf8_length(js) as usize;
         return Err(Error::TooLong { field, bytes, max });
     }
-    // One copy into wasm memory. The copy turns a lone surrogate into
-    // U+FFFD, so only a text holding U+FFFD needs the exact (per-unit) check.
+    exact(js, arg)
+}
+
+/// A string argument of any length (an import's text).
+pub fn text(value: &JsValue, arg: &str) -> Result<String> {
+    exact(js_string(value, arg)?, arg)
+}
+
+fn js_string<'a>(value: &'a JsValue, arg: &str) -> Result<&'a JsString> {
+    value.dyn_ref::<JsString>().ok_or_else(|| invalid(arg, format!("must be a string, not {}.", describe(value))))
+}
+
+/// The string copied into wasm memory, refused when it holds a lone
+/// surrogate. The copy turns one into U+FFFD, so only a text holding
+/// U+FFFD needs the exact (per-unit) check.
+fn exact(js: &JsString, arg: &str) -> Result<String> {
     let text = String::from(js);
     if text.contains('\u{FFFD}') && !js.is_valid_utf16() {
         return Err(invalid(
@@ -165,6 +179,17 @@ pub fn plain_object(value: &JsValue, max: usize) -> std::result::Result<String, 
     }
     let field = |name: &str| js_sys::Reflect::get(&answer, &JsValue::from_str(name)).ok().and_then(|v| v.as_string());
     Err(Misfit::Shape { part: field("part").unwrap_or_default(), problem: field("problem").unwrap_or_default() })
+}
+
+/// An optional object argument named `arg` (`undefined` or `null` for
+/// none) read into `T`, unknown fields refused: a misspelt option must not
+/// be silently ignored. `shape` says what it must be.
+pub fn options<T: serde::de::DeserializeOwned>(value: &JsValue, arg: &str, max: usize, shape: &str) -> Result<Option<T>> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    let json = plain_object(value, max).map_err(|misfit| misfit.into_argument(arg))?;
+    serde_json::from_str(&json).map(Some).map_err(|e| invalid(arg, format!("must be {shape} ({e}).")))
 }
 
 impl Misfit {

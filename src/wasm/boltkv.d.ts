@@ -140,6 +140,32 @@ export type KVBatchResponse = KVResponse<'kvStore.batch', { results: KVBatchResu
 /** The record or `null` per key, in the order asked, all from one state. */
 export type KVGetManyResponse = KVResponse<'kvStore.getMany', { records: (KVRecord | null)[] }>;
 
+/** What `export` covers: one instance (by id or name), one namespace, both, or (`{}` or nothing) everything. */
+export interface KVExportSelector {
+  instance?: string;
+  namespace?: string;
+}
+
+/**
+ * `text` is JSON Lines: the header
+ * `{"format":"boltkv-export","version":1,"exportedAt":"<ISO>"}`, then one
+ * `{"instance":{...}}` line per instance and one `{"record":{...}}` line per
+ * record, every field kept; expired records are left out.
+ */
+export type KVExportResponse = KVResponse<'kvStore.export', { text: string }>;
+
+/** `'merge'` (the default) keeps what the file does not overwrite; `'replace'` empties the store in the same commit. */
+export interface KVImportOptions {
+  mode?: 'merge' | 'replace';
+}
+
+/**
+ * All or nothing: a refused line (counted from 1, the header being line 1)
+ * is named in `error` and nothing changes. Records keep their versions;
+ * later writes get greater ones. The counts are of what was imported.
+ */
+export type KVImportResponse = KVResponse<'kvStore.import', { instances: number; records: number }>;
+
 /** A record field, or a dot path into the value such as `value.user.name`. */
 export type KVQueryField = 'id' | 'instanceId' | 'key' | 'namespace' | 'createdAt' | 'updatedAt' | 'value' | `value.${string}`;
 
@@ -341,6 +367,10 @@ export class KvStore {
   /** 1 to `maxBatchOperations` operations, written in one commit or not at all. */
   batch(operations: KVBatchOperation[]): Promise<KVBatchResponse>;
   getMany(keys: KVKey[]): Promise<KVGetManyResponse>;
+  /** The store, or the part `selector` names, as JSON Lines (`data.text`). */
+  export(selector?: KVExportSelector): Promise<KVExportResponse>;
+  /** Imports an `export`'s text in one commit, all or nothing. */
+  import(text: string, options?: KVImportOptions): Promise<KVImportResponse>;
   /**
    * Calls `listener` once per committed batch that touches `selector`, with
    * the changes it covers. Throws a TypeError at once for a bad selector. A

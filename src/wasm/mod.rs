@@ -5,6 +5,7 @@
 
 mod args;
 mod batch_args;
+mod export;
 mod options;
 mod storage;
 mod watch;

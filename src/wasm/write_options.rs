@@ -56,11 +56,7 @@ pub fn delete(options: &JsValue) -> Result<Option<IfVersion>> {
 }
 
 fn fields<T: serde::de::DeserializeOwned>(options: &JsValue, shape: &str) -> Result<Option<T>> {
-    if options.is_undefined() || options.is_null() {
-        return Ok(None);
-    }
-    let json = args::plain_object(options, MAX_OPTIONS_BYTES).map_err(|misfit| misfit.into_argument("options"))?;
-    serde_json::from_str(&json).map(Some).map_err(|e| Error::InvalidArgument { name: "options".to_string(), problem: format!("must be {shape} ({e}).") })
+    args::options(options, "options", MAX_OPTIONS_BYTES, shape)
 }
 
 fn if_version(given: Option<serde_json::Value>) -> Result<Option<IfVersion>> {

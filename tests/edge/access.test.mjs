@@ -40,7 +40,7 @@ const ROUTES = [
   ['/kv/drop', 'boltkv.http'],
   ['/admin', 'boltkv.http'],
 ];
-const WRITES = ['createInstance', 'updateInstance', 'deleteInstance', 'set', 'delete', 'deleteNamespace', 'batch'];
+const WRITES = ['createInstance', 'updateInstance', 'deleteInstance', 'set', 'delete', 'deleteNamespace', 'batch', 'import'];
 
 // A service under test, started before the tests of the describe it is
 // made in and disposed of after them.
@@ -172,6 +172,10 @@ describe('tokens', () => {
     }
     assert.deepEqual(await data(await call('get', ['app', 'ns', 'k'], READ_TOKEN), 'kvStore.get'), { value: { n: 1 }, exists: true });
     assert.deepEqual(await data(await call('getRecordCount', ['app'], READ_TOKEN), 'kvStore.getRecordCount'), { count: 1 });
+    // An export's header says when it was made; the lines after it are the data.
+    const exported = async (token) => (await data(await call('export', [{ instance: 'app' }], token), 'kvStore.export')).text.split('\n').slice(1);
+    assert.deepEqual(await exported(READ_TOKEN), await exported(TOKEN));
+    assert.equal((await exported(READ_TOKEN)).length, 3, 'the instance, its record and the last newline');
 
     const writes = {
       createInstance: ['intruder'],
@@ -181,6 +185,7 @@ describe('tokens', () => {
       delete: ['app', 'ns', 'k'],
       deleteNamespace: ['app', 'ns'],
       batch: [[{ op: 'delete', instanceId: 'app', namespace: 'ns', key: 'k' }]],
+      import: ['{"format":"boltkv-export","version":1,"exportedAt":"2026-01-01T00:00:00.000Z"}', { mode: 'replace' }],
     };
     assert.deepEqual(Object.keys(writes).sort(), [...WRITES].sort());
     for (const [method, args] of Object.entries(writes)) {

@@ -244,6 +244,29 @@ test('hostile: set refuses unstorable values and non-boolean autoCreateInstance 
   done();
 });
 
+test('hostile: export refuses every malformed selector, import every malformed text and options object', async () => {
+  const done = watchRejections();
+  const { kv } = await seeded();
+  const before = await snapshot(kv);
+  const text = expectOk(await kv.export(), 'export').text;
+  const c = collector();
+  const notObjects = [TARGET, 1, true, 10n, Symbol('s'), () => 1, [], [TARGET], new String(TARGET), throwingProxy(), revokedProxy(), throwingPrimitive()];
+  const badSelectors = [
+    ...notObjects, { instance: 1 }, { instance: '' }, { namespace: '' }, { instance: '\uD800' }, { instance: TARGET, key: 'k0' },
+    { instance: TARGET, namespace: HUGE }, throwingGetter('instance'), { instance: coercible() },
+  ];
+  for (const selector of badSelectors) await c.refused(kv, 'export', [selector]);
+  const badOptions = [
+    ...notObjects, { mode: 'REPLACE' }, { mode: 'overwrite' }, { mode: 1 }, { mode: null, extra: 1 }, { mode: HUGE }, throwingGetter('mode'),
+  ];
+  for (const options of badOptions) await c.refused(kv, 'import', [text, options]);
+  // The text has no size limit of its own: a huge one is refused for what it holds.
+  for (const bad of [...NOT_STRINGS(), ...BAD_STRINGS()]) await c.refused(kv, 'import', [bad, { mode: 'replace' }], 'INVALID_ARGUMENT');
+  c.finish();
+  deepEqual(await snapshot(kv), before, 'the store is unchanged');
+  done();
+});
+
 test('hostile: names holding U+FFFD itself (what a lone surrogate would turn into) are kept exactly', async () => {
   const kv = await KvStore.open();
   const [instance, ns, key] = ['inst\uFFFD', '\uFFFDns', 'k\uFFFD\uD83D\uDE00'];

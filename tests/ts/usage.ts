@@ -26,6 +26,10 @@ import {
   type KVBatchOperation,
   type KVBatchResponse,
   type KVGetManyResponse,
+  type KVExportSelector,
+  type KVExportResponse,
+  type KVImportOptions,
+  type KVImportResponse,
 } from '../../pkg/boltkv.js';
 
 const kvStore = await KvStore.open();
@@ -155,6 +159,18 @@ function advice(failure: ErrorCode): string {
 }
 const nextStep: string | undefined = r.success ? undefined : advice(r.code ?? 'STORAGE_FAILED');
 
+// Export and import: JSON Lines text out, counts back.
+const exportSelector: KVExportSelector = { instance: 'i', namespace: 'n' };
+const exported: KVExportResponse = await kvStore.export(exportSelector);
+const everything: KVExportResponse = await kvStore.export();
+const backup: string = exported.data?.text ?? everything.data?.text ?? '';
+const importOptions: KVImportOptions = { mode: 'replace' };
+const imported: KVImportResponse = await kvStore.import(backup, importOptions);
+const importedCounts: [number, number] | undefined = imported.data && [imported.data.instances, imported.data.records];
+const merged: KVImportResponse = await kvStore.import(backup);
+// @ts-expect-error: the modes are 'merge' and 'replace'
+const badMode: KVImportOptions = { mode: 'overwrite' };
+
 // @ts-expect-error: not one of the codes
 const misspelt: ErrorCode = 'NOTFOUND';
 
@@ -168,4 +184,5 @@ export const used = [
   limited, created, getInstanceResponse, updateResponse, nsCountResponse, recordId, instanceId, description,
   exists, names, deleted, instanceDeleted, deletedCount, total, records, namespaces, count, success, error,
   timestamp, requestId, type, wrong, code, nextStep, misspelt, seenKeys, onlyTotal, byNumber,
+  importedCounts, merged, badMode,
 ];

@@ -7,7 +7,7 @@ import { revive } from './revive.js';
 export const METHODS = [
   'createInstance', 'getInstance', 'listInstances', 'updateInstance', 'deleteInstance',
   'get', 'set', 'delete', 'deleteNamespace', 'query', 'getNamespaces', 'getRecordCount',
-  'batch', 'getMany',
+  'batch', 'getMany', 'export', 'import',
 ];
 
 // The envelope `code` of each HTTP status the service answers with on its

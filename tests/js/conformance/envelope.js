@@ -19,7 +19,7 @@ import {
 export const cases = [];
 const test = (name, fn) => cases.push({ name, fn });
 
-test('envelope: the store has the twelve methods, batch and getMany', async (open) => {
+test('envelope: the store has the twelve methods, batch, getMany, export and import', async (open) => {
   const kv = await open();
   for (const m of METHODS) equal(typeof kv[m], 'function', `kvStore.${m}`);
 });
@@ -38,6 +38,8 @@ test('envelope: every method resolves a Promise with its type on success, and da
     ['getRecordCount', ['inst'], ['count']],
     ['getMany', [[{ instanceId: 'inst', namespace: 'ns', key: 'k' }]], ['records']],
     ['batch', [[{ op: 'set', instanceId: 'inst', namespace: 'ns', key: 'b', value: 1 }]], ['results']],
+    ['export', [{ instance: 'inst' }], ['text']],
+    ['import', ['{"format":"boltkv-export","version":1,"exportedAt":"2026-01-01T00:00:00.000Z"}\n'], ['instances', 'records']],
     ['delete', ['inst', 'ns', 'k'], ['deleted']],
     ['deleteNamespace', ['inst', 'ns'], ['deletedCount']],
     ['deleteInstance', ['inst'], ['deleted']],
@@ -66,6 +68,8 @@ test('envelope: every method carries its type on failure too, with an error, its
     ['getRecordCount', [''], 'INVALID_ARGUMENT'],
     ['getMany', [[]], 'INVALID_ARGUMENT'],
     ['batch', [[{ op: 'set', instanceId: 'missing', namespace: 'ns', key: 'k', value: 1 }]], 'NOT_FOUND'],
+    ['export', [{ instance: '' }], 'INVALID_ARGUMENT'],
+    ['import', ['not an export'], 'INVALID_ARGUMENT'],
     // Last: the only way listInstances can fail is an extra argument.
     ['listInstances', ['extra'], 'INVALID_ARGUMENT'],
   ];

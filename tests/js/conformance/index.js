@@ -15,5 +15,6 @@ import { cases as batch } from './batch.js';
 import { cases as expiry } from './expiry.js';
 import { cases as lifetime } from './lifetime.js';
 import { cases as watch } from './watch.js';
+import { cases as exportImport } from './export.js';
 
-export const suites = { envelope, instances, records, values, query, versions, cursor, batch, expiry, lifetime, watch };
+export const suites = { envelope, instances, records, values, query, versions, cursor, batch, expiry, lifetime, watch, export: exportImport };

@@ -21,6 +21,8 @@ export const METHODS = [
   'getRecordCount',
   'batch',
   'getMany',
+  'export',
+  'import',
 ];
 
 /** The `code` of a failure envelope is one of these (README, "Error codes"). */
