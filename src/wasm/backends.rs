@@ -74,10 +74,18 @@ async fn local_storage(opening: &Opening) -> Result<(Box<dyn Backend>, Storage)>
 
 #[cfg(not(feature = "browser"))]
 async fn indexeddb(opening: &Opening) -> Result<(Box<dyn Backend>, Storage)> {
-    storage::absent("indexeddb", "IndexedDB", opening)
+    absent("indexeddb", "IndexedDB", opening)
 }
 
 #[cfg(not(feature = "browser"))]
 async fn local_storage(opening: &Opening) -> Result<(Box<dyn Backend>, Storage)> {
-    storage::absent("localStorage", "localStorage", opening)
+    absent("localStorage", "localStorage", opening)
+}
+
+/// A browser backend in the worker build, refused as unavailable so that
+/// `fallback: 'memory'` applies as it does where the platform lacks it.
+#[cfg(not(feature = "browser"))]
+fn absent(kind: &'static str, what: &str, opening: &Opening) -> Result<(Box<dyn Backend>, Storage)> {
+    let why = format!("{what} is not in the worker build of boltkv, which Workers and Node load; the browser build, which a page loads, has it.");
+    storage::chosen::<crate::backend::MemoryBackend>(kind, opening, Err(crate::error::StorageError::Unavailable(why)))
 }

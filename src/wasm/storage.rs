@@ -46,14 +46,6 @@ pub fn chosen<B: Backend + 'static>(
     }
 }
 
-/// A backend this build leaves out (see `backends`), refused as unavailable
-/// so that `fallback: 'memory'` applies as where the platform lacks it.
-#[cfg(not(feature = "browser"))]
-pub fn absent(kind: &'static str, what: &str, opening: &Opening) -> Result<(Box<dyn Backend>, Storage), Error> {
-    let why = format!("{what} is not in the worker build of boltkv, which Workers and Node load; the browser build, which a page loads, has it.");
-    chosen::<MemoryBackend>(kind, opening, Err(StorageError::Unavailable(why)))
-}
-
 impl Storage {
     fn new(backend: &'static str, opening: &Opening, fallback_reason: Option<String>) -> Storage {
         Storage { backend, name: opening.name.clone(), fallback_reason, skipped: Vec::new() }
