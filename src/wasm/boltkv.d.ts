@@ -291,7 +291,10 @@ export interface KVSelector {
 /** One change of a committed batch. */
 export type KVChange =
   | { op: 'set'; record: KVRecord }
-  | { op: 'delete' | 'expire'; instanceId: string; namespace: string; key: string }
+  | { op: 'delete'; instanceId: string; namespace: string; key: string }
+  // Apart from 'delete' so that each member has one literal `op`, which every
+  // TypeScript narrows on (7.0 does not narrow a member whose `op` is a union).
+  | { op: 'expire'; instanceId: string; namespace: string; key: string }
   | { op: 'deleteNamespace'; instanceId: string; namespace: string }
   | { op: 'deleteInstance'; instanceId: string }
   /** An instance was created or updated. */
