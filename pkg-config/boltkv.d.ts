@@ -45,5 +45,5 @@ export type {
   KVAdapter,
   KvStoreOptions,
   KVStorageInfo,
-} from './glue/boltkv.js';
-export { KvStore } from './glue/boltkv.js';
+} from './glue/browser/boltkv.js';
+export { KvStore } from './glue/browser/boltkv.js';

@@ -1,7 +1,11 @@
-// Entry for browsers and bundlers: fetches and instantiates the wasm once,
-// at import, so `const kvStore = await KvStore.open()` needs no init call.
-import init from './glue/boltkv.js';
+// Entry for browsers and bundlers: the browser build (memory, IndexedDB,
+// localStorage), instantiated once at import, so `const kvStore = await
+// KvStore.open()` needs no init call. The wasm's download starts before the
+// glue is imported, so the two travel together, and the glue compiles it
+// with WebAssembly.instantiateStreaming as it arrives (when served as
+// application/wasm).
+const wasm = fetch(new URL('./glue/browser/boltkv_bg.wasm', import.meta.url));
+const glue = await import('./glue/browser/boltkv.js');
+await glue.default({ module_or_path: wasm });
 
-await init({ module_or_path: new URL('./glue/boltkv_bg.wasm', import.meta.url) });
-
-export { KvStore } from './glue/boltkv.js';
+export const KvStore = glue.KvStore;

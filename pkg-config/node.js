@@ -1,8 +1,10 @@
-// Entry for Node.js: reads and instantiates the wasm synchronously at import,
-// so `const kvStore = await KvStore.open()` needs no init call.
+// Entry for Node.js: the worker build (memory and backend objects, see
+// worker.js; Node has no IndexedDB or localStorage), read and instantiated
+// synchronously at import, so `const kvStore = await KvStore.open()` needs
+// no init call.
 import { readFileSync } from 'node:fs';
-import { initSync } from './glue/boltkv.js';
+import { initSync } from './glue/worker/boltkv.js';
 
-initSync({ module: readFileSync(new URL('./glue/boltkv_bg.wasm', import.meta.url)) });
+initSync({ module: readFileSync(new URL('./glue/worker/boltkv_bg.wasm', import.meta.url)) });
 
-export { KvStore } from './glue/boltkv.js';
+export { KvStore } from './glue/worker/boltkv.js';

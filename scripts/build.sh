@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/ (ESM, for browsers and bundlers, Node and
-# Workers), size-optimised:
-#   cargo build --release --target wasm32-unknown-unknown --lib
-#   wasm-bindgen --target web          -> pkg/glue/
+# Workers), size-optimised, as two builds that each carry only their
+# drivers (Cargo.toml's features): browser (memory, IndexedDB, localStorage;
+# pkg/browser.js loads it) and worker (memory and the adapter for Workers KV,
+# Durable Objects and any async store; pkg/worker.js and pkg/node.js). Each:
+#   cargo build --release --target wasm32-unknown-unknown --lib --features <it>
+#   wasm-bindgen --target web          -> pkg/glue/<build>/
+#   snippet modules folded into the glue (scripts/inline-snippets.mjs)
 #   wasm-opt -Oz (binaryen >= 110: npm's, from tests/js, or one on PATH)
-#   pkg-config/* (package.json, entry files, types) -> pkg/
-# then imports the Node entry as a smoke test and prints the wasm size, raw
-# and brotli-compressed.
+# then pkg-config/* (package.json, entry files, types) -> pkg/, imports the
+# Node entry as a smoke test and prints each build's size, raw and brotli.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
@@ -24,19 +27,6 @@ have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 [[ $have == "$want" ]] ||
   die "wasm-bindgen ${have:-(not found)} on PATH, but Cargo.lock has wasm-bindgen $want; run scripts/install-test-deps.sh"
 
-section "cargo build --release --target $TARGET --lib"
-cargo build --release --target "$TARGET" --lib
-target_dir=$(cargo metadata --format-version 1 --no-deps |
-  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
-wasm_in=$target_dir/$TARGET/release/boltkv.wasm
-[[ -f $wasm_in ]] || die "cargo built no $wasm_in"
-
-section "wasm-bindgen $want --target web -> $GLUE"
-rm -rf "$OUT"
-wasm-bindgen --target web --omit-default-module-path --out-dir "$GLUE" --out-name boltkv "$wasm_in"
-wasm=$GLUE/boltkv_bg.wasm
-bindgen_bytes=$(wc -c <"$wasm")
-
 # wasm-opt: binaryen from npm (tests/js, installed by install-test-deps.sh),
 # else one on PATH, but never binaryen < 110: those rebind wasm-bindgen's
 # exported externref table to the funcref table, and the module then fails
@@ -51,20 +41,45 @@ for candidate in tests/js/node_modules/.bin/wasm-opt "$(command -v wasm-opt || t
   fi
   printf '    not using %s: binaryen %s (< 110) breaks wasm-bindgen output\n' "$candidate" "${version:-?}"
 done
-if [[ -n $wasm_opt ]]; then
-  section "wasm-opt -Oz ($("$wasm_opt" --version))"
-  # The features rustc enables by default for wasm32-unknown-unknown; the
-  # module's target_features section lists them too, and these flags make
-  # sure validation and the optimiser accept them whatever wasm-opt detects.
-  "$wasm_opt" -Oz \
-    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    --strip-debug --strip-producers \
-    "$wasm" -o "$wasm.opt"
-  mv "$wasm.opt" "$wasm"
-else
-  section "no wasm-opt >= 110: the wasm is not post-optimised (scripts/install-test-deps.sh installs one)"
-fi
+
+target_dir=$(cargo metadata --format-version 1 --no-deps |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+rm -rf "$OUT"
+
+# build <name> <feature>: one build into $GLUE/<name>/. The types come from
+# the browser build alone: both builds have the same KvStore class.
+build() {
+  local name=$1 feature=$2 dir=$GLUE/$1
+  section "$name build: cargo build --release --target $TARGET --lib --no-default-features --features $feature"
+  cargo build --release --target "$TARGET" --lib --no-default-features --features "$feature"
+  local wasm_in=$target_dir/$TARGET/release/boltkv.wasm
+  [[ -f $wasm_in ]] || die "cargo built no $wasm_in"
+
+  section "$name build: wasm-bindgen $want --target web -> $dir"
+  local types=()
+  [[ $name == browser ]] || types=(--no-typescript)
+  wasm-bindgen --target web --omit-default-module-path "${types[@]}" --out-dir "$dir" --out-name boltkv "$wasm_in"
+  rm -f "$dir/boltkv_bg.wasm.d.ts"
+  node scripts/inline-snippets.mjs "$dir"
+  local wasm=$dir/boltkv_bg.wasm
+
+  if [[ -n $wasm_opt ]]; then
+    section "$name build: wasm-opt -Oz ($("$wasm_opt" --version))"
+    # The features rustc enables by default for wasm32-unknown-unknown; the
+    # module's target_features section lists them too, and these flags make
+    # sure validation and the optimiser accept them whatever wasm-opt detects.
+    "$wasm_opt" -Oz \
+      --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      --strip-debug --strip-producers \
+      "$wasm" -o "$wasm.opt"
+    mv "$wasm.opt" "$wasm"
+  else
+    section "no wasm-opt >= 110: the wasm is not post-optimised (scripts/install-test-deps.sh installs one)"
+  fi
+}
+build browser browser
+build worker edge
 
 section "pkg-config/ -> $OUT/"
 cp -R pkg-config/. "$OUT/"
@@ -91,8 +106,13 @@ function exported(src) {
 }
 const hidden = new Set(['default', 'initSync', '__wbg_init', 'InitInput', 'InitOutput', 'SyncInitInput']);
 const expect = (file) => [...exported(read(file))].filter((n) => !hidden.has(n)).sort();
-const js = expect('glue/boltkv.js');
-const dts = expect('glue/boltkv.d.ts');
+const js = expect('glue/browser/boltkv.js');
+const dts = expect('glue/browser/boltkv.d.ts');
+const worker = expect('glue/worker/boltkv.js');
+if (worker.join() !== js.join()) {
+  console.error(`the two builds export different names: browser ${js.join(', ')}; worker ${worker.join(', ')}.`);
+  process.exit(1);
+}
 let bad = false;
 for (const [entry, want] of [['browser.js', js], ['node.js', js], ['worker.js', js], ['boltkv.d.ts', dts]]) {
   const got = exported(read(entry));
@@ -122,13 +142,13 @@ if (!set.success || !got.success || JSON.stringify(got.data.value) !== '{"ok":[1
 console.log('    ok: set and get answered', JSON.stringify(got.data));
 JS
 
-section "size of $wasm"
-raw=$(wc -c <"$wasm")
-if command -v brotli >/dev/null 2>&1; then
-  br=$(brotli -c "$wasm" | wc -c)
-else
-  br="? (brotli not on PATH)"
-fi
-printf '    wasm-bindgen output: %s bytes\n' "$bindgen_bytes"
-printf '    wasm raw:    %s bytes\n' "$raw"
-printf '    wasm brotli: %s bytes\n' "$br"
+section "sizes"
+for name in browser worker; do
+  wasm=$GLUE/$name/boltkv_bg.wasm
+  if command -v brotli >/dev/null 2>&1; then
+    br=$(brotli -c "$wasm" | wc -c)
+  else
+    br="? (brotli not on PATH)"
+  fi
+  printf '    %-7s wasm: %s bytes raw, %s bytes brotli\n' "$name" "$(wc -c <"$wasm")" "$br"
+done

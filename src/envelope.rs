@@ -73,22 +73,6 @@ impl Method {
     }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Envelope<'a, T> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    success: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<T>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    code: Option<ErrorCode>,
-    timestamp: Timestamp,
-    request_id: Uuid,
-}
-
 /// Renders an envelope: `data` on success, the error's sentence and code on failure.
 pub fn render<T: Serialize>(method: Method, result: Result<T>, timestamp: Timestamp, request_id: Uuid) -> String {
     let mut text = Vec::new();
@@ -99,35 +83,53 @@ pub fn render<T: Serialize>(method: Method, result: Result<T>, timestamp: Timest
 
 /// [`render`], into `out` (emptied first), so a caller can reuse one buffer.
 pub fn render_into<T: Serialize>(out: &mut Vec<u8>, method: Method, result: Result<T>, timestamp: Timestamp, request_id: Uuid) {
-    let (data, message, code) = match result {
-        Ok(data) => (Some(data), None, None),
-        Err(e) => (None, Some(e.to_string()), Some(e.code())),
+    let written = match &result {
+        Ok(data) => frame(out, method, Ok(&|out: &mut Vec<u8>| serde_json::to_writer(out, data)), timestamp, request_id),
+        Err(e) => frame(out, method, Err((&e.to_string(), e.code())), timestamp, request_id),
     };
-    let envelope = Envelope {
-        kind: method.type_name(),
-        success: message.is_none(),
-        data,
-        error: message.as_deref(),
-        code,
-        timestamp,
-        request_id,
-    };
-    out.clear();
-    if let Err(e) = serde_json::to_writer(&mut *out, &envelope) {
-        let failed: Envelope<'_, ()> = Envelope {
-            kind: method.type_name(),
-            success: false,
-            data: None,
-            error: Some(&format!("The answer could not be written as JSON ({e}).")),
-            // Only data that serde_json refuses gets here, and the store's
-            // answers hold none; the code is the caller's to act on at most.
-            code: Some(ErrorCode::InvalidArgument),
-            timestamp,
-            request_id,
-        };
-        out.clear();
-        let _ = serde_json::to_writer(&mut *out, &failed);
+    if let Err(e) = written {
+        let message = format!("The answer could not be written as JSON ({e}).");
+        // Only data that serde_json refuses gets here, and the store's
+        // answers hold none; the code is the caller's to act on at most.
+        let _ = frame(out, method, Err((&message, ErrorCode::InvalidArgument)), timestamp, request_id);
     }
+}
+
+/// Writes `data` into the envelope's text.
+type WriteData<'a> = &'a dyn Fn(&mut Vec<u8>) -> serde_json::Result<()>;
+
+/// One envelope into `out` (emptied first): `type`, `success`, then `data`
+/// or `error` and `code`, then `timestamp` and `requestId`. Written field by
+/// field rather than derived over a generic struct, so that only `data` is
+/// rendered per answer type and the frame exists once in the wasm.
+fn frame(
+    out: &mut Vec<u8>,
+    method: Method,
+    answer: std::result::Result<WriteData<'_>, (&str, ErrorCode)>,
+    timestamp: Timestamp,
+    request_id: Uuid,
+) -> serde_json::Result<()> {
+    out.clear();
+    out.extend_from_slice(b"{\"type\":");
+    serde_json::to_writer(&mut *out, method.type_name())?;
+    match answer {
+        Ok(data) => {
+            out.extend_from_slice(b",\"success\":true,\"data\":");
+            data(out)?;
+        }
+        Err((message, code)) => {
+            out.extend_from_slice(b",\"success\":false,\"error\":");
+            serde_json::to_writer(&mut *out, message)?;
+            out.extend_from_slice(b",\"code\":");
+            serde_json::to_writer(&mut *out, &code)?;
+        }
+    }
+    out.extend_from_slice(b",\"timestamp\":");
+    serde_json::to_writer(&mut *out, &timestamp)?;
+    out.extend_from_slice(b",\"requestId\":");
+    serde_json::to_writer(&mut *out, &request_id)?;
+    out.push(b'}');
+    Ok(())
 }
 
 /// Answers above this size do not keep their buffer: one huge query result

@@ -267,7 +267,7 @@ mod value;
 mod watch;
 
 pub use backend::{Arrival, Backend, ChangeSink, Committed, Expect, Guard, LocalBoxFuture, MemoryBackend, Refused, Remote, Snapshot};
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+#[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "browser"))]
 pub use drivers::{IndexedDbBackend, IndexedDbDriver, LocalStorageBackend, LocalStorageDriver};
 pub use commit::{Pending, Settled};
 pub use engine::layout;

@@ -16,7 +16,8 @@ export const COMPATIBILITY_DATE = '2026-04-01';
 
 // Writes the deployable modules into `out`: the worker's src/ (its
 // `from 'boltkv'` pointed at the copy beside it) and the package's worker
-// entry, glue, snippets and wasm from pkg/ (scripts/build.sh makes it).
+// entry and the worker build's glue and wasm from pkg/ (scripts/build.sh
+// makes it; the browser build is not part of a Worker).
 // Returns the paths of the files written.
 export function bundle(out, pkg = join(root, 'pkg')) {
   rmSync(out, { recursive: true, force: true });
@@ -26,7 +27,7 @@ export function bundle(out, pkg = join(root, 'pkg')) {
     writeFileSync(join(out, file), source.replaceAll("from 'boltkv';", "from './boltkv/worker.js';"));
   }
   cpSync(join(pkg, 'worker.js'), join(out, 'boltkv', 'worker.js'));
-  cpSync(join(pkg, 'glue'), join(out, 'boltkv', 'glue'), {
+  cpSync(join(pkg, 'glue', 'worker'), join(out, 'boltkv', 'glue', 'worker'), {
     recursive: true,
     filter: (path) => !path.endsWith('.d.ts'),
   });

@@ -42,7 +42,8 @@ impl KvStore {
     ///
     /// # Errors
     ///
-    /// [`Error::Empty`](crate::Error::Empty) or [`Error::TooLong`](crate::Error::TooLong) for a selector part (but an
+    /// [`Error::Empty`](crate::Error::Empty) or
+    /// [`Error::TooLong`](crate::Error::TooLong) for a selector part (but an
     /// empty `key_prefix`, which covers every key) that no name or key
     /// could equal.
     pub fn watch(&self, selector: Selector, listener: impl Fn(&ChangeEvent) + 'static) -> Result<Watch> {

@@ -275,6 +275,8 @@ export interface KvStoreOptions {
    * In Workers: `{ kv: env.MY_KV }` (a KV namespace binding) or `{ durableObject: ctx.storage }`;
    * elsewhere `{ adapter }`. Their items, like localStorage's, are under
    * `boltkv/` + name + `/`; a key over Workers KV's 512 bytes is stored hashed.
+   * 'indexeddb' and 'localStorage' are in the browser build (what a page loads), the
+   * objects in the worker build (Workers and Node); the other build's are refused.
    */
   backend?: 'memory' | 'indexeddb' | 'localStorage' | { kv: object } | { durableObject: object } | { adapter: KVAdapter };
   /** The store's name, 1 to 256 bytes (default 'boltkv'). */

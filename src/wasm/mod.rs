@@ -4,6 +4,7 @@
 //! answers out as envelope text that JavaScript parses into fresh objects.
 
 mod args;
+mod backends;
 mod batch_args;
 mod export;
 mod options;
@@ -19,9 +20,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::commit::Pending;
 use crate::envelope::{data, Method};
-use crate::drivers::{AdapterBackend, IndexedDbBackend, LocalStorageBackend};
 use crate::error::{Error, Field, Result};
-use options::BackendChoice;
 use crate::store::{DeleteOptions, KvStore, SetOptions};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -48,19 +47,7 @@ impl JsKvStore {
     pub async fn open(options: JsValue) -> std::result::Result<JsKvStore, JsError> {
         let refuse = |e: Error| JsError::new(&e.to_string());
         let mut opening = options::opening(&options).map_err(refuse)?;
-        let (backend, mut storage) = match (opening.plugged.take(), opening.backend) {
-            (Some(plugged), _) => {
-                let kind = plugged.kind;
-                storage::chosen(kind, &opening, AdapterBackend::open(plugged, &opening.name).await).map_err(refuse)?
-            }
-            (None, BackendChoice::Memory) => storage::memory(&opening),
-            (None, BackendChoice::IndexedDb) => {
-                storage::chosen("indexeddb", &opening, IndexedDbBackend::open(&opening.name).await).map_err(refuse)?
-            }
-            (None, BackendChoice::LocalStorage) => {
-                storage::chosen("localStorage", &opening, LocalStorageBackend::open(&opening.name).await).map_err(refuse)?
-            }
-        };
+        let (backend, mut storage) = backends::open(&mut opening).await.map_err(refuse)?;
         let store = KvStore::open(backend, opening.config).await.map_err(refuse)?;
         storage.skipped = store.skipped_on_open().to_vec();
         Ok(JsKvStore { store, storage })

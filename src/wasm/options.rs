@@ -6,7 +6,7 @@ use serde::{Deserialize, Deserializer};
 use wasm_bindgen::JsValue;
 
 use super::args;
-use crate::drivers::{Plugged, split_options};
+use super::backends::{self, Plugged};
 use crate::error::{Error, Result};
 use crate::id::RandomIds;
 use crate::limits::Limits;
@@ -78,7 +78,7 @@ struct LimitOptions {
 pub fn opening(options: &JsValue) -> Result<Opening> {
     // A backend object holds functions, which the JSON check refuses: it is
     // taken out first and the other options are checked as usual.
-    let (options, plugged) = match split_options(options).map_err(Error::InvalidOptions)? {
+    let (options, plugged) = match backends::split(options)? {
         Some((rest, plugged)) => (rest, Some(plugged)),
         None => (options.clone(), None),
     };

@@ -160,7 +160,7 @@ async function cleanupPhase() {
 // ------------------------------------------------------------------ memory (9)
 
 async function wasmBytes() {
-  const glue = await import('/pkg/glue/boltkv.js');
+  const glue = await import('/pkg/glue/browser/boltkv.js');
   const exports = await glue.default(); // already initialised by browser.js: returns its exports
   return exports.memory.buffer.byteLength;
 }

@@ -24,7 +24,7 @@
 // (scripts/install-test-deps.sh). Browsers are killed and their fresh
 // profiles deleted at the end, whatever happens.
 
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -62,13 +62,13 @@ function sizes(files) {
     brotli: sum((b) => zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: b.length } }).length),
   };
 }
-const walk = (dir) => readdirSync(path.join(ROOT, dir)).flatMap((f) => (statSync(path.join(ROOT, dir, f)).isDirectory() ? walk(`${dir}/${f}`) : [`${dir}/${f}`]));
 const version = (dep) => JSON.parse(readFileSync(path.join(ROOT, 'tests/js/node_modules', dep, 'package.json'), 'utf8')).version;
 
 function bundles() {
   const nm = 'tests/js/node_modules';
   return {
-    boltkv: { ...sizes(['pkg/browser.js', 'pkg/glue/boltkv.js', 'pkg/glue/boltkv_bg.wasm', ...walk('pkg/glue/snippets').filter((f) => f.endsWith('.js'))]), what: 'wasm + glue + entry (+ snippets)' },
+    boltkv: { ...sizes(['pkg/browser.js', 'pkg/glue/browser/boltkv.js', 'pkg/glue/browser/boltkv_bg.wasm']), what: 'browser build: wasm + glue + entry' },
+    boltkvWorker: { ...sizes(['pkg/worker.js', 'pkg/glue/worker/boltkv.js', 'pkg/glue/worker/boltkv_bg.wasm']), what: 'worker build (not loaded by a page): wasm + glue + entry' },
     idbKeyval: { ...sizes([`${nm}/idb-keyval/dist/index.js`]), version: version('idb-keyval'), what: 'dist/index.js (ESM)' },
     Dexie: { ...sizes([`${nm}/dexie/dist/dexie.min.js`]), version: version('dexie'), what: 'dist/dexie.min.js' },
     localForage: { ...sizes([`${nm}/localforage/dist/localforage.min.js`]), version: version('localforage'), what: 'dist/localforage.min.js' },

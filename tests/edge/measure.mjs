@@ -3,7 +3,7 @@
 // after scripts/build.sh.
 //
 // Size: the modules of the deployable bundle (examples/worker/local.mjs's
-// `bundle`: the worker's code, boltkv's glue and snippets, the wasm), each
+// `bundle`: the worker's code, boltkv's worker entry, glue and wasm), each
 // compressed with gzip -9 and brotli -11, summed.
 //
 // CPU: a worker holding one store on the Workers KV binding answers
