@@ -6,7 +6,7 @@
 mod common;
 
 use boltkv::{DeleteOptions, Error, ErrorCode, IfVersion, KvStore, MemoryBackend, SetOptions};
-use common::{KeepingBackend, TestClock, contents, open, open_tab};
+use common::{KeepingBackend, TestClock, contents, open, open_tab, two_tabs};
 use futures::executor::block_on;
 use futures::future::join_all;
 
@@ -16,14 +16,6 @@ fn when(if_version: IfVersion) -> SetOptions {
 
 fn code<T: std::fmt::Debug>(result: &Result<T, Error>) -> Option<ErrorCode> {
     result.as_ref().err().map(Error::code)
-}
-
-/// Two stores on one fresh disk, their ids apart.
-fn two_tabs(clock: &TestClock) -> (KeepingBackend, KvStore, KvStore) {
-    let disk = KeepingBackend::default();
-    let a = open_tab(disk.engine(), clock, 0);
-    let b = open_tab(disk.beside().engine(), clock, 1 << 64);
-    (disk, a, b)
 }
 
 #[test]

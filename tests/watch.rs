@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use boltkv::{ChangeEvent, Changed, Expiry, Heard, IfVersion, KvStore, MemoryBackend, Origin, Query, QueryResult, Selector, SetOptions, Watch};
-use common::{KeepingBackend, TestClock, open, open_tab};
+use common::{KeepingBackend, TestClock, open, open_tab, two_tabs};
 use futures::executor::block_on;
 use serde_json::{json, Value as Json};
 
@@ -124,14 +124,6 @@ fn a_listener_that_writes_sees_its_write_after_every_listener_saw_the_first() {
     let _b = store.watch(Selector::default(), move |event| log.borrow_mut().push(format!("b {}", told(&Rc::new(RefCell::new(vec![event.clone()])))[0])));
     block_on(store.set("app", "ns", "first", &1, false)).expect("set");
     assert_eq!(*order.borrow(), ["a local set:ns/first@1", "b local set:ns/first@1", "a local set:ns/second@2", "b local set:ns/second@2"]);
-}
-
-/// Two tabs on one fresh disk.
-fn two_tabs(clock: &TestClock) -> (KeepingBackend, KvStore, KvStore) {
-    let disk = KeepingBackend::default();
-    let a = open_tab(disk.engine(), clock, 0);
-    let b = open_tab(disk.beside().engine(), clock, 1 << 64);
-    (disk, a, b)
 }
 
 #[test]

@@ -231,6 +231,15 @@ pub fn open_tab(backend: Box<dyn Backend>, clock: &TestClock, after: u128) -> Kv
     futures::executor::block_on(KvStore::open(backend, config)).expect("the store opens")
 }
 
+/// Two stores on one fresh disk, as two tabs: their ids apart, each hearing
+/// the other's commits.
+pub fn two_tabs(clock: &TestClock) -> (KeepingBackend, KvStore, KvStore) {
+    let disk = KeepingBackend::default();
+    let a = open_tab(disk.engine(), clock, 0);
+    let b = open_tab(disk.beside().engine(), clock, 1 << 64);
+    (disk, a, b)
+}
+
 /// Every instance and record a store holds, as JSON, to compare two stores.
 pub fn contents(store: &KvStore) -> serde_json::Value {
     let instances = store.list_instances();
