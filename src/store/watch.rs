@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use super::KvStore;
 use crate::error::{Field, Result};
 use crate::query::{Query, QueryResult};
-use crate::watch::{scope_of, ChangeEvent, Selector, Watch};
+use crate::watch::{scope_of, ChangeEvent, Listener, Selector, Watch};
 
 impl KvStore {
     /// Calls `listener` once per committed batch that touches `selector`,
@@ -47,9 +47,14 @@ impl KvStore {
     /// empty `key_prefix`, which covers every key) that no name or key
     /// could equal.
     pub fn watch(&self, selector: Selector, listener: impl Fn(&ChangeEvent) + 'static) -> Result<Watch> {
+        self.follow(selector, Listener::Changes(Box::new(listener)))
+    }
+
+    /// Registers `listener` for what `selector` covers, once it is valid.
+    fn follow(&self, selector: Selector, listener: Listener) -> Result<Watch> {
         self.check_selector(&selector)?;
         let bound = selector.instance.as_deref().and_then(|instance| self.shared.index.borrow().resolve(instance));
-        Ok(self.shared.watchers.add(selector, bound, Box::new(listener)))
+        Ok(self.shared.watchers.add(selector, bound, listener))
     }
 
     /// Calls `listener` with `query`'s result at once, then again after
@@ -66,7 +71,7 @@ impl KvStore {
         let last = RefCell::new(first);
         let store = self.downgrade();
         let scope = scope_of(&query);
-        self.watch(scope, move |_| {
+        let rerun = move || {
             let Some(store) = store.upgrade() else { return };
             let reruns = &store.shared.watchers.reruns;
             reruns.set(reruns.get().saturating_add(1));
@@ -77,7 +82,8 @@ impl KvStore {
                 last.replace(now.clone());
                 listener(&now);
             }
-        })
+        };
+        self.follow(scope, Listener::Touched(Box::new(rerun)))
     }
 
     /// How many times live queries ran again after a change since the

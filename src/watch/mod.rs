@@ -121,7 +121,13 @@ pub struct ChangeEvent {
 }
 
 /// What a watcher is called with.
-pub(crate) type Listener = Box<dyn Fn(&ChangeEvent)>;
+pub(crate) enum Listener {
+    /// The changes of a batch its selector covers.
+    Changes(Box<dyn Fn(&ChangeEvent)>),
+    /// Nothing, only that its selector covers some change of a batch: a
+    /// live query reads the store again, so no change is copied for it.
+    Touched(Box<dyn Fn()>),
+}
 
 /// One watcher.
 struct Entry {
@@ -185,9 +191,18 @@ impl Watchers {
             let Some((origin, changes)) = next else { break };
             let entries = self.entries.borrow().clone();
             for entry in entries.iter().filter(|entry| entry.live.get()) {
-                let picked = entry.filter.pick(&changes);
-                if !picked.is_empty() {
-                    (entry.listener)(&ChangeEvent { origin, changes: picked });
+                match &entry.listener {
+                    Listener::Changes(listener) => {
+                        let picked = entry.filter.pick(&changes);
+                        if !picked.is_empty() {
+                            listener(&ChangeEvent { origin, changes: picked });
+                        }
+                    }
+                    Listener::Touched(listener) => {
+                        if entry.filter.touches(&changes) {
+                            listener();
+                        }
+                    }
                 }
             }
         }

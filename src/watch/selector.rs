@@ -38,6 +38,17 @@ impl Filter {
         changes.iter().filter(|change| self.covers(change)).cloned().collect()
     }
 
+    /// Whether the selector covers any change of a batch. Every change is
+    /// looked at: the instance changes among them keep a named selector's
+    /// instance in step.
+    pub fn touches(&self, changes: &[Changed]) -> bool {
+        let mut touched = false;
+        for change in changes {
+            touched |= self.covers(change);
+        }
+        touched
+    }
+
     /// Whether `change` can alter what the selector covers: a record's
     /// change inside it; a namespace's deletion on its instance when it
     /// names that namespace or none; any change of its instance itself.
