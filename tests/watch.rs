@@ -375,3 +375,23 @@ fn an_expiry_another_tab_removed_from_storage_first_is_still_told() {
     disk.run_spawned();
     assert_eq!(told(&at_a), ["local expire:ns/brief"]);
 }
+
+#[test]
+fn records_one_sweep_lets_go_are_one_event() {
+    let clock = TestClock::default();
+    let store = open(Box::new(MemoryBackend), &clock);
+    for key in ["a", "b"] {
+        let options = SetOptions { auto_create_instance: true, if_version: None, expire: Some(Expiry::In(1000)) };
+        block_on(store.set_with("app", "ns", key, &1, options)).expect("set");
+    }
+    let (_w, seen) = watch(&store, Selector::default());
+    clock.0.set(1000);
+    assert_eq!(store.get_record_count("app", None), Ok(0));
+    let mut told = told(&seen);
+    told.iter_mut().for_each(|event| {
+        let mut parts: Vec<&str> = event.split(' ').collect();
+        parts.sort_unstable();
+        *event = parts.join(" ");
+    });
+    assert_eq!(told, ["expire:ns/a expire:ns/b local"]);
+}

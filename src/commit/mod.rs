@@ -319,12 +319,13 @@ impl Shared {
         if due.is_empty() {
             return;
         }
-        // Storage that cannot check (Workers KV) cannot remove a record
-        // only while it still holds the version that expired: another copy
-        // may have written the key since. There every expiring item carries
-        // the storage's own expiration (`drivers/adapter/adapter.js`), and
-        // only memory lets the record go.
-        if self.backend.persists() && !self.backend.checks() {
+        // Only memory lets the records go, all in one event: without
+        // persistence, and where storage cannot check (Workers KV), which
+        // could not remove a record only while it still holds the version
+        // that expired (another copy may have written the key since); there
+        // every expiring item carries the storage's own expiration
+        // (`drivers/adapter/adapter.js`).
+        if !(self.backend.persists() && self.backend.checks()) {
             let removals = due.into_iter().map(|(Place { instance_id, namespace, key }, _)| Change::DeleteRecord { instance_id, namespace, key });
             return self.apply_now(removals.collect(), Cause::Expiry);
         }
