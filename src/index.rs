@@ -8,6 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use crate::backend::Place;
 use crate::id::Uuid;
 use crate::model::{Change, Entry, Instance, Record};
+use crate::query::{Field, FieldIndex, MAX_PER_INSTANCE};
 use crate::time::Timestamp;
 
 /// Records of one namespace, by key.
@@ -17,6 +18,15 @@ pub type Keys = HashMap<String, Entry>;
 #[derive(Debug, Clone, Default)]
 pub struct Slot {
     pub namespaces: HashMap<String, Keys>,
+    /// Indexes on the fields queries named (`crate::query::FieldIndex`).
+    fields: Vec<FieldIndex>,
+}
+
+impl Slot {
+    /// The index on a field, when queries made one.
+    pub fn field(&self, field: &Field) -> Option<&FieldIndex> {
+        self.fields.iter().find(|index| index.field() == field)
+    }
 }
 
 /// All instances and records.
@@ -27,6 +37,9 @@ pub struct Index {
     /// Every record with an expiry, soonest first, kept in step with the
     /// records by [`Index::apply`] whatever path a change takes.
     expiring: BTreeSet<(Timestamp, Place)>,
+    /// Queries that used or built a field index so far: the clock by
+    /// which the least recently used index is dropped.
+    queries: u64,
 }
 
 /// Orders strings as JavaScript does: by UTF-16 code units.
@@ -173,6 +186,30 @@ impl Index {
         repair
     }
 
+    /// Makes sure an instance has an index on a field, building it
+    /// from the records when it has none (dropping the least recently used
+    /// one when the instance has [`MAX_PER_INSTANCE`]), and notes its use.
+    pub fn index_field(&mut self, id: &Uuid, field: &Field) {
+        self.queries = self.queries.wrapping_add(1);
+        let now = self.queries;
+        let Some((_, slot)) = self.instances.get_mut(id) else { return };
+        if let Some(index) = slot.fields.iter_mut().find(|index| index.field() == field) {
+            index.use_at(now);
+            return;
+        }
+        if slot.fields.len() >= MAX_PER_INSTANCE {
+            let least = slot.fields.iter().enumerate().min_by_key(|(_, field)| field.used()).map(|(at, _)| at);
+            if let Some(at) = least {
+                slot.fields.swap_remove(at);
+            }
+        }
+        let records = slot.namespaces.iter().flat_map(|(namespace, keys)| {
+            keys.iter().map(move |(key, entry)| (namespace.as_str(), key.as_str(), &entry.value))
+        });
+        let built = FieldIndex::build(field, records, now);
+        slot.fields.push(built);
+    }
+
     /// Forgets every instance and record: the storage was cleared.
     pub fn clear(&mut self) {
         self.instances.clear();
@@ -246,8 +283,11 @@ impl Index {
             Change::PutRecord(record) => {
                 if let Some((_, slot)) = self.instances.get_mut(&record.instance_id) {
                     let entry = record.to_entry();
-                    let new = entry.expires_at;
-                    let old = slot.namespaces.get(&record.namespace).and_then(|keys| keys.get(&record.key)).and_then(|held| held.expires_at);
+                    let held = slot.namespaces.get(&record.namespace).and_then(|keys| keys.get(&record.key));
+                    for field in &mut slot.fields {
+                        field.replace(&record.namespace, &record.key, held.map(|h| &h.value), Some(&entry.value));
+                    }
+                    let (old, new) = (held.and_then(|h| h.expires_at), entry.expires_at);
                     // The place is copied only for a record that has or had
                     // an expiry (opening a store puts every record here).
                     let place = (old.is_some() || new.is_some())
@@ -262,7 +302,11 @@ impl Index {
                 let mut old = None;
                 if let Some((_, slot)) = self.instances.get_mut(&instance_id) {
                     if let Some(keys) = slot.namespaces.get_mut(&namespace) {
-                        old = keys.remove(&key).and_then(|e| e.expires_at);
+                        let removed = keys.remove(&key);
+                        for field in &mut slot.fields {
+                            field.replace(&namespace, &key, removed.as_ref().map(|e| &e.value), None);
+                        }
+                        old = removed.and_then(|e| e.expires_at);
                         if keys.is_empty() {
                             slot.namespaces.remove(&namespace);
                         }
@@ -271,7 +315,11 @@ impl Index {
                 self.track(Place { instance_id, namespace, key }, old, None);
             }
             Change::DeleteNamespace { instance_id, namespace } => {
-                let removed = self.instances.get_mut(&instance_id).and_then(|(_, slot)| slot.namespaces.remove(&namespace));
+                let removed = self.instances.get_mut(&instance_id).and_then(|(_, slot)| {
+                    let removed = slot.namespaces.remove(&namespace)?;
+                    slot.fields.iter_mut().for_each(|field| field.drop_namespace(&namespace));
+                    Some(removed)
+                });
                 if let Some(keys) = removed {
                     self.untrack(instance_id, &namespace, &keys);
                 }

@@ -15,9 +15,15 @@ use serde_json::Value as Json;
 use super::compare::{number_and_string, order, same, scalar_order};
 use super::cursor;
 use super::field::{Field, Segment};
-use super::pluck::pluck;
+use super::pluck::{count_read, pluck};
+use super::indexed::{FieldIndex, Indexed};
 use super::{Bound, Query, QueryResult, Row, Start, Stored, Test};
+use crate::error::{Error, Result, StorageError};
 use crate::index::cmp_utf16;
+
+/// A field whose value is already known for the record being admitted
+/// (read from an index), and that value.
+type Known<'k> = (&'k Field, Option<&'k Json>);
 
 /// A record that passed every condition, with its order keys read out.
 struct Match<'a> {
@@ -47,18 +53,126 @@ impl Query {
     /// Runs the query over the records of its instance (and namespace).
     pub(crate) fn run<'a>(&self, records: impl Iterator<Item = Stored<'a>>) -> QueryResult {
         let paths = self.value_paths();
-        let mut matches: Vec<Match<'a>> = records.filter_map(|record| self.admit(record, &paths)).collect();
+        self.page(records.filter_map(|record| self.admit(record, &paths, None)).collect())
+    }
+
+    /// Runs the query over the candidates an index on one of its value
+    /// paths yields (see `indexed`), reading that path from the index.
+    /// `find` looks a candidate's record up in the instance; `in_scope`
+    /// is how many records the query's instance (or namespace) holds.
+    ///
+    /// # Errors
+    ///
+    /// A storage failure naming the bug when the index holds a record
+    /// that `find` does not: the index is out of step with the records.
+    pub(crate) fn run_indexed<'a>(
+        &self,
+        index: &'a FieldIndex,
+        find: impl Fn(&'a str, &'a str) -> Option<Stored<'a>>,
+        in_scope: usize,
+    ) -> Result<QueryResult> {
+        let paths = self.value_paths();
+        let in_namespace = |candidate: &&'a Indexed| self.namespace.as_ref().is_none_or(|only| *only == candidate.namespace);
+        let admit = |candidate: &'a Indexed| -> Result<Option<Match<'a>>> {
+            if !in_namespace(&candidate) {
+                return Ok(None);
+            }
+            let record = find(&candidate.namespace, &candidate.key).ok_or_else(|| {
+                Error::Storage(StorageError::Failed(format!(
+                    "the index on {} holds a record that memory does not (a bug in boltkv); nothing was read.",
+                    index.field().spelling()
+                )))
+            })?;
+            Ok(self.admit(record, &paths, Some((index.field(), candidate.at.as_ref()))))
+        };
+        let Some(descending) = self.walks_in_order(index) else {
+            let mut matches = Vec::new();
+            for candidate in index.candidates(self) {
+                matches.extend(admit(candidate)?);
+            }
+            return Ok(self.page(matches));
+        };
+        // Walked in the order of the first order key, the matches past the
+        // page (and the records tied with its last one) need only counting,
+        // and with no condition not even that.
+        let end = self.offset().saturating_add(self.limit);
+        let walk: Box<dyn Iterator<Item = &'a Indexed>> =
+            if descending { Box::new(index.all().rev()) } else { Box::new(index.all()) };
+        if self.conditions.is_empty() && self.order.len() == 1 {
+            // Every record in scope matches, and the walk's order is the
+            // query's but for records tied on the field, which a backward
+            // walk gives in reverse: the records up to the end of the page
+            // are put in order by their places alone, and only the page's
+            // are looked up.
+            let mut kept: Vec<&'a Indexed> = Vec::new();
+            for candidate in walk.filter(in_namespace) {
+                if kept.len() >= end && (end == 0 || kept.last().is_some_and(|last| order(last.at.as_ref(), candidate.at.as_ref()).is_ne())) {
+                    break;
+                }
+                kept.push(candidate);
+            }
+            let place = |c: &'a Indexed| Place { keys: std::slice::from_ref(&c.at), namespace: &c.namespace, key: &c.key };
+            kept.sort_unstable_by(|a, b| self.compare(place(a), place(b)));
+            let mut page = Vec::new();
+            for candidate in kept.into_iter().skip(self.offset()).take(self.limit) {
+                page.extend(admit(candidate)?);
+            }
+            return Ok(self.finish(page, in_scope, self.limit > 0 && in_scope > end));
+        }
+        let (mut kept, mut total) = (Vec::new(), 0usize);
+        for candidate in walk {
+            let past_page = kept.len() >= end
+                && (end == 0 || kept.last().is_some_and(|last: &Match<'_>| order(last.keys.first().and_then(Option::as_ref), candidate.at.as_ref()).is_ne()));
+            if past_page && self.conditions.is_empty() {
+                return Ok(self.page_of(kept, in_scope));
+            }
+            if let Some(found) = admit(candidate)? {
+                total = total.saturating_add(1);
+                if !past_page {
+                    kept.push(found);
+                }
+            }
+        }
+        Ok(self.page_of(kept, total))
+    }
+
+    /// Whether the index can be walked in the query's order, and then
+    /// whether backwards: when the query is ordered first by the indexed
+    /// field, no condition narrows to runs (which are walked forwards
+    /// only) and the page starts at an offset (a cursor's place is found
+    /// among all the matches).
+    fn walks_in_order(&self, index: &FieldIndex) -> Option<bool> {
+        let first = self.order.first().filter(|k| k.field == *index.field())?;
+        let unnarrowed = self.conditions.iter().all(|c| c.test.runs().is_none());
+        (unnarrowed && matches!(self.start, Start::Offset(_))).then_some(first.descending)
+    }
+
+    /// The page of `matches` the query asks for, with their total.
+    fn page(&self, matches: Vec<Match<'_>>) -> QueryResult {
         let total = matches.len();
+        self.page_of(matches, total)
+    }
+
+    /// The page of `matches`, which hold every match up to the end of the
+    /// page (the rest, `total` less these, sort after them).
+    fn page_of<'a>(&self, mut matches: Vec<Match<'a>>, total: usize) -> QueryResult {
+        let unkept = total.saturating_sub(matches.len());
         if let Start::After(position) = &self.start {
             matches.retain(|m| self.compare(position.place(), m.place()).is_lt());
         }
         let offset = self.offset();
-        let more = self.limit > 0 && matches.len() > offset.saturating_add(self.limit);
+        let more = self.limit > 0 && matches.len().saturating_add(unkept) > offset.saturating_add(self.limit);
         self.sort_page(&mut matches, offset);
         let page: Vec<Match<'a>> = matches.into_iter().skip(offset).take(self.limit).collect();
+        self.finish(page, total, more)
+    }
+
+    /// The result for a page cut out in order; `more` when matches remain
+    /// after it.
+    fn finish(&self, page: Vec<Match<'_>>, total: usize, more: bool) -> QueryResult {
         let cursor = page.last().filter(|_| more).map(|last| cursor::make(self, last.place()));
         let records = page.into_iter().map(|m| self.row(m.record)).collect();
-        QueryResult { records, total, limit: self.limit, offset, cursor }
+        QueryResult { records, total, limit: self.limit, offset: self.offset(), cursor }
     }
 
     /// Every path into the value that a condition or an order key reads,
@@ -80,14 +194,18 @@ impl Query {
     /// on metadata run first, so the value is read (once, for every path
     /// in `paths`) only for records that pass them, and only when a
     /// condition or order key reads it.
-    fn admit<'a>(&self, record: Stored<'a>, paths: &[&[Segment]]) -> Option<Match<'a>> {
+    fn admit<'a>(&self, record: Stored<'a>, paths: &[&[Segment]], known: Option<Known<'_>>) -> Option<Match<'a>> {
         let plucked = OnceCell::new();
+        let field = |field: &Field| match known {
+            Some((indexed, at)) if field == indexed => at.map(Cow::Borrowed),
+            _ => read(field, &record, paths, &plucked),
+        };
         let on_metadata = self.conditions.iter().filter(|c| !c.field.reads_value());
         let on_value = self.conditions.iter().filter(|c| c.field.reads_value());
-        if !on_metadata.chain(on_value).all(|c| c.test.holds(read(&c.field, &record, paths, &plucked).as_deref())) {
+        if !on_metadata.chain(on_value).all(|c| c.test.holds(field(&c.field).as_deref())) {
             return None;
         }
-        let keys = self.order.iter().map(|k| read(&k.field, &record, paths, &plucked).map(Cow::into_owned)).collect();
+        let keys = self.order.iter().map(|k| field(&k.field).map(Cow::into_owned)).collect();
         Some(Match { record, keys })
     }
 
@@ -137,35 +255,20 @@ impl Query {
 fn read<'v>(field: &Field, record: &Stored<'_>, paths: &[&[Segment]], plucked: &'v OnceCell<Vec<Option<Json>>>) -> Option<Cow<'v, Json>> {
     let Field::Value(path) = field else { return field.metadata(record).map(Cow::Owned) };
     let at = paths.iter().position(|p| *p == path.as_slice())?;
-    let found = plucked.get_or_init(|| {
-        count_parse();
-        pluck(record.entry.value.json(), paths)
-    });
+    let found = plucked.get_or_init(|| pluck(record.entry.value.json(), paths));
     found.get(at)?.as_ref().map(Cow::Borrowed)
 }
 
 /// Parses a record's value whole (for `select`).
 fn parse_value(record: &Stored<'_>) -> Json {
-    count_parse();
+    count_read();
     record.entry.value.parse()
 }
 
-/// Tests count the times a value's text is read, to check that a query
-/// reads only the values it needs, once each.
-fn count_parse() {
-    #[cfg(test)]
-    PARSED.with(|count| count.set(count.get() + 1));
-}
-
-#[cfg(test)]
-thread_local! {
-    /// How many values this thread has parsed for queries.
-    pub(crate) static PARSED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
 
 impl Test {
     /// Whether a field (`None` when the record lacks it) passes the test.
-    fn holds(&self, found: Option<&Json>) -> bool {
+    pub(super) fn holds(&self, found: Option<&Json>) -> bool {
         let Some(found) = found else { return *self == Test::Exists(false) };
         match self {
             Test::Exists(wanted) => *wanted,
@@ -182,7 +285,7 @@ impl Test {
 
 impl Bound {
     /// Whether `field.cmp(operand)` satisfies the operator.
-    fn accepts(self, ordering: Ordering) -> bool {
+    pub(super) fn accepts(self, ordering: Ordering) -> bool {
         match self {
             Bound::Greater => ordering.is_gt(),
             Bound::GreaterOrEqual => ordering.is_ge(),

@@ -89,7 +89,7 @@ impl Field {
     /// The field of `record` when it is one of its metadata; `None` for a
     /// path into the value, which is read from the value's text instead
     /// (`pluck`).
-    pub fn metadata(&self, record: &Stored<'_>) -> Option<Json> {
+    pub(crate) fn metadata(&self, record: &Stored<'_>) -> Option<Json> {
         let text = |s: String| Some(Json::String(s));
         match self {
             Field::Id => text(record.entry.id.to_string()),

@@ -7,6 +7,7 @@
 //! - `field`: field names and dot paths, and reading them from a record.
 //! - `compare`: equality and ordering of JSON values as the DSL defines them.
 //! - `eval`: matching, ordering, paging.
+//! - `indexed`: indexes on `key` and value fields, kept in step with every write.
 //! - `select`: projecting a record onto the selected fields.
 //! - `cursor`: the `cursor` of a result and the `after` of the next query.
 //!
@@ -21,6 +22,7 @@ mod compare;
 mod cursor;
 mod eval;
 mod field;
+mod indexed;
 mod parse;
 mod pluck;
 mod select;
@@ -34,7 +36,8 @@ use crate::id::Uuid;
 use crate::model::{Entry, Record};
 
 use cursor::Position;
-use field::Field;
+pub(crate) use field::Field;
+pub(crate) use indexed::{FieldIndex, MAX_PER_INSTANCE};
 use select::Selection;
 
 /// The limit a query gets when it names none.

@@ -16,6 +16,7 @@ use super::field::{walk, Segment};
 /// the value has nothing there. Text that is not JSON (only damaged storage
 /// holds such a value) has nothing anywhere.
 pub fn pluck(text: &str, paths: &[&[Segment]]) -> Vec<Option<Json>> {
+    count_read();
     let mut found = vec![None; paths.len()];
     let wanted = paths.iter().copied().enumerate().collect();
     let mut parser = serde_json::Deserializer::from_str(text);
@@ -25,6 +26,19 @@ pub fn pluck(text: &str, paths: &[&[Segment]]) -> Vec<Option<Json>> {
         found.iter_mut().for_each(|slot| *slot = None);
     }
     found
+}
+
+/// Tests count the times a value's text is read (by a query, or to index
+/// it), to check that a query reads only the values it needs, once each.
+pub fn count_read() {
+    #[cfg(test)]
+    READ.with(|count| count.set(count.get() + 1));
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many values this thread has read for queries.
+    pub(crate) static READ: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// The paths still to follow below the node being read, each with its

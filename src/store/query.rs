@@ -11,16 +11,50 @@ use crate::query::{Query, QueryResult, Row, Stored};
 
 impl KvStore {
     /// Runs a parsed query. An unknown instance answers with no records;
-    /// reads answer from memory, at once.
+    /// reads answer from memory, at once. The first query that filters or
+    /// orders on `key` or a value field indexes that field (see `crate::query`), so
+    /// later ones read neither values nor records outside their matches.
     pub fn query(&self, query: &Query) -> Result<QueryResult> {
+        self.run_query(query, true)
+    }
+
+    /// Runs a query without field indexes, visiting every record in scope:
+    /// what indexed answers are checked against (`src/query/tests/indexed.rs`,
+    /// a property test, so native only).
+    #[cfg(all(test, not(target_arch = "wasm32")))]
+    pub(crate) fn query_scanning(&self, query: &Query) -> Result<QueryResult> {
+        self.run_query(query, false)
+    }
+
+    /// Runs a query, through a field index when `indexes` allows one.
+    fn run_query(&self, query: &Query, indexes: bool) -> Result<QueryResult> {
         let found = self.resolve(query.instance())?;
         if let Some(namespace) = query.namespace() {
             self.limits.check(Field::Namespace, namespace)?;
+        }
+        let indexed_field = query.indexed_field().filter(|_| indexes);
+        if let (Some(id), Some(field)) = (found, indexed_field) {
+            // A query run while memory is being changed (from a listener)
+            // reads without an index rather than wait.
+            if let Ok(mut index) = self.shared.index.try_borrow_mut() {
+                index.index_field(&id, field);
+            }
         }
         let index = self.shared.index.borrow();
         let Some((instance_id, slot)) = found.and_then(|id| Some((id, index.slot(&id)?))) else {
             return Ok(query.nothing());
         };
+        if let Some(field) = indexed_field.and_then(|field| slot.field(field)) {
+            let find = |namespace, key| {
+                let entry = slot.namespaces.get(namespace)?.get(key)?;
+                Some(Stored { instance_id, namespace, key, entry })
+            };
+            let in_scope = match query.namespace() {
+                Some(namespace) => slot.namespaces.get(namespace).map_or(0, Keys::len),
+                None => slot.namespaces.values().map(Keys::len).sum(),
+            };
+            return query.run_indexed(field, find, in_scope);
+        }
         // Only the named namespace is visited when the query names one.
         let namespaces: Vec<(&String, &Keys)> = match query.namespace() {
             Some(namespace) => slot.namespaces.get_key_value(namespace).into_iter().collect(),

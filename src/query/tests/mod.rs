@@ -4,6 +4,8 @@
 
 mod cursor;
 mod errors;
+#[cfg(not(target_arch = "wasm32"))]
+mod indexed;
 mod operators;
 mod ordering;
 mod paging;
@@ -136,15 +138,15 @@ fn the_value_stays_the_stored_text_in_whole_records() {
     assert!(text.contains(r#""value":{"z":1.5,"a":2}"#), "{text}");
 }
 
-/// How many values the query parses.
+/// How many values the query reads.
 fn parses(store: &KvStore, query: Json) -> usize {
-    super::eval::PARSED.with(|count| count.set(0));
+    super::pluck::READ.with(|count| count.set(0));
     answer(store, query);
-    super::eval::PARSED.with(std::cell::Cell::get)
+    super::pluck::READ.with(std::cell::Cell::get)
 }
 
 #[test]
-fn values_are_parsed_only_when_and_where_needed() {
+fn values_are_read_only_when_and_where_needed() {
     let ten: Vec<(&str, String, Json)> = (0..10).map(|n| ("ns", format!("k{n}"), json!({"n": n}))).collect();
     let ten: Vec<(&str, &str, Json)> = ten.iter().map(|(ns, k, v)| (*ns, k.as_str(), v.clone())).collect();
     let store = store_with(&ten);
@@ -152,16 +154,26 @@ fn values_are_parsed_only_when_and_where_needed() {
         "orderBy": [{"field": "createdAt", "direction": "desc"}, {"field": "namespace"}], "select": ["key", "updatedAt"]});
     assert_eq!(parses(&store, on_keys), 0);
     assert_eq!(parses(&store, json!({"from": {"instance": "inst"}})), 0, "whole records embed the stored text");
+    let scanned = json!({"from": {"instance": "inst"}, "where": [
+        {"field": "value.n", "operator": "neq", "value": 100}, {"field": "key", "operator": "in", "value": ["k1", "k2"]}]});
+    assert_eq!(parses(&store, scanned), 2, "metadata conditions run before the value is read");
     let on_value = json!({"from": {"instance": "inst"}, "where": {"field": "value.n", "operator": "lt", "value": 3}});
-    assert_eq!(parses(&store, on_value), 10);
-    let narrowed_first = json!({"from": {"instance": "inst"}, "where": [
-        {"field": "value.n", "operator": "exists"}, {"field": "key", "operator": "in", "value": ["k1", "k2"]}]});
-    assert_eq!(parses(&store, narrowed_first), 2, "metadata conditions run before the value is parsed");
+    assert_eq!(parses(&store, on_value), 10, "the first query with a range on value.n indexes it, reading each value once");
+    let again = json!({"from": {"instance": "inst"}, "where": {"field": "value.n", "operator": "in", "value": [4, 8]}});
+    assert_eq!(parses(&store, again), 0, "the index answers later queries on value.n");
+    assert_eq!(parses(&store, json!({"from": {"instance": "inst"}, "orderBy": {"field": "value.n"}, "limit": 2})), 0);
     let ordered = json!({"from": {"instance": "inst"}, "orderBy": {"field": "value.n"}, "where": [
         {"field": "value.n", "operator": "gte", "value": 0}, {"field": "value", "operator": "exists"}]});
     assert_eq!(parses(&store, ordered), 10, "once per record, however many fields read it");
     let page = json!({"from": {"instance": "inst"}, "select": ["value.n"], "limit": 3, "offset": 8});
     assert_eq!(parses(&store, page), 2, "select parses the rows of the page only");
+    super::pluck::READ.with(|count| count.set(0));
+    block_on(store.set("inst", "ns", "k3", &json!({"n": 30}), false)).expect("valid");
+    block_on(store.set("inst", "ns", "k10", &json!({"n": 10}), false)).expect("valid");
+    assert_eq!(super::pluck::READ.with(std::cell::Cell::get), 3, "a write reads the value it replaces and its own for the index");
+    let moved = json!({"from": {"instance": "inst"}, "where": {"field": "value.n", "operator": "gte", "value": 10}});
+    assert_eq!(parses(&store, moved.clone()), 0);
+    assert_eq!(keys(&store, moved), ["k10", "k3"]);
 }
 
 #[test]
