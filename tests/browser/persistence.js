@@ -317,10 +317,6 @@ async function race() {
     30000,
     200,
   ));
-  // Chromium writes localStorage to disk a few seconds after a change, and a
-  // browser that quits sooner may keep none of it: wait that out before the
-  // restart, so the check is of boltkv, not of that delay.
-  if (backend === 'localStorage') await sleep(6000);
   return {
     instance: created.data.instance,
     storage: [A.storage, B.storage],
@@ -441,6 +437,13 @@ async function main() {
   statusEl.textContent = `${browser} ${backend} ${step}: running`;
   const data = await STEPS[step]();
   if (step === 'race-frame') return; // driven by the top page
+  if (params.get('quit') && !next && backend === 'localStorage') {
+    // The driver quits the browser once this step reports. Chromium writes
+    // localStorage to disk a few seconds after a change, and a browser that
+    // quits sooner may keep none of it: wait that out before the restart,
+    // so the check is of boltkv, not of that delay.
+    await sleep(6000);
+  }
   await post('step', { step: reported, ok: true, data, userAgent: navigator.userAgent });
   statusEl.textContent = `${browser} ${backend} ${step}: reported`;
   document.title = `boltkv persistence: ${step} done`;
