@@ -106,7 +106,7 @@ impl Query {
             // are looked up.
             let mut kept: Vec<&'a Indexed> = Vec::new();
             for candidate in walk.filter(in_namespace) {
-                if kept.len() >= end && (end == 0 || kept.last().is_some_and(|last| order(last.at.as_ref(), candidate.at.as_ref()).is_ne())) {
+                if past_page(end, kept.len(), kept.last().map(|last| last.at.as_ref()), candidate) {
                     break;
                 }
                 kept.push(candidate);
@@ -121,8 +121,8 @@ impl Query {
         }
         let (mut kept, mut total) = (Vec::new(), 0usize);
         for candidate in walk {
-            let past_page = kept.len() >= end
-                && (end == 0 || kept.last().is_some_and(|last: &Match<'_>| order(last.keys.first().and_then(Option::as_ref), candidate.at.as_ref()).is_ne()));
+            let last_at = kept.last().map(|last: &Match<'_>| last.keys.first().and_then(Option::as_ref));
+            let past_page = past_page(end, kept.len(), last_at, candidate);
             if past_page && self.conditions.is_empty() {
                 return Ok(self.page_of(kept, in_scope));
             }
@@ -248,6 +248,13 @@ impl Query {
             }
         }
     }
+}
+
+/// Whether a walk in the order of an index has kept the page (`kept` of
+/// the `end` matches up to its end) and `next` is past it: not tied on the
+/// field with the last kept one (`last_at`), which may sort after it.
+fn past_page(end: usize, kept: usize, last_at: Option<Option<&Json>>, next: &Indexed) -> bool {
+    kept >= end && (end == 0 || last_at.is_some_and(|at| order(at, next.at.as_ref()).is_ne()))
 }
 
 /// A field of `record`; a path into its value is one of `paths`, all read
