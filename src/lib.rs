@@ -258,6 +258,8 @@ pub mod envelope;
 mod error;
 mod id;
 mod index;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod js_text;
 mod limits;
 mod model;
 mod query;

@@ -103,7 +103,7 @@ impl Timestamp {
     /// formatting machinery (every envelope carries timestamps); `None`
     /// outside those years.
     #[expect(clippy::cast_sign_loss, reason = "`number % 10` is a digit of a number 0 or more")]
-    fn to_text(self) -> Option<[u8; 24]> {
+    pub(crate) fn to_text(self) -> Option<[u8; 24]> {
         let days = self.0.div_euclid(86_400_000);
         let ms_of_day = self.0.rem_euclid(86_400_000);
         let (year, month, day) = civil_from_days(days);

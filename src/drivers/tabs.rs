@@ -8,6 +8,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{BroadcastChannel, MessageEvent};
 
+use crate::js_text::as_string;
+
 
 type Listener = Closure<dyn FnMut(MessageEvent)>;
 
@@ -36,7 +38,7 @@ impl Tabs {
     /// Hands every text message another tab posts to `receive`.
     pub fn listen(&self, receive: impl Fn(String) + 'static) {
         let listener = Listener::new(move |event: MessageEvent| {
-            if let Some(text) = event.data().as_string() {
+            if let Some(text) = as_string(&event.data()) {
                 receive(text);
             }
         });

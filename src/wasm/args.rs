@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 
 use crate::envelope::Method;
 use crate::error::{Error, Field, Result};
+use crate::js_text::copy_in;
 use crate::limits::Limits;
 
 #[wasm_bindgen(module = "/src/wasm/json.js")]
@@ -77,28 +78,30 @@ pub fn name(value: &JsValue, arg: &str, field: Field, limits: &Limits) -> Result
 #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "string lengths are whole numbers below 2^32")]
 fn string(value: &JsValue, arg: &str, max: usize, field: Field) -> Result<String> {
     let js = js_string(value, arg)?;
+    let units = js.length();
     // Every UTF-16 unit takes at least one UTF-8 byte.
-    if js.length() as usize > max {
+    if units as usize > max {
         let bytes = utf8_length(js) as usize;
         return Err(Error::TooLong { field, bytes, max });
     }
-    exact(js, arg)
+    exact(js, units, arg)
 }
 
 /// A string argument of any length (an import's text).
 pub fn text(value: &JsValue, arg: &str) -> Result<String> {
-    exact(js_string(value, arg)?, arg)
+    let js = js_string(value, arg)?;
+    exact(js, js.length(), arg)
 }
 
 fn js_string<'a>(value: &'a JsValue, arg: &str) -> Result<&'a JsString> {
     value.dyn_ref::<JsString>().ok_or_else(|| invalid(arg, format!("must be a string, not {}.", describe(value))))
 }
 
-/// The string copied into wasm memory, refused when it holds a lone
-/// surrogate. The copy turns one into U+FFFD, so only a text holding
-/// U+FFFD needs the exact (per-unit) check.
-fn exact(js: &JsString, arg: &str) -> Result<String> {
-    let text = String::from(js);
+/// The string (`units` UTF-16 units long) copied into wasm memory, refused
+/// when it holds a lone surrogate. The copy turns one into U+FFFD, so only
+/// a text holding U+FFFD needs the exact (per-unit) check.
+fn exact(js: &JsString, units: u32, arg: &str) -> Result<String> {
+    let text = copy_in(js, units);
     if text.contains('\u{FFFD}') && !js.is_valid_utf16() {
         return Err(invalid(
             arg,
@@ -143,11 +146,12 @@ pub fn json(value: &JsValue, limits: &Limits) -> Result<String> {
             describe(value)
         )));
     };
-    if js.length() as usize > max {
+    let units = js.length();
+    if units as usize > max {
         let bytes = utf8_length(js) as usize;
         return Err(Error::ValueTooLarge { bytes, max });
     }
-    Ok(String::from(js))
+    Ok(copy_in(js, units))
 }
 
 /// Why an object argument was refused.
@@ -172,10 +176,11 @@ pub fn plain_object(value: &JsValue, max: usize) -> std::result::Result<String, 
     }
     let answer = plain_json_text(value).map_err(|thrown| misfit(format!("threw while being read: {}", reason(&thrown))))?;
     if let Some(js) = answer.dyn_ref::<JsString>() {
-        if js.length() as usize > max {
+        let units = js.length();
+        if units as usize > max {
             return Err(Misfit::TooLarge { bytes: utf8_length(js) as usize, max });
         }
-        return Ok(String::from(js));
+        return Ok(copy_in(js, units));
     }
     let field = |name: &str| js_sys::Reflect::get(&answer, &JsValue::from_str(name)).ok().and_then(|v| v.as_string());
     Err(Misfit::Shape { part: field("part").unwrap_or_default(), problem: field("problem").unwrap_or_default() })

@@ -29,6 +29,7 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::backend::LocalBoxFuture;
 use crate::engine::{Commit, Decide, Driver, Engine, Found, Stored};
 use crate::error::StorageError;
+use crate::js_text::as_string;
 use keys::StorageKeys;
 
 /// A live backend object from `open`'s options, checked and given the
@@ -90,7 +91,7 @@ impl Inner {
         let listed = list(&self.adapter, self.keys.prefix()).await.map_err(|e| unavailable("listing the storage", &e))?;
         let contents = sys::get_all(&self.adapter, sys::strings(&listed)).await.map_err(|e| unavailable("reading the storage", &e))?;
         for (key, content) in listed.iter().zip(Array::from(&contents).iter()) {
-            let text = match content.as_string() {
+            let text = match as_string(&content) {
                 Some(text) => Ok(text),
                 // Removed after the list was made: nothing to load.
                 None if content.is_null() || content.is_undefined() => continue,
@@ -123,12 +124,12 @@ impl Inner {
         if !looks.reads.is_empty() {
             let placed: Vec<String> = looks.reads.iter().map(|key| self.keys.storage_key(key)).collect();
             let found = sys::get_all(adapter, sys::strings(&placed)).await.map_err(failed)?;
-            stored.items.extend(Array::from(&found).iter().map(|text| text.as_string()));
+            stored.items.extend(Array::from(&found).iter().map(|text| as_string(&text)));
         }
         for prefix in &looks.lists {
             let listed = list(adapter, &self.keys.storage_key(prefix)).await.map_err(failed)?;
             let found = sys::get_all(adapter, sys::strings(&listed)).await.map_err(failed)?;
-            stored.listed.push(Array::from(&found).iter().filter_map(|text| text.as_string()).collect());
+            stored.listed.push(Array::from(&found).iter().filter_map(|text| as_string(&text)).collect());
         }
         let writes = decide(stored);
         let place = |key: &String| self.keys.storage_key(key);

@@ -47,6 +47,7 @@ use super::timer;
 use crate::backend::LocalBoxFuture;
 use crate::engine::{layout, Commit, Decide, Driver, Engine, Found, Heard, Hearing, Stored, Writes};
 use crate::error::StorageError;
+use crate::js_text::as_string;
 use schema::{INSTANCES, META, RECORDS};
 use sys::Fault;
 
@@ -307,9 +308,9 @@ fn issue(conn: &Connection, looks: &Looks, mut decide: Decide, restored: &[(Stri
     let mut pending = Some((decide, stores, items, lists, tx.clone(), fault.clone()));
     let continuation = Closure::<dyn FnMut()>::new(move || {
         let Some((mut decide, stores, items, lists, tx, fault)) = pending.take() else { return };
-        let texts = |value: JsValue| Array::from(&value).iter().filter_map(|text| text.as_string()).collect();
+        let texts = |value: JsValue| Array::from(&value).iter().filter_map(|text| as_string(&text)).collect();
         let stored = Stored {
-            items: items.iter().map(|r| r.result().ok().and_then(|v| v.as_string())).collect(),
+            items: items.iter().map(|r| r.result().ok().and_then(|v| as_string(&v))).collect(),
             listed: lists.iter().map(|r| r.result().map(texts).unwrap_or_default()).collect(),
         };
         match stores.write(&decide(stored)) {
@@ -409,7 +410,7 @@ fn item(tag: &str, key: &JsValue, value: &JsValue) -> Found {
         Some(key) => Ok(format!("{tag}{key}")),
         None => Err(JSON::stringify(key).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "(a key that cannot be shown)".to_string())),
     };
-    let text = value.as_string().ok_or_else(|| "it is not a string".to_string());
+    let text = as_string(value).ok_or_else(|| "it is not a string".to_string());
     Found { key, text }
 }
 

@@ -465,3 +465,28 @@ test('values: paired surrogates round-trip in values, keys of values and names',
   deepEqual(rec.value, value);
   deepEqual(await read(kv, 'v', '😀', '🎉'), { value, exists: true });
 });
+
+test('values: long texts round-trip exactly (from 128 UTF-16 units they are copied in as UTF-8 bytes at once)', async (open) => {
+  const kv = await open();
+  await makeInstance(kv, 'v');
+  const strings = ROUND_TRIP.filter(([, v]) => typeof v === 'string' && v !== '').map(([, v]) => v);
+  for (const s of strings) {
+    const value = { text: s.repeat(Math.ceil(200 / s.length)), [s.repeat(3)]: [s] };
+    deepEqual((await put(kv, 'v', 'ns', 'k', value)).value, value, JSON.stringify(s));
+    deepEqual(await read(kv, 'v', 'ns', 'k'), { value, exists: true }, JSON.stringify(s));
+  }
+  // Names at and around the length where the copy changes, with a
+  // character of every UTF-8 width at the end.
+  for (const units of [126, 127, 128, 129, 200]) {
+    for (const last of ['z', 'é', '中', '😀']) {
+      const key = 'k'.repeat(units - last.length) + last;
+      equal(key.length, units);
+      await put(kv, 'v', 'names', key, units);
+      deepEqual(await read(kv, 'v', 'names', key), { value: units, exists: true }, `key of ${units} units ending ${last}`);
+      // A lone surrogate at the end is refused at every length (the copy
+      // would turn it into U+FFFD).
+      expectErr(await kv.set('v', 'names', key.slice(0, -1) + '\uD800', 1), 'set', 'INVALID_ARGUMENT', undefined, `${units} units`);
+    }
+  }
+  equal(await count(kv, 'v', 'names'), 20);
+});
