@@ -77,7 +77,7 @@ impl Index {
     /// Every instance, oldest first.
     pub fn instances(&self) -> Vec<&Instance> {
         let mut all: Vec<&Instance> = self.instances.values().map(|(i, _)| i).collect();
-        all.sort_by_key(|i| (i.seq, i.created_at, i.id));
+        crate::sort::by(&mut all, |a, b| (a.seq, a.created_at, a.id).cmp(&(b.seq, b.created_at, b.id)));
         all
     }
 

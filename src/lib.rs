@@ -263,6 +263,7 @@ mod js_text;
 mod limits;
 mod model;
 mod query;
+mod sort;
 mod store;
 mod time;
 mod value;

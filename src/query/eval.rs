@@ -112,7 +112,7 @@ impl Query {
                 kept.push(candidate);
             }
             let place = |c: &'a Indexed| Place { keys: std::slice::from_ref(&c.at), namespace: &c.namespace, key: &c.key };
-            kept.sort_unstable_by(|a, b| self.compare(place(a), place(b)));
+            crate::sort::by(&mut kept, |a, b| self.compare(place(a), place(b)));
             let mut page = Vec::new();
             for candidate in kept.into_iter().skip(self.offset()).take(self.limit) {
                 page.extend(admit(candidate)?);
@@ -216,12 +216,7 @@ impl Query {
         if self.limit == 0 || offset >= matches.len() {
             return;
         }
-        let by_order = |a: &Match<'_>, b: &Match<'_>| self.compare(a.place(), b.place());
-        if end < matches.len() {
-            matches.select_nth_unstable_by(end, by_order);
-            matches.truncate(end);
-        }
-        matches.sort_unstable_by(by_order);
+        *matches = crate::sort::first(std::mem::take(matches), end, |a, b| self.compare(a.place(), b.place()));
     }
 
     /// The order of two places: the order keys in sequence, then namespace,

@@ -99,7 +99,7 @@ impl KvStore {
         let mut index = Index::default();
         let mut next_version = snapshot.next_version.max(1);
         let mut instances = snapshot.instances;
-        instances.sort_by_key(|i| (i.seq, i.created_at, i.id));
+        crate::sort::by(&mut instances, |a, b| (a.seq, a.created_at, a.id).cmp(&(b.seq, b.created_at, b.id)));
         for instance in instances {
             index.apply(Change::PutInstance(instance));
         }

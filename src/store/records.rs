@@ -286,7 +286,7 @@ impl KvStore {
                 .and_then(|id| index.slot(&id))
                 .map(|slot| slot.namespaces.keys().cloned().collect())
                 .unwrap_or_default();
-            names.sort_by(|a, b| cmp_utf16(a, b));
+            crate::sort::by(&mut names, |a, b| cmp_utf16(a, b));
             names
         })
     }

@@ -279,7 +279,7 @@ impl Writer {
             Err(e) => return failed(e),
         };
         let sorted = |mut texts: Vec<String>| {
-            texts.sort();
+            crate::sort::by(&mut texts, Ord::cmp);
             texts
         };
         let mut under = Vec::with_capacity(ask.clearing.len());

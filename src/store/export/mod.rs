@@ -89,7 +89,7 @@ impl KvStore {
         for instance in &instances {
             let mut of = index.records_of(&instance.id);
             of.retain(|r| selector.namespace.as_ref().is_none_or(|ns| *ns == r.namespace) && r.expires_at.is_none_or(|at| at > now));
-            of.sort_by(|a, b| cmp_utf16(&a.namespace, &b.namespace).then_with(|| cmp_utf16(&a.key, &b.key)));
+            crate::sort::by(&mut of, |a, b| cmp_utf16(&a.namespace, &b.namespace).then_with(|| cmp_utf16(&a.key, &b.key)));
             records.append(&mut of);
         }
         lines::write(now, &instances, &records)
