@@ -186,17 +186,6 @@ pub fn plain_object(value: &JsValue, max: usize) -> std::result::Result<String, 
     Err(Misfit::Shape { part: field("part").unwrap_or_default(), problem: field("problem").unwrap_or_default() })
 }
 
-/// An optional object argument named `arg` (`undefined` or `null` for
-/// none) read into `T`, unknown fields refused: a misspelt option must not
-/// be silently ignored. `shape` says what it must be.
-pub fn options<T: serde::de::DeserializeOwned>(value: &JsValue, arg: &str, max: usize, shape: &str) -> Result<Option<T>> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    let json = plain_object(value, max).map_err(|misfit| misfit.into_argument(arg))?;
-    serde_json::from_str(&json).map(Some).map_err(|e| invalid(arg, format!("must be {shape} ({e}).")))
-}
-
 impl Misfit {
     /// The error for an object argument named `arg`.
     pub fn into_argument(self, arg: &str) -> Error {

@@ -2,9 +2,9 @@
 //! class (`docs/beyond.md`, export and import), kept apart from the twelve
 //! calls: only their arguments are theirs to read.
 
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
+use super::fields::Fields;
 use super::{JsKvStore, args};
 use crate::envelope::{Method, data};
 use crate::error::Result;
@@ -13,26 +13,6 @@ use crate::store::{ExportSelector, ImportMode};
 /// The most an options object of these calls may take as JSON, beyond
 /// the names it holds.
 const OPTIONS_SLACK_BYTES: usize = 256;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Selector {
-    instance: Option<String>,
-    namespace: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ImportOptions {
-    mode: Option<Mode>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum Mode {
-    Merge,
-    Replace,
-}
 
 #[wasm_bindgen(js_class = KvStore)]
 impl JsKvStore {
@@ -43,8 +23,14 @@ impl JsKvStore {
             args::nothing_more(&extra, Method::Export)?;
             let limits = self.store.limits();
             let max = limits.max_instance_name_bytes.saturating_add(limits.max_namespace_bytes).saturating_add(OPTIONS_SLACK_BYTES);
-            let selector = args::options::<Selector>(&selector, "selector", max, "{ instance?: string, namespace?: string }")?;
-            let selector = selector.map(|s| ExportSelector { instance: s.instance, namespace: s.namespace }).unwrap_or_default();
+            let selector = match Fields::of(&selector, "selector", max, "{ instance?: string, namespace?: string }")? {
+                Some(mut fields) => {
+                    let chosen = ExportSelector { instance: fields.text("instance")?, namespace: fields.text("namespace")? };
+                    fields.done()?;
+                    chosen
+                }
+                None => ExportSelector::default(),
+            };
             self.store.export(&selector)
         })();
         self.answer(Method::Export, answer.map(|text| data::ExportData { text }))
@@ -64,9 +50,13 @@ impl JsKvStore {
 
 /// `options.mode`: `'merge'` unless `'replace'` is asked for.
 fn mode(options: &JsValue) -> Result<ImportMode> {
-    let options = args::options::<ImportOptions>(options, "options", OPTIONS_SLACK_BYTES, "{ mode?: 'merge' | 'replace' }")?;
-    Ok(match options.and_then(|o| o.mode) {
-        None | Some(Mode::Merge) => ImportMode::Merge,
-        Some(Mode::Replace) => ImportMode::Replace,
-    })
+    let Some(mut fields) = Fields::of(options, "options", OPTIONS_SLACK_BYTES, "{ mode?: 'merge' | 'replace' }")? else {
+        return Ok(ImportMode::Merge);
+    };
+    let mode = match fields.choice("mode", &["merge", "replace"])? {
+        None | Some(0) => ImportMode::Merge,
+        Some(_) => ImportMode::Replace,
+    };
+    fields.done()?;
+    Ok(mode)
 }

@@ -7,6 +7,7 @@ mod args;
 mod backends;
 mod batch_args;
 mod export;
+mod fields;
 mod options;
 mod storage;
 mod watch;

@@ -8,10 +8,11 @@
 //! else.
 
 use js_sys::Function;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::fields::Fields;
 use super::{args, parse, JsKvStore};
 use crate::error::Error;
 use crate::watch::{ChangeEvent, Changed, Origin, Selector, Watch};
@@ -26,15 +27,6 @@ extern "C" {
 
     #[wasm_bindgen(js_namespace = console, js_name = error)]
     fn console_error(message: &str, thrown: &JsValue);
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct SelectorFields {
-    instance: Option<String>,
-    namespace: Option<String>,
-    key: Option<String>,
-    key_prefix: Option<String>,
 }
 
 /// An event as JavaScript receives it.
@@ -89,9 +81,15 @@ impl JsKvStore {
 fn read_selector(value: &JsValue) -> Result<Selector, Error> {
     let shape = "{ instance?, namespace?, key?, keyPrefix? } with string members";
     let json = args::plain_object(value, MAX_SELECTOR_BYTES).map_err(|misfit| misfit.into_argument("selector"))?;
-    let fields: SelectorFields = serde_json::from_str(&json)
-        .map_err(|e| Error::InvalidArgument { name: "selector".to_string(), problem: format!("must be {shape} ({e}).") })?;
-    Ok(Selector { instance: fields.instance, namespace: fields.namespace, key: fields.key, key_prefix: fields.key_prefix })
+    let mut fields = Fields::parse(&json, "selector", shape)?;
+    let selector = Selector {
+        instance: fields.text("instance")?,
+        namespace: fields.text("namespace")?,
+        key: fields.text("key")?,
+        key_prefix: fields.text("keyPrefix")?,
+    };
+    fields.done()?;
+    Ok(selector)
 }
 
 fn listener_arg(value: &JsValue) -> Result<Function, JsValue> {

@@ -1,11 +1,12 @@
 //! The `options` argument of `set` and `delete` (`docs/beyond.md`,
-//! conditional writes), read from its JSON text with unknown fields
-//! refused: a misspelt `ifVersion` must not make a write unconditional.
+//! conditional writes), read with unknown fields refused
+//! (`src/wasm/fields.rs`): a misspelt `ifVersion` must not make a write
+//! unconditional.
 
-use serde::{Deserialize, Deserializer};
 use wasm_bindgen::JsValue;
 
 use super::args;
+use super::fields::Fields;
 use crate::error::{Error, Result};
 use crate::store::{Expiry, IfVersion};
 use crate::time::Timestamp;
@@ -16,47 +17,30 @@ const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 /// The most an options object may take as JSON: it holds a few numbers.
 const MAX_OPTIONS_BYTES: usize = 1024;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct SetFields {
-    #[serde(default, deserialize_with = "present")]
-    if_version: Option<serde_json::Value>,
-    expire_in: Option<serde_json::Value>,
-    expire_at: Option<serde_json::Value>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct DeleteFields {
-    #[serde(default, deserialize_with = "present")]
-    if_version: Option<serde_json::Value>,
-}
-
-/// Tells `ifVersion: null` (the key must be absent) from no `ifVersion`.
-fn present<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<serde_json::Value>, D::Error> {
-    serde_json::Value::deserialize(d).map(Some)
-}
-
 /// `set`'s `options` (`undefined` or `null` for none): the version it
-/// requires and its expiry.
+/// requires and its expiry. `ifVersion: null` (the key must be absent) is
+/// not the same as no `ifVersion`; a `null` expiry is no expiry.
 pub fn set(options: &JsValue) -> Result<(Option<IfVersion>, Option<Expiry>)> {
-    let Some(fields) = fields::<SetFields>(options, "{ ifVersion?: number | null, expireIn?: number, expireAt?: string | number }")? else {
+    let shape = "{ ifVersion?: number | null, expireIn?: number, expireAt?: string | number }";
+    let Some(mut fields) = Fields::of(options, "options", MAX_OPTIONS_BYTES, shape)? else {
         return Ok((None, None));
     };
-    Ok((if_version(fields.if_version)?, expiry(fields.expire_in.as_ref(), fields.expire_at.as_ref(), "options.")?))
+    let mut expiry_field = |name: &str| fields.given(name).filter(|v| !v.is_null());
+    let (expire_in, expire_at) = (expiry_field("expireIn"), expiry_field("expireAt"));
+    let version = fields.given("ifVersion");
+    fields.done()?;
+    Ok((if_version(version)?, expiry(expire_in.as_ref(), expire_at.as_ref(), "options.")?))
 }
 
 /// `delete`'s `options` (`undefined` or `null` for none): the version it
 /// requires.
 pub fn delete(options: &JsValue) -> Result<Option<IfVersion>> {
-    match fields::<DeleteFields>(options, "{ ifVersion?: number | null }")? {
-        Some(fields) => if_version(fields.if_version),
-        None => Ok(None),
-    }
-}
-
-fn fields<T: serde::de::DeserializeOwned>(options: &JsValue, shape: &str) -> Result<Option<T>> {
-    args::options(options, "options", MAX_OPTIONS_BYTES, shape)
+    let Some(mut fields) = Fields::of(options, "options", MAX_OPTIONS_BYTES, "{ ifVersion?: number | null }")? else {
+        return Ok(None);
+    };
+    let version = fields.given("ifVersion");
+    fields.done()?;
+    if_version(version)
 }
 
 fn if_version(given: Option<serde_json::Value>) -> Result<Option<IfVersion>> {
