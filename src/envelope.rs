@@ -125,10 +125,7 @@ fn frame(
         }
     }
     out.extend_from_slice(b",\"timestamp\":");
-    match timestamp.to_text() {
-        Some(text) => quoted(out, &text),
-        None => serde_json::to_writer(&mut *out, &timestamp)?,
-    }
+    timestamp.with_text(|text| quoted(out, text.as_bytes()));
     out.extend_from_slice(b",\"requestId\":");
     quoted(out, &request_id.to_text());
     out.push(b'}');

@@ -122,6 +122,36 @@ impl Timestamp {
         }
         Some(out)
     }
+
+    /// Calls `f` with the instant as text (ASCII, needing no JSON escapes):
+    /// `to_text`'s for years 0000 to 9999, else JavaScript's six-digit
+    /// signed year. Display, records and the envelope all write times
+    /// through here.
+    pub(crate) fn with_text<R>(self, f: impl FnOnce(&str) -> R) -> R {
+        match self.to_text().as_ref().map(|text| std::str::from_utf8(text)) {
+            Some(Ok(text)) => f(text),
+            // `to_text` writes ASCII only, so `from_utf8` cannot fail; were
+            // it to, the wide form names the same instant.
+            Some(Err(_)) | None => f(&self.wide()),
+        }
+    }
+
+    /// `±YYYYYY-MM-DDTHH:MM:SS.mmmZ`, the form JavaScript gives years
+    /// outside 0000..=9999.
+    fn wide(self) -> String {
+        let days = self.0.div_euclid(86_400_000);
+        let ms_of_day = self.0.rem_euclid(86_400_000);
+        let (year, month, day) = civil_from_days(days);
+        let sign = if year < 0 { '-' } else { '+' };
+        format!(
+            "{sign}{:06}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+            year.unsigned_abs(),
+            ms_of_day / 3_600_000,
+            ms_of_day / 60_000 % 60,
+            ms_of_day / 1000 % 60,
+            ms_of_day % 1000
+        )
+    }
 }
 
 impl Timestamp {
@@ -166,22 +196,7 @@ impl fmt::Display for Timestamp {
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, with JavaScript's six-digit signed year
     /// outside 0000..=9999.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(text) = self.to_text() {
-            return f.write_str(std::str::from_utf8(&text).unwrap_or_default());
-        }
-        let days = self.0.div_euclid(86_400_000);
-        let ms_of_day = self.0.rem_euclid(86_400_000);
-        let (year, month, day) = civil_from_days(days);
-        let sign = if year < 0 { '-' } else { '+' };
-        write!(
-            f,
-            "{sign}{:06}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-            year.unsigned_abs(),
-            ms_of_day / 3_600_000,
-            ms_of_day / 60_000 % 60,
-            ms_of_day / 1000 % 60,
-            ms_of_day % 1000
-        )
+        self.with_text(|text| f.write_str(text))
     }
 }
 
@@ -194,10 +209,7 @@ impl fmt::Debug for Timestamp {
 
 impl serde::Serialize for Timestamp {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.to_text() {
-            Some(text) => serializer.serialize_str(std::str::from_utf8(&text).unwrap_or_default()),
-            None => serializer.collect_str(self),
-        }
+        self.with_text(|text| serializer.serialize_str(text))
     }
 }
 
