@@ -204,3 +204,30 @@ test('envelope: open() rejects with an Error for unusable limits', async (open) 
   const kv = await open({ limits: { maxDepth: 128 } });
   expectOk(await kv.listInstances(), 'listInstances', 'maxDepth 128 is accepted');
 });
+
+test('envelope: a wrong option is named by its path, with what it must be and what was given', async (open) => {
+  const rejected = async (options) => {
+    try {
+      await open(options);
+    } catch (e) {
+      return e.message;
+    }
+    return 'opened';
+  };
+  equal(await rejected({ limits: { maxKeyBytes: 1.5 } }), 'options.limits.maxKeyBytes must be a whole number, not 1.5.');
+  equal(await rejected({ limits: null }), 'options.limits must be an object, not null.');
+  equal(await rejected({ backend: 'disk' }), "options.backend must be one of 'memory', 'indexeddb', 'localStorage', not \"disk\".");
+  equal(await rejected({ name: 7 }), 'options.name must be a string, not 7.');
+  match(await rejected({ limits: { maxKeyByte: 5 } }), /^options\.limits must be \{ maxKeyBytes\?.* \(unknown field `maxKeyByte`\)\.$/);
+  const kv = await open();
+  await makeInstance(kv, 'i');
+  equal(expectErr(await kv.set('i', 'n', 'k', 1, false, { ifVersion: null, extra: 1 }), 'set', 'INVALID_ARGUMENT'),
+    'options must be { ifVersion?: number | null, expireIn?: number, expireAt?: string | number } (unknown field `extra`).');
+  equal(expectErr(await kv.import('', { mode: 'all' }), 'import', 'INVALID_ARGUMENT'),
+    "options.mode must be one of 'merge', 'replace', not \"all\".");
+  equal(expectErr(await kv.export({ instance: 5 }), 'export', 'INVALID_ARGUMENT'), 'selector.instance must be a string, not 5.');
+  equal(expectErr(await kv.updateInstance('i', { description: 5 }), 'updateInstance', 'INVALID_ARGUMENT'),
+    'updates.description must be a string or null, not 5.');
+  const { record } = expectOk(await kv.set('i', 'n', 'k', 1, false, { expireIn: null, expireAt: null }), 'set', 'a null expiry is no expiry');
+  equal('expiresAt' in record, false, 'no expiry was set');
+});
