@@ -2,7 +2,7 @@
 //! enters the store only through [`IdSource`], so native tests can make ids
 //! predictable.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 /// A 128-bit identifier shown (by `Display`, `Debug` and serde) in the
 /// canonical lowercase hyphenated form.
@@ -76,8 +76,9 @@ impl Uuid {
 
 impl fmt::Display for Uuid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Only ASCII hex digits and hyphens were written.
-        f.write_str(std::str::from_utf8(&self.to_text()).unwrap_or_default())
+        // `to_text` writes ASCII hex digits and hyphens: each byte is its
+        // character.
+        self.to_text().iter().try_for_each(|&b| f.write_char(char::from(b)))
     }
 }
 
@@ -90,7 +91,11 @@ impl fmt::Debug for Uuid {
 
 impl serde::Serialize for Uuid {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(std::str::from_utf8(&self.to_text()).unwrap_or_default())
+        match std::str::from_utf8(&self.to_text()) {
+            Ok(text) => serializer.serialize_str(text),
+            // Not reached (the text is ASCII); Display gives the same text.
+            Err(_) => serializer.collect_str(self),
+        }
     }
 }
 

@@ -99,10 +99,12 @@ fn js_string<'a>(value: &'a JsValue, arg: &str) -> Result<&'a JsString> {
 
 /// The string (`units` UTF-16 units long) copied into wasm memory, refused
 /// when it holds a lone surrogate. The copy turns one into U+FFFD, so only
-/// a text holding U+FFFD needs the exact (per-unit) check.
+/// a text holding U+FFFD needs the exact (per-unit) check. (ASCII text is
+/// passed over first: a search for a multi-byte character sets up a
+/// substring searcher, a visible cost on every name of every call.)
 fn exact(js: &JsString, units: u32, arg: &str) -> Result<String> {
     let text = copy_in(js, units);
-    if text.contains('\u{FFFD}') && !js.is_valid_utf16() {
+    if !text.is_ascii() && text.contains('\u{FFFD}') && !js.is_valid_utf16() {
         return Err(invalid(
             arg,
             "contains a lone UTF-16 surrogate, which cannot be stored exactly.".to_string(),
