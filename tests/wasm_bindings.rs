@@ -128,3 +128,16 @@ async fn open_rejects_unusable_options_with_a_reason() {
     let message = refused.and_then(|e| e.dyn_into::<js_sys::Error>().ok()).map(|e| String::from(e.message()));
     assert_eq!(message.as_deref(), Some("Invalid options: maxDepth must be between 1 and 128."));
 }
+
+#[wasm_bindgen_test]
+async fn open_names_a_wrong_choice_by_its_path() {
+    for (options, expected) in [
+        (r#"{"backend":"disk"}"#, r#"options.backend must be one of 'memory', 'indexeddb', 'localStorage', not "disk"."#),
+        (r#"{"name":7}"#, "options.name must be a string, not 7."),
+        (r#"{"fallback":"disk"}"#, r#"options.fallback must be one of 'memory', not "disk"."#),
+    ] {
+        let refused = JsKvStore::open(js(options)).await.err().map(JsValue::from);
+        let message = refused.and_then(|e| e.dyn_into::<js_sys::Error>().ok()).map(|e| String::from(e.message()));
+        assert_eq!(message.as_deref(), Some(expected), "{options}");
+    }
+}
