@@ -77,8 +77,19 @@ impl Method {
 pub fn render<T: Serialize>(method: Method, result: Result<T>, timestamp: Timestamp, request_id: Uuid) -> String {
     let mut text = Vec::new();
     render_into(&mut text, method, result, timestamp, request_id);
-    // serde_json writes UTF-8 only; the fallback keeps this total.
-    String::from_utf8(text).unwrap_or_default()
+    String::from_utf8(text).unwrap_or_else(|_| unreadable(method, timestamp, request_id))
+}
+
+/// The envelope for an answer that came out as invalid UTF-8. serde_json
+/// writes UTF-8 only, so this would be a bug in boltkv, and the answer says
+/// so rather than arriving empty.
+fn unreadable(method: Method, timestamp: Timestamp, request_id: Uuid) -> String {
+    let message = "The answer could not be written as UTF-8 text; this is a bug in boltkv.";
+    let mut out = Vec::new();
+    let _ = frame(&mut out, method, Err((message, ErrorCode::InvalidArgument)), timestamp, request_id);
+    // This frame is ASCII throughout (the method's type, the message, the
+    // code, the time and the id), so each byte is its character.
+    out.iter().map(|&b| char::from(b)).collect()
 }
 
 /// [`render`], into `out` (emptied first), so a caller can reuse one buffer.
@@ -160,7 +171,10 @@ impl KvStore {
             return read(&render(method, result, timestamp, request_id));
         };
         render_into(&mut out, method, result, timestamp, request_id);
-        let answer = read(std::str::from_utf8(&out).unwrap_or_default());
+        let answer = match std::str::from_utf8(&out) {
+            Ok(text) => read(text),
+            Err(_) => read(&unreadable(method, timestamp, request_id)),
+        };
         if out.capacity() > KEPT_ANSWER_BYTES {
             *out = Vec::new();
         }
@@ -324,6 +338,14 @@ mod tests {
         assert_eq!(
             text,
             r#"{"type":"kvStore.getRecordCount","success":false,"error":"Instance \"x\" not found; create it with createInstance, or call set with autoCreateInstance = true.","code":"NOT_FOUND","timestamp":"1970-01-01T00:00:00.000Z","requestId":"00000000-0000-0000-0000-000000000000"}"#
+        );
+    }
+
+    #[test]
+    fn an_answer_that_is_not_text_says_so() {
+        assert_eq!(
+            unreadable(Method::Get, Timestamp(0), Uuid([0; 16])),
+            r#"{"type":"kvStore.get","success":false,"error":"The answer could not be written as UTF-8 text; this is a bug in boltkv.","code":"INVALID_ARGUMENT","timestamp":"1970-01-01T00:00:00.000Z","requestId":"00000000-0000-0000-0000-000000000000"}"#
         );
     }
 }

@@ -57,7 +57,11 @@ impl JsKvStore {
     /// Where the records live: `{ backend, name, fallbackReason?, skipped }`.
     #[wasm_bindgen(getter, skip_typescript)]
     pub fn storage(&self) -> JsValue {
-        parse(&serde_json::to_string(&self.storage).unwrap_or_default())
+        match serde_json::to_string(&self.storage) {
+            Ok(json) => parse(&json),
+            // Names and reasons always render; say so if one ever does not.
+            Err(e) => js_sys::Error::new(&format!("boltkv could not describe its storage ({e}); this is a bug in boltkv.")).into(),
+        }
     }
 
     /// Answers a read, which the store answers at once from memory.
