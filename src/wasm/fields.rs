@@ -34,6 +34,11 @@ impl Fields {
         Fields::parse(&json, name, shape).map(Some)
     }
 
+    /// An object with no fields, named `name`.
+    pub fn empty(name: &str, shape: &'static str) -> Fields {
+        Fields { name: name.to_string(), shape, left: Map::new() }
+    }
+
     /// The object written as `json` (which `args::plain_object` made).
     pub fn parse(json: &str, name: &str, shape: &'static str) -> Result<Fields> {
         match serde_json::from_str(json) {

@@ -2,6 +2,7 @@
 //! changes, read with unknown fields refused (`src/wasm/fields.rs`), so a
 //! misspelt option is an error rather than silently ignored.
 
+use serde_json::Value as Json;
 use wasm_bindgen::JsValue;
 
 use super::backends::{self, Plugged};
@@ -11,7 +12,6 @@ use crate::id::RandomIds;
 use crate::limits::Limits;
 use crate::store::{Config, InstanceUpdate};
 use crate::time::SystemClock;
-use serde_json::Value as Json;
 
 /// What `open`'s options look like, for error sentences.
 const OPEN_SHAPE: &str = "{ backend?: 'memory' | 'indexeddb' | 'localStorage' | { kv } | { durableObject } | { adapter }, \
@@ -64,23 +64,20 @@ pub fn opening(options: &JsValue) -> Result<Opening> {
         Some((rest, plugged)) => (rest, Some(plugged)),
         None => (options.clone(), None),
     };
-    let mut fields = Fields::of(&options, "options", 1 << 16, OPEN_SHAPE)?;
-    let (mut backend, mut name, mut fallback, mut limits) = (BackendChoice::Memory, None, None, Limits::default());
-    if let Some(fields) = fields.as_mut() {
-        backend = match fields.choice("backend", &["memory", "indexeddb", "localStorage"])? {
-            None | Some(0) => BackendChoice::Memory,
-            Some(1) => BackendChoice::IndexedDb,
-            Some(_) => BackendChoice::LocalStorage,
-        };
-        name = fields.text("name")?;
-        fallback = fields.choice("fallback", &["memory"])?.map(|_| Fallback::Memory);
-        if let Some(given) = fields.object("limits", LIMITS_SHAPE)? {
-            limits = read_limits(given)?;
-        }
-    }
-    if let Some(fields) = fields {
-        fields.done()?;
-    }
+    // No options read as an empty object: every default.
+    let mut fields = Fields::of(&options, "options", 1 << 16, OPEN_SHAPE)?.unwrap_or_else(|| Fields::empty("options", OPEN_SHAPE));
+    let backend = match fields.choice("backend", &["memory", "indexeddb", "localStorage"])? {
+        None | Some(0) => BackendChoice::Memory,
+        Some(1) => BackendChoice::IndexedDb,
+        Some(_) => BackendChoice::LocalStorage,
+    };
+    let name = fields.text("name")?;
+    let fallback = fields.choice("fallback", &["memory"])?.map(|_| Fallback::Memory);
+    let limits = match fields.object("limits", LIMITS_SHAPE)? {
+        Some(given) => read_limits(given)?,
+        None => Limits::default(),
+    };
+    fields.done()?;
     let ids = RandomIds::new()
         .map_err(|e| Error::InvalidOptions(format!("no secure random source (crypto.getRandomValues) is available: {e}.")))?;
     let name = name.unwrap_or_else(|| DEFAULT_NAME.to_string());
