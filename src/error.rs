@@ -56,7 +56,8 @@ pub enum ErrorCode {
     /// A name, key, namespace, description or value is over its limit
     /// ([`crate::Limits`]: bytes, or nesting depth for values).
     TooLarge,
-    /// A version check failed (`ifVersion`, a batch's `check`).
+    /// A version check failed (`ifVersion`, a batch's `check`), or storage
+    /// held instances an import in replace mode had not seen.
     Conflict,
     /// The storage has no room left.
     StorageFull,
@@ -174,6 +175,16 @@ pub enum Error {
         /// The version found; `None`: the key was absent.
         found: Option<u64>,
     },
+    /// A write into an instance that another tab or request deleted while
+    /// the write was on its way to storage.
+    InstanceGone,
+    /// An import in replace mode was refused: storage held instances the
+    /// store had not yet heard of (another tab or request created them), so
+    /// it would not have emptied the store.
+    NotEmptied {
+        /// The names of those instances.
+        instances: Vec<String>,
+    },
     /// The backend cannot carry out the call as asked; says why.
     Unsupported(String),
     /// One key of a `getMany` is refused, so none was read.
@@ -205,7 +216,7 @@ impl Error {
     /// The kind of failure, as a program branches on it.
     pub fn code(&self) -> ErrorCode {
         match self {
-            Error::InstanceNotFound(_) => ErrorCode::NotFound,
+            Error::InstanceNotFound(_) | Error::InstanceGone => ErrorCode::NotFound,
             Error::InstanceExists(_) => ErrorCode::AlreadyExists,
             Error::TooLong { .. }
             | Error::ArgumentTooLarge { .. }
@@ -218,7 +229,7 @@ impl Error {
             | Error::InvalidQuery { .. }
             | Error::InvalidOptions(_)
             | Error::WrongType { .. } => ErrorCode::InvalidArgument,
-            Error::Conflict { .. } => ErrorCode::Conflict,
+            Error::Conflict { .. } | Error::NotEmptied { .. } => ErrorCode::Conflict,
             Error::Unsupported(_) => ErrorCode::Unsupported,
             Error::InOperation { error, .. } | Error::InKey { error, .. } | Error::OnLine { error, .. } => error.code(),
             Error::Storage(StorageError::Full) => ErrorCode::StorageFull,
@@ -290,6 +301,18 @@ impl fmt::Display for Error {
                     version(expected)
                 )
             }
+            Error::InstanceGone => f.write_str(
+                "The instance was deleted by another tab or request while this call was on its way to storage, so nothing was written; create the instance again to write into it.",
+            ),
+            Error::NotEmptied { instances } => {
+                let names: Vec<String> = instances.iter().map(|name| format!("{name:?}")).collect();
+                let (noun, pronoun) = if instances.len() == 1 { ("instance", "it") } else { ("instances", "them") };
+                write!(
+                    f,
+                    "Another tab or request created {noun} {} while this import was on its way to storage, so replacing would not have emptied the store; nothing was imported. Import again to replace {pronoun} too.",
+                    names.join(", ")
+                )
+            }
             Error::Unsupported(why) => write!(f, "Not supported by this storage: {why}"),
             Error::InOperation { index, error } => write!(f, "Operation {index} of the batch failed, so none was carried out: {error}"),
             Error::InKey { index, error } => write!(f, "Key {index} of the list is refused, so none was read: {error}"),
@@ -332,6 +355,8 @@ mod tests {
             (Error::InvalidOptions("no".into()), "INVALID_ARGUMENT"),
             (wrong_type, "INVALID_ARGUMENT"),
             (Error::Conflict { place: "b/c".into(), expected: None, found: Some(2) }, "CONFLICT"),
+            (Error::NotEmptied { instances: vec!["a".into()] }, "CONFLICT"),
+            (Error::InstanceGone, "NOT_FOUND"),
             (Error::Unsupported("no".into()), "UNSUPPORTED"),
             (Error::InOperation { index: 2, error: Box::new(Error::ValueTooDeep { max: 1 }) }, "TOO_LARGE"),
             (Error::OnLine { line: 3, error: Box::new(Error::Empty(Field::Key)) }, "INVALID_ARGUMENT"),

@@ -261,6 +261,36 @@ fn a_write_another_tab_committed_while_an_import_was_committing_is_overwritten_i
 }
 
 #[test]
+fn a_replace_is_refused_when_another_tab_created_an_instance_it_had_not_heard_of() {
+    let clock = clock();
+    let disk = KeepingBackend::default();
+    let store = open_tab(disk.engine(), &clock, 0);
+    let other = open_tab(disk.beside().engine(), &clock, 1 << 64);
+    block_on(store.set("old", "ns", "k", &1, true)).expect("written");
+    let text = file(&[instance_line(1, "restored"), record_line(1, 2, "k", "2", 3)]);
+    // The import is planned from what this tab knows; the other tab's
+    // instance reaches storage (and is heard here) before the import's commit.
+    let replacing = store.import(&text, ImportMode::Replace);
+    block_on(other.create_instance("late", None)).expect("created");
+    let refused = block_on(replacing).expect_err("refused");
+    assert_eq!(refused.code(), ErrorCode::Conflict);
+    assert_eq!(
+        refused.to_string(),
+        "Another tab or request created instance \"late\" while this import was on its way to storage, so replacing would not have emptied the store; nothing was imported. Import again to replace it too."
+    );
+    let reopened = open_tab(disk.beside().engine(), &clock, 2 << 64);
+    let names = |store: &KvStore| store.list_instances().into_iter().map(|i| i.name).collect::<Vec<_>>();
+    assert_eq!(names(&reopened), ["old", "late"], "nothing changed in storage");
+    assert_eq!(contents(&store), contents(&reopened), "nor in memory");
+    // Tried again, the import removes the instance it now knows of.
+    assert_eq!(import(&store, &text, ImportMode::Replace), Ok(Imported { instances: 1, records: 1 }));
+    let reopened = open_tab(disk.beside().engine(), &clock, 3 << 64);
+    assert_eq!(names(&reopened), ["restored"]);
+    assert_eq!(contents(&store), contents(&reopened));
+    assert_eq!(contents(&other), contents(&reopened), "and the other tab heard it");
+}
+
+#[test]
 fn a_record_expired_by_the_import_is_neither_imported_nor_overwrites() {
     let clock = clock();
     let store = open(KeepingBackend::default().engine(), &clock);

@@ -106,6 +106,18 @@ pub enum Expect {
     /// writes into the new instance go into that one instead (a set with
     /// `autoCreateInstance` that lost the race to create it).
     NameOrJoin,
+    /// The instance the change at the guard's position writes into (a
+    /// record's, or an instance document's own) is stored, as the batch's
+    /// changes before that position leave it: a write into an instance
+    /// another copy removed meanwhile is refused rather than leave a record
+    /// no instance holds, or bring the instance back.
+    InstanceStored,
+    /// No stored instance is left but those the batch's changes before the
+    /// guard's position remove: an import in replace mode removes every
+    /// instance this copy knows, and is refused when storage holds one it
+    /// has not heard of yet (another copy created it meanwhile), rather
+    /// than leave it behind.
+    Emptied,
     /// Not a condition: the records of the guard's call keep the versions
     /// they carry instead of moving past versions other copies took (an
     /// import restores versions another store handed out); storage's

@@ -3,8 +3,10 @@
 //! a Durable Object) can come between the check and the write:
 //!
 //! - guards (`backend::Guard`): version checks, instance names that must be
-//!   free, repairs that must find the record they repair; a failed guard
-//!   leaves out its call's changes and nothing else;
+//!   free, instances a write goes into that must still be stored, an
+//!   import's replace that must leave no instance behind, repairs that must
+//!   find the record they repair; a failed guard leaves out its call's
+//!   changes and nothing else;
 //! - the instance a lost name race joins: a set with `autoCreateInstance`
 //!   whose new instance's name another copy created first writes into that
 //!   copy's instance instead;
@@ -17,7 +19,7 @@
 //!   counter moves past the largest of them, so every later write of any
 //!   copy gets a greater one.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use super::codec::{self, EncodedBatch};
 use super::layout;
@@ -28,20 +30,46 @@ use crate::model::{Change, Instance, Record};
 use crate::time::Timestamp;
 
 /// The item keys a commit reads before deciding: the version counter, then
-/// the place of each guard that checks one (in the order of `guards`).
+/// each item a guard checks, once however many guards check it (a burst
+/// of writes into one instance checks its item once), in order.
 pub fn reads(changes: &[Change], guards: &[Guard]) -> Result<Vec<String>, String> {
-    let mut reads = vec![layout::VERSIONS.to_string()];
+    let mut items = BTreeSet::new();
     for guard in guards {
-        match &guard.expect {
-            Expect::Stored(_) => {
-                let change = changes.get(guard.change).ok_or("a guard names a change its batch does not have")?;
-                reads.push(place(change).ok_or("a repair guard is on a change without one place")?);
-            }
-            Expect::Version { place, .. } => reads.push(record_item(place)),
-            Expect::NameFree | Expect::NameOrJoin | Expect::KeepsVersions => {}
+        items.extend(read_by(changes, guard)?);
+    }
+    let mut reads = vec![layout::VERSIONS.to_string()];
+    reads.extend(items);
+    Ok(reads)
+}
+
+/// What storage holds at `item`, one of the guards' `reads` (sorted after
+/// the version counter).
+fn read(reads: &[String], items: &[Option<String>], item: &str) -> Result<Option<String>, String> {
+    let at = reads.get(1..).and_then(|sorted| sorted.binary_search_by(|read| read.as_str().cmp(item)).ok());
+    let found = at.and_then(|at| items.get(at.checked_add(1)?));
+    found.cloned().ok_or_else(|| "storage did not answer a read the commit asked for".into())
+}
+
+/// The item `guard` checks, if it checks one.
+fn read_by(changes: &[Change], guard: &Guard) -> Result<Option<String>, String> {
+    let change = || changes.get(guard.change).ok_or("a guard names a change its batch does not have");
+    Ok(match &guard.expect {
+        Expect::Stored(_) => Some(place(change()?).ok_or("a repair guard is on a change without one place")?),
+        Expect::Version { place, .. } => Some(record_item(place)),
+        Expect::InstanceStored => Some(layout::instance(&written_into(change()?)?.to_string())),
+        Expect::NameFree | Expect::NameOrJoin | Expect::Emptied | Expect::KeepsVersions => None,
+    })
+}
+
+/// The instance a record or instance write writes into.
+fn written_into(change: &Change) -> Result<Uuid, String> {
+    match change {
+        Change::PutRecord(r) => Ok(r.instance_id),
+        Change::PutInstance(i) => Ok(i.id),
+        Change::DeleteInstance(_) | Change::DeleteRecord { .. } | Change::DeleteNamespace { .. } => {
+            Err("an instance guard is on a change that writes no instance".into())
         }
     }
-    Ok(reads)
 }
 
 fn record_item(place: &Place) -> String {
@@ -50,11 +78,7 @@ fn record_item(place: &Place) -> String {
 
 /// Whether any guard needs every stored instance (names are not keys).
 pub fn lists_instances(guards: &[Guard]) -> bool {
-    guards.iter().any(|g| matches!(g.expect, Expect::NameFree | Expect::NameOrJoin))
-}
-
-fn reads_place(expect: &Expect) -> bool {
-    matches!(expect, Expect::Stored(_) | Expect::Version { .. })
+    guards.iter().any(|g| matches!(g.expect, Expect::NameFree | Expect::NameOrJoin | Expect::Emptied))
 }
 
 /// The item a record or instance change writes or removes.
@@ -87,17 +111,24 @@ pub struct Decided {
     pub committed: Committed,
 }
 
-/// Decides the batch from `items` (the texts at [`reads`]) and `instances`
-/// (every stored instance document, when [`lists_instances`]). Without
-/// `counts` (storage without transactions, where nothing was read) the
-/// versions stay as the store made them.
-pub fn decide(changes: &[Change], guards: &[Guard], items: &[Option<String>], instances: &[String], counts: bool) -> Result<Decided, String> {
+/// Decides the batch from `items` (the texts at `reads`, as [`reads`]
+/// made them) and `instances` (every stored instance document, when
+/// [`lists_instances`]). Without `counts` (storage without transactions,
+/// where nothing was read) the versions stay as the store made them.
+pub fn decide(changes: &[Change], guards: &[Guard], reads: &[String], items: &[Option<String>], instances: &[String], counts: bool) -> Result<Decided, String> {
     let mut committed = Committed::default();
     let mut skipped: Vec<usize> = Vec::new();
     let stored_instances: Vec<Instance> = instances.iter().filter_map(|doc| codec::decode_instance(doc).ok()).collect();
-    let mut at = items.iter().skip(usize::from(counts));
+    let lifetimes = lifetimes(changes);
     for guard in guards {
-        let found = if reads_place(&guard.expect) { at.next().cloned().flatten() } else { None };
+        // A call is refused once, for its first failed guard.
+        if committed.refused.iter().any(|r| r.caller == guard.caller) {
+            continue;
+        }
+        let found = match read_by(changes, guard)? {
+            Some(item) => read(reads, items, &item)?,
+            None => None,
+        };
         let change = || changes.get(guard.change).ok_or("a guard names a change its batch does not have");
         let refusal = match &guard.expect {
             Expect::Stored(doc) => (found.as_deref() != Some(doc.as_str())).then(|| (None, Vec::new())),
@@ -122,6 +153,21 @@ pub fn decide(changes: &[Change], guards: &[Guard], items: &[Option<String>], in
                     }
                     Some(_) => Some((Some(Error::InstanceExists(instance.name.clone())), Vec::new())),
                 }
+            }
+            Expect::InstanceStored => {
+                let id = written_into(change()?)?;
+                // An instance the batch created but lost its name to another
+                // copy's: its writes go into that one, which is stored.
+                let joined = committed.joined.iter().any(|(from, _)| *from == id);
+                let lives = joined || alive_before(&lifetimes, &skipped, guard.change, id).unwrap_or(found.is_some());
+                // Memory lets the instance go too, as it will hear.
+                (!lives).then(|| (Some(Error::InstanceGone), vec![Change::DeleteInstance(id)]))
+            }
+            Expect::Emptied => {
+                let left = instances_before(&stored_instances, changes, &skipped, guard.change);
+                // Memory learns them, so that the call made again removes them too.
+                let error = Error::NotEmptied { instances: left.iter().map(|i| i.name.clone()).collect() };
+                (!left.is_empty()).then(|| (Some(error), left.into_iter().map(Change::PutInstance).collect()))
             }
             Expect::KeepsVersions => {
                 committed.kept.push(guard.call.clone());
@@ -167,6 +213,25 @@ fn instances_before(stored: &[Instance], changes: &[Change], skipped: &[usize], 
         }
     }
     instances
+}
+
+/// Where the batch creates or writes an instance (`true`) and removes one
+/// (`false`), in order.
+fn lifetimes(changes: &[Change]) -> Vec<(usize, Uuid, bool)> {
+    let events = changes.iter().enumerate().filter_map(|(i, change)| match change {
+        Change::PutInstance(instance) => Some((i, instance.id, true)),
+        Change::DeleteInstance(id) => Some((i, *id, false)),
+        Change::PutRecord(_) | Change::DeleteRecord { .. } | Change::DeleteNamespace { .. } => None,
+    });
+    events.collect()
+}
+
+/// Whether the batch's written changes before position `upto` leave the
+/// instance `id` stored; `None` when none of them touches it, so storage
+/// decides.
+fn alive_before(lifetimes: &[(usize, Uuid, bool)], skipped: &[usize], upto: usize, id: Uuid) -> Option<bool> {
+    let earlier = lifetimes.iter().take_while(|(i, _, _)| *i < upto).filter(|(i, _, _)| !skipped.contains(i));
+    earlier.filter(|(_, of, _)| *of == id).last().map(|(_, _, alive)| *alive)
 }
 
 /// A refusal's error, naming the batch operation it is for.

@@ -106,7 +106,7 @@ impl<D: Driver + 'static> Inner<D> {
         let outcome: Rc<RefCell<Option<Result<Outcome, String>>>> = Rc::default();
         let changes = Rc::new(changes);
         let decide: Decide = {
-            let (outcome, known, encoded, changes) = (outcome.clone(), self.known.clone(), encoded.clone(), changes.clone());
+            let (outcome, known, encoded, changes, asked) = (outcome.clone(), self.known.clone(), encoded.clone(), changes.clone(), reads.clone());
             // Each decision starts from the batch as handed over, not from
             // the last decision's encoding (which may leave changes out).
             let handed = encoded.borrow().clone();
@@ -115,7 +115,7 @@ impl<D: Driver + 'static> Inner<D> {
             // writer decides again when the writer finds its reads stale).
             Box::new(move |stored: Stored| {
                 let instances = stored.listed.into_iter().next().unwrap_or_default();
-                let decided = match decide::decide(&changes, &guards, &stored.items, &instances, counts) {
+                let decided = match decide::decide(&changes, &guards, &asked, &stored.items, &instances, counts) {
                     Ok(decided) => decided,
                     Err(why) => {
                         *outcome.borrow_mut() = Some(Err(why));

@@ -130,6 +130,9 @@ impl KvStore {
                     None if options.auto_create_instance => self.create_for(overlay, plan, &instance, &namespace, &key, index)?,
                     None => return Err(Error::InstanceNotFound(instance)),
                 };
+                if !overlay.created.values().any(|id| *id == place.instance_id) {
+                    plan.guards.push(Check { at: plan.changes.len(), expect: Expect::InstanceStored, operation: Some(index) });
+                }
                 let current = self.current(overlay, &place);
                 let expected = options.if_version.map(|required| self.check_version(&namespace, &key, required, current.as_ref().map(|r| r.version))).transpose()?;
                 if let Some(expected) = expected {

@@ -169,7 +169,10 @@ impl KvStore {
         self.limits.check(Field::Key, key)?;
         let mut plan = Plan::plain(Vec::with_capacity(2), ());
         let instance_id = match found {
-            Some(id) => id,
+            Some(id) => {
+                plan.guards.push(Check::on(0, Expect::InstanceStored));
+                id
+            }
             None if options.auto_create_instance => {
                 let created = self.new_instance(instance, None)?;
                 let id = created.id;

@@ -66,10 +66,10 @@ export interface KVWriteOptions {
  * What kind of failure an envelope reports, for a program to branch on (the
  * sentence in `error` is for people). One to one with the Rust `ErrorCode`:
  * - `INVALID_ARGUMENT`: an argument, value, query, update or option is malformed.
- * - `NOT_FOUND`: the instance named does not exist.
+ * - `NOT_FOUND`: the instance named does not exist (or was deleted elsewhere while a write into it was on its way).
  * - `ALREADY_EXISTS`: an instance with that name exists.
  * - `TOO_LARGE`: a name, key, namespace, description or value is over its limit (bytes, or depth for values).
- * - `CONFLICT`: a version check failed.
+ * - `CONFLICT`: a version check failed (or an import's `replace` met instances it had not heard of).
  * - `STORAGE_FULL`: the storage has no room left.
  * - `STORAGE_UNAVAILABLE`: the storage cannot be used at all.
  * - `STORAGE_FAILED`: the storage failed to read or write for another reason.

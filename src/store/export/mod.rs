@@ -16,7 +16,9 @@
 //! lost: those the file does not overwrite move into the imported instance,
 //! with their ids, times and versions, and the instance they were in is
 //! removed, its place in `listInstances` taken by the imported one.
-//! Replacing, every stored instance is removed in the same commit.
+//! Replacing, every stored instance is removed in the same commit; when
+//! storage holds one this copy has not heard of, the import is refused
+//! (`Expect::Emptied`) and this copy learns of it, so trying again removes it.
 
 mod lines;
 
@@ -117,8 +119,12 @@ impl KvStore {
         };
         let taken = taken_over(&index, &file.instances, mode)?;
         let mut changes = Vec::new();
+        let mut guards = Vec::new();
         if mode == ImportMode::Replace {
             changes.extend(index.instances().into_iter().map(|i| Change::DeleteInstance(i.id)));
+            // Another tab may have created an instance this copy has not
+            // heard of: storage decides whether the store is empty now.
+            guards.push(Check::on(changes.len(), Expect::Emptied));
         }
         let places = places(&file.records, &file.instances, &stored, &taken)?;
         let mut moved = Vec::new();
@@ -127,7 +133,6 @@ impl KvStore {
             moved.extend(index.records_of(from).into_iter().filter(stays).map(|r| Record { instance_id: *to, ..r }));
             changes.push(Change::DeleteInstance(*from));
         }
-        let mut guards = Vec::new();
         for (_, instance) in &file.instances {
             // Merging, it keeps the place in `listInstances` of the stored
             // instance it overwrites or takes the name of.
@@ -145,6 +150,16 @@ impl KvStore {
         let imported = Imported { instances: file.instances.len(), records: live.len() };
         let highest = moved.iter().chain(&live).map(|r| r.version).max();
         changes.extend(moved.into_iter().chain(live).map(Change::PutRecord));
+        // Records the file writes into a stored instance need it still stored.
+        let in_file: HashSet<Uuid> = file.instances.iter().map(|(_, i)| i.id).collect();
+        let mut into_stored = HashSet::new();
+        for (at, change) in changes.iter().enumerate() {
+            if let Change::PutRecord(r) = change {
+                if !in_file.contains(&r.instance_id) && into_stored.insert(r.instance_id) {
+                    guards.push(Check::on(at, Expect::InstanceStored));
+                }
+            }
+        }
         // One guard for the whole call: its position does not matter.
         guards.push(Check::on(0, Expect::KeepsVersions));
         if let Some(highest) = highest {
