@@ -178,6 +178,10 @@ pub enum Error {
     /// A write into an instance that another tab or request deleted while
     /// the write was on its way to storage.
     InstanceGone,
+    /// An `updateInstance` made from an instance that another tab or
+    /// request renamed or described meanwhile, or an import taking over an
+    /// instance whose records another tab or request changed meanwhile.
+    InstanceChanged(String),
     /// An import in replace mode was refused: storage held instances the
     /// store had not yet heard of (another tab or request created them), so
     /// it would not have emptied the store.
@@ -229,7 +233,7 @@ impl Error {
             | Error::InvalidQuery { .. }
             | Error::InvalidOptions(_)
             | Error::WrongType { .. } => ErrorCode::InvalidArgument,
-            Error::Conflict { .. } | Error::NotEmptied { .. } => ErrorCode::Conflict,
+            Error::Conflict { .. } | Error::InstanceChanged(_) | Error::NotEmptied { .. } => ErrorCode::Conflict,
             Error::Unsupported(_) => ErrorCode::Unsupported,
             Error::InOperation { error, .. } | Error::InKey { error, .. } | Error::OnLine { error, .. } => error.code(),
             Error::Storage(StorageError::Full) => ErrorCode::StorageFull,
@@ -304,6 +308,10 @@ impl fmt::Display for Error {
             Error::InstanceGone => f.write_str(
                 "The instance was deleted by another tab or request while this call was on its way to storage, so nothing was written; create the instance again to write into it.",
             ),
+            Error::InstanceChanged(name) => write!(
+                f,
+                "Instance {name:?} was changed by another tab or request while this call was on its way to storage, so nothing was written; read it again and retry."
+            ),
             Error::NotEmptied { instances } => {
                 let names: Vec<String> = instances.iter().map(|name| format!("{name:?}")).collect();
                 let (noun, pronoun) = if instances.len() == 1 { ("instance", "it") } else { ("instances", "them") };
@@ -357,6 +365,7 @@ mod tests {
             (Error::Conflict { place: "b/c".into(), expected: None, found: Some(2) }, "CONFLICT"),
             (Error::NotEmptied { instances: vec!["a".into()] }, "CONFLICT"),
             (Error::InstanceGone, "NOT_FOUND"),
+            (Error::InstanceChanged("a".into()), "CONFLICT"),
             (Error::Unsupported("no".into()), "UNSUPPORTED"),
             (Error::InOperation { index: 2, error: Box::new(Error::ValueTooDeep { max: 1 }) }, "TOO_LARGE"),
             (Error::OnLine { line: 3, error: Box::new(Error::Empty(Field::Key)) }, "INVALID_ARGUMENT"),

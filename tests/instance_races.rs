@@ -1,7 +1,8 @@
-//! Writes into an instance that another tab deletes while they are on
-//! their way to storage: storage refuses them (`Expect::InstanceStored`),
-//! so no record is left that no instance holds, no instance comes back,
-//! and every tab, and a reopen, agree on what is stored.
+//! Writes into an instance that another tab deletes or changes while they
+//! are on their way to storage: storage refuses them
+//! (`Expect::InstanceStored`, `Expect::Unchanged`), so no record is left
+//! that no instance holds, no instance comes back, no rename or description
+//! is undone, and every tab, and a reopen, agree on what is stored.
 
 mod common;
 
@@ -132,5 +133,58 @@ fn an_import_merging_records_into_a_deleted_instance_is_refused() {
     block_on(b.delete_instance("app")).expect("deleted");
     assert_eq!(block_on(pending), Err(Error::InstanceGone));
     assert_eq!(stored(&disk), Vec::<String>::new());
+    agreed(&disk, &clock, &[&a, &b]);
+}
+
+#[test]
+fn an_update_made_from_an_instance_changed_meanwhile_is_refused_rather_than_undo_the_change() {
+    let clock = TestClock::default();
+    let (disk, a, b) = two_tabs(&clock);
+    block_on(a.create_instance("app", None)).expect("created");
+    let renamed = a.update_instance("app", InstanceUpdate { name: Some("renamed".into()), description: None });
+    let described = block_on(b.update_instance("app", InstanceUpdate { name: None, description: Some(Some("b's".into())) })).expect("updated");
+    let refused = block_on(renamed);
+    assert_eq!(refused, Err(Error::InstanceChanged("app".into())));
+    assert_eq!(
+        refused.map_err(|e| (e.code(), e.to_string())),
+        Err((ErrorCode::Conflict, "Instance \"app\" was changed by another tab or request while this call was on its way to storage, so nothing was written; read it again and retry.".to_string()))
+    );
+    assert_eq!(a.get_instance("app"), Ok(described), "this tab learnt the stored instance");
+    agreed(&disk, &clock, &[&a, &b]);
+    // Made again from what is stored, the rename keeps the other tab's description.
+    let renamed = block_on(a.update_instance("app", InstanceUpdate { name: Some("renamed".into()), description: None })).expect("renamed");
+    assert_eq!((renamed.name.as_str(), renamed.description.as_deref()), ("renamed", Some("b's")));
+    agreed(&disk, &clock, &[&a, &b]);
+}
+
+#[test]
+fn an_import_taking_over_an_instance_written_meanwhile_is_refused_rather_than_lose_the_write() {
+    let clock = TestClock::default();
+    let (disk, a, b) = two_tabs(&clock);
+    block_on(a.set("app", "ns", "k", &1, true)).expect("written");
+    // The file's instance has the name of the stored one under another id:
+    // the import moves the stored instance's records into it.
+    let text = format!(
+        "{{\"format\":\"boltkv-export\",\"version\":1,\"exportedAt\":\"2026-01-01T00:00:00.000Z\"}}\n{}\n",
+        r#"{"instance":{"id":"0b000000-0000-4000-8000-000000000000","name":"app","createdAt":"2026-01-01T00:00:00.000Z","updatedAt":"2026-01-01T00:00:00.000Z"}}"#
+    );
+    for (late, expected) in [("late", Some(1)), ("k", None)] {
+        let pending = a.import(&text, boltkv::ImportMode::Merge);
+        match expected {
+            // Another tab adds a record, then removes one, before the commit.
+            Some(_) => drop(block_on(b.set("app", "ns", late, &2, false)).expect("written")),
+            None => assert_eq!(block_on(b.delete("app", "ns", late)), Ok(true)),
+        }
+        let refused = block_on(pending);
+        assert_eq!(refused, Err(Error::InstanceChanged("app".into())));
+        assert_eq!(refused.map_err(|e| e.code()), Err(ErrorCode::Conflict));
+        agreed(&disk, &clock, &[&a, &b]);
+    }
+    // Tried again, the import moves what the instance holds now.
+    let imported = block_on(a.import(&text, boltkv::ImportMode::Merge)).expect("imported");
+    assert_eq!((imported.instances, imported.records), (1, 0));
+    assert_eq!(a.get_instance("app").map(|i| i.id.to_string()), Ok("0b000000-0000-4000-8000-000000000000".to_string()));
+    assert_eq!(a.get::<i32>("app", "ns", "late"), Ok(Some(2)), "moved");
+    assert_eq!(a.get::<i32>("app", "ns", "k"), Ok(None), "not brought back");
     agreed(&disk, &clock, &[&a, &b]);
 }

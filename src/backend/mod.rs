@@ -112,6 +112,28 @@ pub enum Expect {
     /// another copy removed meanwhile is refused rather than leave a record
     /// no instance holds, or bring the instance back.
     InstanceStored,
+    /// The instance the change at the guard's position writes is stored as
+    /// this, as the batch's changes before that position leave it: an
+    /// `updateInstance` writes the whole document, so one made from an
+    /// older copy would undo another copy's rename or description; it is
+    /// refused instead.
+    Unchanged(Instance),
+    /// The instance `instance` holds exactly these records, by place and
+    /// last write (`updatedAt`), as storage lists them with the batch's
+    /// changes before the guard's position applied, records expired at
+    /// `now` left out. An import that takes over a stored instance's name
+    /// moves the records this copy knows into the imported instance and
+    /// removes the old one with whatever else it holds, so a record another
+    /// copy wrote there meanwhile would be lost (and one it removed brought
+    /// back); the import is refused instead.
+    Holds {
+        /// The instance taken over.
+        instance: Uuid,
+        /// Its records as this copy knows them.
+        records: Vec<(Place, Timestamp)>,
+        /// The import's time.
+        now: Timestamp,
+    },
     /// No stored instance is left but those the batch's changes before the
     /// guard's position remove: an import in replace mode removes every
     /// instance this copy knows, and is refused when storage holds one it

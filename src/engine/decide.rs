@@ -3,10 +3,11 @@
 //! a Durable Object) can come between the check and the write:
 //!
 //! - guards (`backend::Guard`): version checks, instance names that must be
-//!   free, instances a write goes into that must still be stored, an
-//!   import's replace that must leave no instance behind, repairs that must
-//!   find the record they repair; a failed guard leaves out its call's
-//!   changes and nothing else;
+//!   free, instances a write goes into that must still be stored (and, for
+//!   an update, unchanged), an import's replace that must leave no instance
+//!   behind and its takeover of a name that must move every record the old
+//!   instance holds, repairs that must find the record they repair; a
+//!   failed guard leaves out its call's changes and nothing else;
 //! - the instance a lost name race joins: a set with `autoCreateInstance`
 //!   whose new instance's name another copy created first writes into that
 //!   copy's instance instead;
@@ -56,8 +57,8 @@ fn read_by(changes: &[Change], guard: &Guard) -> Result<Option<String>, String> 
     Ok(match &guard.expect {
         Expect::Stored(_) => Some(place(change()?).ok_or("a repair guard is on a change without one place")?),
         Expect::Version { place, .. } => Some(record_item(place)),
-        Expect::InstanceStored => Some(layout::instance(&written_into(change()?)?.to_string())),
-        Expect::NameFree | Expect::NameOrJoin | Expect::Emptied | Expect::KeepsVersions => None,
+        Expect::InstanceStored | Expect::Unchanged(_) => Some(layout::instance(&written_into(change()?)?.to_string())),
+        Expect::NameFree | Expect::NameOrJoin | Expect::Emptied | Expect::Holds { .. } | Expect::KeepsVersions => None,
     })
 }
 
@@ -76,9 +77,25 @@ fn record_item(place: &Place) -> String {
     layout::record(&place.instance_id.to_string(), &place.namespace, &place.key)
 }
 
-/// Whether any guard needs every stored instance (names are not keys).
-pub fn lists_instances(guards: &[Guard]) -> bool {
-    guards.iter().any(|g| matches!(g.expect, Expect::NameFree | Expect::NameOrJoin | Expect::Emptied))
+/// The prefixes a commit lists before deciding: every stored instance for
+/// the guards on names (names are not keys) and an import's replace, and
+/// the records of each instance an import takes over.
+pub fn lists(guards: &[Guard]) -> Vec<String> {
+    let mut lists = Vec::new();
+    if guards.iter().any(|g| matches!(g.expect, Expect::NameFree | Expect::NameOrJoin | Expect::Emptied)) {
+        lists.push(layout::INSTANCES.to_string());
+    }
+    for guard in guards {
+        if let Expect::Holds { instance, .. } = &guard.expect {
+            lists.push(layout::instance_prefix(&instance.to_string()));
+        }
+    }
+    lists
+}
+
+/// The documents storage listed under `prefix`, one of the [`lists`].
+fn listed<'a>(lists: &[String], listed: &'a [Vec<String>], prefix: &str) -> Option<&'a [String]> {
+    lists.iter().position(|asked| asked == prefix).and_then(|at| listed.get(at)).map(Vec::as_slice)
 }
 
 /// The item a record or instance change writes or removes.
@@ -111,13 +128,28 @@ pub struct Decided {
     pub committed: Committed,
 }
 
-/// Decides the batch from `items` (the texts at `reads`, as [`reads`]
-/// made them) and `instances` (every stored instance document, when
-/// [`lists_instances`]). Without `counts` (storage without transactions,
-/// where nothing was read) the versions stay as the store made them.
-pub fn decide(changes: &[Change], guards: &[Guard], reads: &[String], items: &[Option<String>], instances: &[String], counts: bool) -> Result<Decided, String> {
+/// What storage holds where the commit looked: `items` are the texts at
+/// `reads` (as [`reads`] made them), `listed` the documents under each of
+/// `lists` (as [`lists`] made them).
+pub struct Looked<'a> {
+    /// The item keys read.
+    pub reads: &'a [String],
+    /// What each holds.
+    pub items: &'a [Option<String>],
+    /// The prefixes listed.
+    pub lists: &'a [String],
+    /// The documents under each.
+    pub listed: &'a [Vec<String>],
+}
+
+/// Decides the batch from what storage holds (`looked`). Without `counts`
+/// (storage without transactions, where nothing was read) the versions
+/// stay as the store made them.
+pub fn decide(changes: &[Change], guards: &[Guard], looked: &Looked<'_>, counts: bool) -> Result<Decided, String> {
+    let Looked { reads, items, .. } = *looked;
     let mut committed = Committed::default();
     let mut skipped: Vec<usize> = Vec::new();
+    let instances = listed(looked.lists, looked.listed, layout::INSTANCES).unwrap_or_default();
     let stored_instances: Vec<Instance> = instances.iter().filter_map(|doc| codec::decode_instance(doc).ok()).collect();
     let lifetimes = lifetimes(changes);
     for guard in guards {
@@ -162,6 +194,36 @@ pub fn decide(changes: &[Change], guards: &[Guard], reads: &[String], items: &[O
                 let lives = joined || alive_before(&lifetimes, &skipped, guard.change, id).unwrap_or(found.is_some());
                 // Memory lets the instance go too, as it will hear.
                 (!lives).then(|| (Some(Error::InstanceGone), vec![Change::DeleteInstance(id)]))
+            }
+            Expect::Unchanged(before) => {
+                let id = written_into(change()?)?;
+                match (alive_before(&lifetimes, &skipped, guard.change, id), found) {
+                    // This copy's own earlier write, which memory showed.
+                    (Some(true), _) => None,
+                    (Some(false), _) | (None, None) => Some((Some(Error::InstanceGone), vec![Change::DeleteInstance(id)])),
+                    (None, Some(doc)) => {
+                        let stored = codec::decode_instance(&doc)?;
+                        let error = Error::InstanceChanged(before.name.clone());
+                        (stored != *before).then(|| (Some(error), vec![Change::PutInstance(stored)]))
+                    }
+                }
+            }
+            Expect::Holds { instance, records, now } => {
+                let docs = listed(looked.lists, looked.listed, &layout::instance_prefix(&instance.to_string()))
+                    .ok_or("storage did not answer a listing the commit asked for")?;
+                let stored: Vec<Record> = docs.iter().filter_map(|doc| codec::decode_record(doc).ok()).collect();
+                let holds = held_before(&stored, changes, &skipped, guard.change, *instance, *now);
+                if holds == records.iter().cloned().collect() {
+                    None
+                } else {
+                    let instances = instances_before(&stored_instances, changes, &skipped, guard.change);
+                    let name = instances.iter().find(|i| i.id == *instance).map_or_else(|| instance.to_string(), |i| i.name.clone());
+                    // Memory takes what storage holds: the records stored, and
+                    // none of those it knew that storage no longer has.
+                    let gone = records.iter().filter(|(place, _)| !holds.contains_key(place)).map(|(place, _)| place.clone());
+                    let gone = gone.map(|Place { instance_id, namespace, key }| Change::DeleteRecord { instance_id, namespace, key });
+                    Some((Some(Error::InstanceChanged(name)), gone.chain(stored.into_iter().map(Change::PutRecord)).collect()))
+                }
             }
             Expect::Emptied => {
                 let left = instances_before(&stored_instances, changes, &skipped, guard.change);
@@ -232,6 +294,32 @@ fn lifetimes(changes: &[Change]) -> Vec<(usize, Uuid, bool)> {
 fn alive_before(lifetimes: &[(usize, Uuid, bool)], skipped: &[usize], upto: usize, id: Uuid) -> Option<bool> {
     let earlier = lifetimes.iter().take_while(|(i, _, _)| *i < upto).filter(|(i, _, _)| !skipped.contains(i));
     earlier.filter(|(_, of, _)| *of == id).last().map(|(_, _, alive)| *alive)
+}
+
+/// The live records of `instance`, by place and last write, as `stored`
+/// (its documents in storage) with the batch's written changes before
+/// position `upto` applied, those expired at `now` left out.
+fn held_before(stored: &[Record], changes: &[Change], skipped: &[usize], upto: usize, instance: Uuid, now: Timestamp) -> HashMap<Place, Timestamp> {
+    let place = |r: &Record| Place { instance_id: r.instance_id, namespace: r.namespace.clone(), key: r.key.clone() };
+    let live = |r: &&Record| r.expires_at.is_none_or(|at| at > now);
+    let mut held: HashMap<Place, Timestamp> = stored.iter().filter(live).map(|r| (place(r), r.updated_at)).collect();
+    for (_, change) in changes.iter().enumerate().take(upto).filter(|(i, _)| !skipped.contains(i)) {
+        match change {
+            Change::PutRecord(r) if r.instance_id == instance => {
+                held.remove(&place(r));
+                if live(&r) {
+                    held.insert(place(r), r.updated_at);
+                }
+            }
+            Change::DeleteRecord { instance_id, namespace, key } if *instance_id == instance => {
+                held.remove(&Place { instance_id: instance, namespace: namespace.clone(), key: key.clone() });
+            }
+            Change::DeleteNamespace { instance_id, namespace } if *instance_id == instance => held.retain(|p, _| p.namespace != *namespace),
+            Change::DeleteInstance(id) if *id == instance => held.clear(),
+            _ => {}
+        }
+    }
+    held
 }
 
 /// A refusal's error, naming the batch operation it is for.

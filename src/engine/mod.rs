@@ -99,14 +99,12 @@ impl<D: Driver + 'static> Inner<D> {
             true => decide::reads(&changes, &guards).map_err(|why| bug(why.to_string()))?,
             false => Vec::new(),
         };
-        let lists = match decide::lists_instances(&guards) {
-            true => vec![layout::INSTANCES.to_string()],
-            false => Vec::new(),
-        };
+        let lists = decide::lists(&guards);
         let outcome: Rc<RefCell<Option<Result<Outcome, String>>>> = Rc::default();
         let changes = Rc::new(changes);
         let decide: Decide = {
-            let (outcome, known, encoded, changes, asked) = (outcome.clone(), self.known.clone(), encoded.clone(), changes.clone(), reads.clone());
+            let (outcome, known, encoded, changes) = (outcome.clone(), self.known.clone(), encoded.clone(), changes.clone());
+            let (reads, lists) = (reads.clone(), lists.clone());
             // Each decision starts from the batch as handed over, not from
             // the last decision's encoding (which may leave changes out).
             let handed = encoded.borrow().clone();
@@ -114,8 +112,8 @@ impl<D: Driver + 'static> Inner<D> {
             // May run more than once (a localStorage tab that is not the
             // writer decides again when the writer finds its reads stale).
             Box::new(move |stored: Stored| {
-                let instances = stored.listed.into_iter().next().unwrap_or_default();
-                let decided = match decide::decide(&changes, &guards, &asked, &stored.items, &instances, counts) {
+                let looked = decide::Looked { reads: &reads, items: &stored.items, lists: &lists, listed: &stored.listed };
+                let decided = match decide::decide(&changes, &guards, &looked, counts) {
                     Ok(decided) => decided,
                     Err(why) => {
                         *outcome.borrow_mut() = Some(Err(why));

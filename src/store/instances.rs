@@ -67,7 +67,7 @@ impl KvStore {
             self.limits.check(Field::Description, text)?;
         }
         let mut changed = self.get_instance(instance)?;
-        let mut guards = vec![Check::on(0, Expect::InstanceStored)];
+        let mut guards = vec![Check::on(0, Expect::Unchanged(changed.clone()))];
         if let Some(name) = update.name {
             check_free(&self.shared.index.borrow(), &name, Some(changed.id))?;
             if name != changed.name {

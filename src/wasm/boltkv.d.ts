@@ -69,7 +69,7 @@ export interface KVWriteOptions {
  * - `NOT_FOUND`: the instance named does not exist (or was deleted elsewhere while a write into it was on its way).
  * - `ALREADY_EXISTS`: an instance with that name exists.
  * - `TOO_LARGE`: a name, key, namespace, description or value is over its limit (bytes, or depth for values).
- * - `CONFLICT`: a version check failed (or an import's `replace` met instances it had not heard of).
+ * - `CONFLICT`: a version check failed (or the instance an update was made from changed meanwhile, or an import's `replace` met instances it had not heard of).
  * - `STORAGE_FULL`: the storage has no room left.
  * - `STORAGE_UNAVAILABLE`: the storage cannot be used at all.
  * - `STORAGE_FAILED`: the storage failed to read or write for another reason.

@@ -2,14 +2,15 @@
 // page, on the backend named by `?backend=` (memory, indexeddb or
 // localStorage), and POSTs the results to the server that served the page
 // (tests/browser/server.mjs):
-//   /report/case   { run, browser, backend, index, total, name, ok, error, ms, stored }   after each case
-//   /report/done   { run, browser, backend, userAgent, results: [{ name, ok, error, ms, stored }],
+//   /report/case   { run, browser, backend, index, total, name, ok, error, skipped, ms, stored }   after each case
+//   /report/done   { run, browser, backend, userAgent, results: [{ name, ok, error, skipped, ms, stored }],
 //                    storedCases, leftovers }
 //                  stored: how many of the case's stores had data on the backend
 //                  before cleanup; storedCases: cases with stored > 0 (a
 //                  persistent backend that never stores anything is not in
 //                  use); leftovers: databases and items of this run still
-//                  there at the end (cleanup failed)
+//                  there at the end (cleanup failed); skipped: why a case
+//                  cannot run on this backend (its `skip`), when it was not run
 //   /report/fatal  { run, browser, backend, error }   when the page cannot run the suite
 //
 // Every call of a case's `open(options?)` opens a fresh store. On the
@@ -230,16 +231,19 @@ async function main() {
 
   const results = [];
   const seen = new Set();
-  for (const [index, { suite, name, fn }] of selected.entries()) {
+  for (const [index, { suite, name, fn, skip }] of selected.entries()) {
     const opened = [];
     const t0 = performance.now();
     let ok = true;
     let error = null;
     let settled = true;
+    let skipped = false;
     try {
       if (seen.has(name)) throw new Error(`duplicate case name in suite ${suite}`);
       seen.add(name);
-      await withTimeout(Promise.resolve().then(() => fn(factory(KvStore, index, opened))), caseTimeout, 'the case');
+      const open = factory(KvStore, index, opened);
+      skipped = skip?.(open) || false;
+      if (!skipped) await withTimeout(Promise.resolve().then(() => fn(open)), caseTimeout, 'the case');
     } catch (e) {
       ok = false;
       error = errorText(e);
@@ -255,13 +259,14 @@ async function main() {
       ok = false;
     }
     const ms = Math.round(performance.now() - t0);
-    const result = { name, ok, error, ms, stored };
+    const result = { name, ok, error, skipped, ms, stored };
     results.push(result);
     show(index, selected.length, name, ok, error);
     await post('case', { index, total: selected.length, ...result });
   }
   const failed = results.filter((r) => !r.ok).length;
-  statusEl.textContent = `${browser} ${backend}: ${results.length - failed} passed, ${failed} failed`;
+  const skippedCount = results.filter((r) => r.ok && r.skipped).length;
+  statusEl.textContent = `${browser} ${backend}: ${results.length - failed - skippedCount} passed, ${skippedCount} skipped, ${failed} failed`;
   document.title = `boltkv conformance: done`;
   // Proof the backend was in use, and that cleaning up worked.
   const storedCases = results.filter((r) => r.stored > 0).length;

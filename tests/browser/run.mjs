@@ -13,7 +13,8 @@
 // tests/browser/conformance.html, waits for the page to POST its results
 // (at most --timeout seconds), then kills the browser's whole process group
 // and deletes the profile. It prints one line per failing case and a summary
-// per run, and ends with `N passed, N failed` over every case of every run;
+// per run (with the cases skipped there and why: a case's `skip`, see
+// tests/js/conformance/index.js), and ends with `N passed, N failed` over every case of every run;
 // a case that a run did not report (the run timed out or could not start)
 // counts as failed. Exits 1 if anything failed or a run did not report.
 
@@ -124,9 +125,11 @@ async function main() {
 
       let p = 0;
       let f = 0;
+      let s = 0;
       for (const name of expected) {
         const r = byName.get(name);
-        if (r && r.ok) p++;
+        if (r && r.ok && r.skipped) s++;
+        else if (r && r.ok) p++;
         else {
           f++;
           const error = r ? r.error : `not reported (${why || 'missing from the report'})`;
@@ -161,7 +164,8 @@ async function main() {
         const tail = output().trim().split('\n').slice(-15);
         if (tail.length && tail[0]) console.log(`       browser output (last lines):\n${tail.map((l) => `         ${l}`).join('\n')}`);
       }
-      const line = `${label.padEnd(22)} ${String(p).padStart(4)} passed, ${f} failed  ${secs.padStart(6)} s${why ? '  (did not finish)' : ''}${note}`;
+      const skippedNote = s ? `  ${s} skipped (${[...new Set(expected.map((n) => byName.get(n)?.skipped).filter(Boolean))].join('; ')})` : '';
+      const line = `${label.padEnd(22)} ${String(p).padStart(4)} passed, ${f} failed  ${secs.padStart(6)} s${why ? '  (did not finish)' : ''}${note}${skippedNote}`;
       console.log(line);
       summaries.push(line);
       passed += p;

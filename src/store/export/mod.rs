@@ -15,7 +15,8 @@
 //! its id, and of the stored one with its name. That one's records are not
 //! lost: those the file does not overwrite move into the imported instance,
 //! with their ids, times and versions, and the instance they were in is
-//! removed, its place in `listInstances` taken by the imported one.
+//! removed, its place in `listInstances` taken by the imported one; storage
+//! checks that it held no records but those moved (`Expect::Holds`).
 //! Replacing, every stored instance is removed in the same commit; when
 //! storage holds one this copy has not heard of, the import is refused
 //! (`Expect::Emptied`) and this copy learns of it, so trying again removes it.
@@ -130,7 +131,13 @@ impl KvStore {
         let mut moved = Vec::new();
         for (from, to) in &taken {
             let stays = |r: &Record| !places.contains(&Place { instance_id: *to, namespace: r.namespace.clone(), key: r.key.clone() });
-            moved.extend(index.records_of(from).into_iter().filter(stays).map(|r| Record { instance_id: *to, ..r }));
+            let records = index.records_of(from);
+            // What is moved is what this copy knows: storage checks that the
+            // instance holds nothing else (another tab may have written there).
+            let known = records.iter().filter(|r| r.expires_at.is_none_or(|at| at > now));
+            let known = known.map(|r| (Place { instance_id: *from, namespace: r.namespace.clone(), key: r.key.clone() }, r.updated_at)).collect();
+            guards.push(Check::on(changes.len(), Expect::Holds { instance: *from, records: known, now }));
+            moved.extend(records.into_iter().filter(stays).map(|r| Record { instance_id: *to, ..r }));
             changes.push(Change::DeleteInstance(*from));
         }
         for (_, instance) in &file.instances {

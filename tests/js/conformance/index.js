@@ -1,8 +1,10 @@
 // Every conformance suite, by name. Each suite is a list of
-// { name, fn } where fn(open) runs one case against a fresh store made by
-// `open(options?)` (a function with the signature of KvStore.open), whose
+// { name, fn, skip? } where fn(open) runs one case against a fresh store made
+// by `open(options?)` (a function with the signature of KvStore.open), whose
 // `backend` property names the backend under test ('memory', 'indexeddb',
-// 'localStorage', 'durableObject', 'kv').
+// 'localStorage', 'durableObject', 'kv'). `skip(open)`, when a case has it,
+// answers why the case cannot run there (a sentence), or false: runners
+// report such a case as skipped with that reason, never as passed.
 
 import { cases as envelope } from './envelope.js';
 import { cases as instances } from './instances.js';
