@@ -23,7 +23,9 @@
 //   c. tabs    two top-level tabs race on what storage decides
 //              (tests/browser/tabs.js): one instance name created by both
 //              (exactly one succeeds), one instance auto-created by both (both
-//              write into it), 2 x 200 conditional increments (exactly 400).
+//              write into it), 2 x 200 conditional increments (exactly 400),
+//              writes into instances the other tab deletes (written, then
+//              deleted, or NOT_FOUND; a fresh open skips no orphan record).
 //   d. watch   tab A watches a namespace and a live query while tab B makes
 //              1,000 random writes (tests/browser/watching.js): A's events,
 //              applied in order to its first state, equal a fresh read in A
@@ -380,8 +382,8 @@ async function raceScenario(browserName, backend, opts) {
 /**
  * Two top-level tabs of one browser on one store race on what storage must
  * decide (tests/browser/tabs.js): one instance name created by both, one
- * instance auto-created by both, and 2 x 200 conditional increments of one
- * counter.
+ * instance auto-created by both, 2 x 200 conditional increments of one
+ * counter, and writes into instances the other tab deletes.
  */
 async function tabsScenario(browserName, backend, opts) {
   return twoTabsScenario(browserName, backend, opts, 'tabs', 'c. two tabs decide', (sc, a, b) => {
@@ -407,6 +409,13 @@ async function tabsScenario(browserName, backend, opts) {
     sc.check(`2 tabs x 200 increments with ifVersion, retried on CONFLICT, end at exactly 400 in both tabs (conflicts: ${a.counter.conflicts} + ${b.counter.conflicts})`, () => {
       assert.deepEqual([a.counter.failures, b.counter.failures], [[], []]);
       assert.deepEqual([a.counter.final, b.counter.final], [400, 400]);
+    });
+    sc.check(`writes into instances the other tab deletes meanwhile are written (then deleted) or answer NOT_FOUND, and leave no record without its instance (${JSON.stringify(a.doomed.answers)})`, () => {
+      const { written = 0, NOT_FOUND: refused = 0, 'NOT_FOUND, deleted meanwhile': meanwhile = 0, ...other } = a.doomed.answers;
+      assert.deepEqual(other, {});
+      assert.equal(refused + meanwhile, 10, 'each round ends with the first write after the delete');
+      assert.deepEqual([a.doomed.left, b.doomed.left, a.doomed.fresh.left], [[], [], []]);
+      assert.deepEqual(a.doomed.fresh.skipped, []);
     });
   });
 }

@@ -2,13 +2,17 @@
 // (step `tabs`): two top-level tabs of one browser open the same store and,
 // in step with each other (a barrier over a BroadcastChannel), race on what
 // storage must decide: creating one instance name, auto-creating one
-// instance with `set`, and 200 increments each of one counter with
-// `ifVersion`, retrying on CONFLICT. Each tab reports what it saw; the
+// instance with `set`, 200 increments each of one counter with
+// `ifVersion`, retrying on CONFLICT, and writes of one tab into instances
+// the other deletes at the same moment. Each tab reports what it saw; the
 // driver asserts.
 
 import { barrier, until } from './in-step.js';
 
 const INCREMENTS = 200;
+/** Instances tab A writes into while tab B deletes them, and A's writes into each, at most. */
+const DOOMED = 10;
+const DOOMED_WRITES = 500;
 
 /** The counter's record (value and version), once this tab knows it. */
 async function counter(store) {
@@ -60,6 +64,7 @@ export async function tabs(store, side, run) {
     const now = await counter(store);
     return now?.value === 2 * INCREMENTS ? now : undefined;
   }, 10000);
+  const doomed = await writesIntoDeleted(store, side, channel);
   channel.close();
   return {
     storage: store.storage,
@@ -67,5 +72,53 @@ export async function tabs(store, side, run) {
     named: named.map((i) => i.id),
     auto: { success: auto.success, instanceId: auto.data?.record.instanceId, reachable: !!reachable, instances: autoInstances },
     counter: { made: made.success || made.code, conflicts, failures, final: final?.value ?? (await counter(store))?.value },
+    doomed,
   };
+}
+
+/**
+ * Tab A writes into an instance while tab B deletes it, round after
+ * round: each write lands before the delete (and goes with it) or answers
+ * NOT_FOUND (from storage, when this tab had not yet heard of the delete). Reports A's answers by outcome, the doomed instances each tab
+ * still lists, and what a store opened afresh on the storage skips (a
+ * record left without its instance would be there).
+ */
+async function writesIntoDeleted(store, side, channel) {
+  const answers = {};
+  for (let round = 0; round < DOOMED; round++) {
+    const name = `doomed-${round}`;
+    if (side === 'A') await store.createInstance(name);
+    await until(async () => (await store.getInstance(name)).success, 10000);
+    await barrier(channel, side, name);
+    if (side === 'A') {
+      // One after another until the delete falls between two of them: a
+      // write made before this tab heard of it reaches storage after it.
+      // On localStorage each waits a task first: this tab may be the one
+      // writing for both, and a loop of awaits alone (microtasks) would
+      // never let the other tab's delete in.
+      const yields = store.storage.backend === 'localStorage';
+      for (let i = 0; i < DOOMED_WRITES; i++) {
+        if (yields) await new Promise((resolve) => setTimeout(resolve, 0));
+        const answer = await store.set(name, 'ns', `k${i}`, i);
+        const meanwhile = answer.error?.startsWith('The instance was deleted by another tab') ? ', deleted meanwhile' : '';
+        const outcome = answer.success ? 'written' : `${answer.code}${meanwhile}`;
+        answers[outcome] = (answers[outcome] ?? 0) + 1;
+        if (!answer.success) break;
+      }
+    } else {
+      await store.deleteInstance(name);
+    }
+  }
+  await barrier(channel, side, 'doomed');
+  const isDoomed = (i) => i.name.startsWith('doomed-');
+  const left = await until(async () => {
+    const listed = (await store.listInstances()).data.instances.filter(isDoomed);
+    return listed.length === 0 ? listed : undefined;
+  }, 10000);
+  const { backend, name } = store.storage;
+  const fresh = await store.constructor.open({ backend, name });
+  const seen = { answers, left: left ?? (await store.listInstances()).data.instances.filter(isDoomed).map((i) => i.name) };
+  seen.fresh = { skipped: fresh.storage.skipped, left: (await fresh.listInstances()).data.instances.filter(isDoomed).map((i) => i.name) };
+  fresh.free();
+  return seen;
 }
