@@ -2,7 +2,7 @@
 //!
 //! Storage with transactions (IndexedDB, localStorage through its one
 //! writer, Durable Objects) keeps a version counter and every commit reads
-//! and raises it (`engine/decide.rs`), so versions are unique across every
+//! and raises it (`engine/decide/`), so versions are unique across every
 //! copy of a store. Workers KV has no transaction to read and raise a
 //! counter in, and copies of a store in different isolates never hear each
 //! other, so they cannot agree on the next number. There a version is

@@ -118,7 +118,8 @@ impl KvStore {
             ImportMode::Merge => index.instances().into_iter().map(|i| i.id).collect(),
             ImportMode::Replace => HashSet::new(),
         };
-        let taken = taken_over(&index, &file.instances, mode)?;
+        let in_file: HashSet<Uuid> = file.instances.iter().map(|(_, i)| i.id).collect();
+        let taken = taken_over(&index, &file.instances, &in_file, mode)?;
         let mut changes = Vec::new();
         let mut guards = Vec::new();
         if mode == ImportMode::Replace {
@@ -127,7 +128,7 @@ impl KvStore {
             // heard of: storage decides whether the store is empty now.
             guards.push(Check::on(changes.len(), Expect::Emptied));
         }
-        let places = places(&file.records, &file.instances, &stored, &taken)?;
+        let places = places(&file.records, &in_file, &stored, &taken)?;
         let mut moved = Vec::new();
         for (from, to) in &taken {
             let stays = |r: &Record| !places.contains(&Place { instance_id: *to, namespace: r.namespace.clone(), key: r.key.clone() });
@@ -158,7 +159,6 @@ impl KvStore {
         let highest = moved.iter().chain(&live).map(|r| r.version).max();
         changes.extend(moved.into_iter().chain(live).map(Change::PutRecord));
         // Records the file writes into a stored instance need it still stored.
-        let in_file: HashSet<Uuid> = file.instances.iter().map(|(_, i)| i.id).collect();
         let mut into_stored = HashSet::new();
         for (at, change) in changes.iter().enumerate() {
             if let Change::PutRecord(r) = change {
@@ -182,9 +182,8 @@ impl KvStore {
 /// So is a name held by a stored instance that the file itself renames
 /// (its id is in the file): which one should keep the records would be a
 /// guess.
-fn taken_over(index: &Index, instances: &[(usize, Instance)], mode: ImportMode) -> Result<HashMap<Uuid, Uuid>> {
+fn taken_over(index: &Index, instances: &[(usize, Instance)], in_file: &HashSet<Uuid>, mode: ImportMode) -> Result<HashMap<Uuid, Uuid>> {
     let (mut ids, mut names) = (HashSet::new(), HashSet::new());
-    let in_file: HashSet<Uuid> = instances.iter().map(|(_, i)| i.id).collect();
     let mut taken = HashMap::new();
     for (line, instance) in instances {
         if !ids.insert(instance.id) {
@@ -208,8 +207,7 @@ fn taken_over(index: &Index, instances: &[(usize, Instance)], mode: ImportMode) 
 /// Every place the file's records write, after checking that each record's
 /// instance is in the file or (merging) in the store, and that no place is
 /// written twice.
-fn places(records: &[(usize, Record)], instances: &[(usize, Instance)], stored: &HashSet<Uuid>, taken: &HashMap<Uuid, Uuid>) -> Result<HashSet<Place>> {
-    let in_file: HashSet<Uuid> = instances.iter().map(|(_, i)| i.id).collect();
+fn places(records: &[(usize, Record)], in_file: &HashSet<Uuid>, stored: &HashSet<Uuid>, taken: &HashMap<Uuid, Uuid>) -> Result<HashSet<Place>> {
     let mut places = HashSet::with_capacity(records.len());
     for (line, record) in records {
         let instance_id = *taken.get(&record.instance_id).unwrap_or(&record.instance_id);

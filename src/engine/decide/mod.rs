@@ -20,7 +20,10 @@
 //!   counter moves past the largest of them, so every later write of any
 //!   copy gets a greater one.
 
-use std::collections::{BTreeSet, HashMap};
+mod before;
+mod looks;
+
+use std::collections::HashMap;
 
 use super::codec::{self, EncodedBatch};
 use super::layout;
@@ -29,84 +32,9 @@ use crate::error::Error;
 use crate::id::Uuid;
 use crate::model::{Change, Instance, Record};
 use crate::time::Timestamp;
-
-/// The item keys a commit reads before deciding: the version counter, then
-/// each item a guard checks, once however many guards check it (a burst
-/// of writes into one instance checks its item once), in order.
-pub fn reads(changes: &[Change], guards: &[Guard]) -> Result<Vec<String>, String> {
-    let mut items = BTreeSet::new();
-    for guard in guards {
-        items.extend(read_by(changes, guard)?);
-    }
-    let mut reads = vec![layout::VERSIONS.to_string()];
-    reads.extend(items);
-    Ok(reads)
-}
-
-/// What storage holds at `item`, one of the guards' `reads` (sorted after
-/// the version counter).
-fn read(reads: &[String], items: &[Option<String>], item: &str) -> Result<Option<String>, String> {
-    let at = reads.get(1..).and_then(|sorted| sorted.binary_search_by(|read| read.as_str().cmp(item)).ok());
-    let found = at.and_then(|at| items.get(at.checked_add(1)?));
-    found.cloned().ok_or_else(|| "storage did not answer a read the commit asked for".into())
-}
-
-/// The item `guard` checks, if it checks one.
-fn read_by(changes: &[Change], guard: &Guard) -> Result<Option<String>, String> {
-    let change = || changes.get(guard.change).ok_or("a guard names a change its batch does not have");
-    Ok(match &guard.expect {
-        Expect::Stored(_) => Some(place(change()?).ok_or("a repair guard is on a change without one place")?),
-        Expect::Version { place, .. } => Some(record_item(place)),
-        Expect::InstanceStored | Expect::Unchanged(_) => Some(layout::instance(&written_into(change()?)?.to_string())),
-        Expect::NameFree | Expect::NameOrJoin | Expect::Emptied | Expect::Holds { .. } | Expect::KeepsVersions => None,
-    })
-}
-
-/// The instance a record or instance write writes into.
-fn written_into(change: &Change) -> Result<Uuid, String> {
-    match change {
-        Change::PutRecord(r) => Ok(r.instance_id),
-        Change::PutInstance(i) => Ok(i.id),
-        Change::DeleteInstance(_) | Change::DeleteRecord { .. } | Change::DeleteNamespace { .. } => {
-            Err("an instance guard is on a change that writes no instance".into())
-        }
-    }
-}
-
-fn record_item(place: &Place) -> String {
-    layout::record(&place.instance_id.to_string(), &place.namespace, &place.key)
-}
-
-/// The prefixes a commit lists before deciding: every stored instance for
-/// the guards on names (names are not keys) and an import's replace, and
-/// the records of each instance an import takes over.
-pub fn lists(guards: &[Guard]) -> Vec<String> {
-    let mut lists = Vec::new();
-    if guards.iter().any(|g| matches!(g.expect, Expect::NameFree | Expect::NameOrJoin | Expect::Emptied)) {
-        lists.push(layout::INSTANCES.to_string());
-    }
-    for guard in guards {
-        if let Expect::Holds { instance, .. } = &guard.expect {
-            lists.push(layout::instance_prefix(&instance.to_string()));
-        }
-    }
-    lists
-}
-
-/// The documents storage listed under `prefix`, one of the [`lists`].
-fn listed<'a>(lists: &[String], listed: &'a [Vec<String>], prefix: &str) -> Option<&'a [String]> {
-    lists.iter().position(|asked| asked == prefix).and_then(|at| listed.get(at)).map(Vec::as_slice)
-}
-
-/// The item a record or instance change writes or removes.
-fn place(change: &Change) -> Option<String> {
-    match change {
-        Change::PutRecord(r) => Some(layout::record(&r.instance_id.to_string(), &r.namespace, &r.key)),
-        Change::DeleteRecord { instance_id, namespace, key } => Some(layout::record(&instance_id.to_string(), namespace, key)),
-        Change::PutInstance(i) => Some(layout::instance(&i.id.to_string())),
-        Change::DeleteInstance(_) | Change::DeleteNamespace { .. } => None,
-    }
-}
+use before::{alive_before, held_before, instances_before, lifetimes, written_before};
+use looks::{listed, read, read_by, written_into};
+pub use looks::{Looked, lists, reads};
 
 /// Why a guard failed (nothing, for a repair) and what storage holds at
 /// its place, for memory.
@@ -126,20 +54,6 @@ pub struct Decided {
     pub counter: Option<String>,
     /// For the store.
     pub committed: Committed,
-}
-
-/// What storage holds where the commit looked: `items` are the texts at
-/// `reads` (as [`reads`] made them), `listed` the documents under each of
-/// `lists` (as [`lists`] made them).
-pub struct Looked<'a> {
-    /// The item keys read.
-    pub reads: &'a [String],
-    /// What each holds.
-    pub items: &'a [Option<String>],
-    /// The prefixes listed.
-    pub lists: &'a [String],
-    /// The documents under each.
-    pub listed: &'a [Vec<String>],
 }
 
 /// Decides the batch from what storage holds (`looked`). Without `counts`
@@ -260,89 +174,12 @@ pub fn decide(changes: &[Change], guards: &[Guard], looked: &Looked<'_>, counts:
     Ok(Decided { changes: moved, encoded, skipped, counter, committed })
 }
 
-/// The stored instances as the batch's written changes before position
-/// `upto` leave them (a rename earlier in the batch frees its old name).
-fn instances_before(stored: &[Instance], changes: &[Change], skipped: &[usize], upto: usize) -> Vec<Instance> {
-    let mut instances = stored.to_vec();
-    for (_, change) in changes.iter().enumerate().take(upto).filter(|(i, _)| !skipped.contains(i)) {
-        match change {
-            Change::PutInstance(put) => {
-                instances.retain(|i| i.id != put.id);
-                instances.push(put.clone());
-            }
-            Change::DeleteInstance(id) => instances.retain(|i| i.id != *id),
-            Change::PutRecord(_) | Change::DeleteRecord { .. } | Change::DeleteNamespace { .. } => {}
-        }
-    }
-    instances
-}
-
-/// Where the batch creates or writes an instance (`true`) and removes one
-/// (`false`), in order.
-fn lifetimes(changes: &[Change]) -> Vec<(usize, Uuid, bool)> {
-    let events = changes.iter().enumerate().filter_map(|(i, change)| match change {
-        Change::PutInstance(instance) => Some((i, instance.id, true)),
-        Change::DeleteInstance(id) => Some((i, *id, false)),
-        Change::PutRecord(_) | Change::DeleteRecord { .. } | Change::DeleteNamespace { .. } => None,
-    });
-    events.collect()
-}
-
-/// Whether the batch's written changes before position `upto` leave the
-/// instance `id` stored; `None` when none of them touches it, so storage
-/// decides.
-fn alive_before(lifetimes: &[(usize, Uuid, bool)], skipped: &[usize], upto: usize, id: Uuid) -> Option<bool> {
-    let earlier = lifetimes.iter().take_while(|(i, _, _)| *i < upto).filter(|(i, _, _)| !skipped.contains(i));
-    earlier.filter(|(_, of, _)| *of == id).last().map(|(_, _, alive)| *alive)
-}
-
-/// The live records of `instance`, by place and last write, as `stored`
-/// (its documents in storage) with the batch's written changes before
-/// position `upto` applied, those expired at `now` left out.
-fn held_before(stored: &[Record], changes: &[Change], skipped: &[usize], upto: usize, instance: Uuid, now: Timestamp) -> HashMap<Place, Timestamp> {
-    let place = |r: &Record| Place { instance_id: r.instance_id, namespace: r.namespace.clone(), key: r.key.clone() };
-    let live = |r: &&Record| r.expires_at.is_none_or(|at| at > now);
-    let mut held: HashMap<Place, Timestamp> = stored.iter().filter(live).map(|r| (place(r), r.updated_at)).collect();
-    for (_, change) in changes.iter().enumerate().take(upto).filter(|(i, _)| !skipped.contains(i)) {
-        match change {
-            Change::PutRecord(r) if r.instance_id == instance => {
-                held.remove(&place(r));
-                if live(&r) {
-                    held.insert(place(r), r.updated_at);
-                }
-            }
-            Change::DeleteRecord { instance_id, namespace, key } if *instance_id == instance => {
-                held.remove(&Place { instance_id: instance, namespace: namespace.clone(), key: key.clone() });
-            }
-            Change::DeleteNamespace { instance_id, namespace } if *instance_id == instance => held.retain(|p, _| p.namespace != *namespace),
-            Change::DeleteInstance(id) if *id == instance => held.clear(),
-            _ => {}
-        }
-    }
-    held
-}
-
 /// A refusal's error, naming the batch operation it is for.
 fn in_operation(guard: &Guard, error: Error) -> Error {
     match guard.operation {
         Some(index) => Error::InOperation { index, error: Box::new(error) },
         None => error,
     }
-}
-
-/// The version the batch's last written change before position `upto`
-/// leaves at `place` (`Some(None)`: removed there); `None` when no earlier
-/// change of the batch touches it, so storage decides.
-fn written_before(changes: &[Change], skipped: &[usize], upto: usize, place: &Place) -> Option<Option<u64>> {
-    let (instance_id, namespace, key) = (place.instance_id, place.namespace.as_str(), place.key.as_str());
-    let earlier = changes.iter().enumerate().take(upto).filter(|(i, _)| !skipped.contains(i)).map(|(_, c)| c);
-    earlier.rev().find_map(|c| match c {
-        Change::PutRecord(r) if r.instance_id == instance_id && r.namespace == namespace && r.key == key => Some(Some(r.version)),
-        Change::DeleteRecord { instance_id: i, namespace: n, key: k } if *i == instance_id && n == namespace && k == key => Some(None),
-        Change::DeleteNamespace { instance_id: i, namespace: n } if *i == instance_id && n == namespace => Some(None),
-        Change::DeleteInstance(i) if *i == instance_id => Some(None),
-        _ => None,
-    })
 }
 
 /// A version check: `None` when the place holds `expected` (as the batch's
