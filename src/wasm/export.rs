@@ -53,10 +53,7 @@ fn mode(options: &JsValue) -> Result<ImportMode> {
     let Some(mut fields) = Fields::of(options, "options", OPTIONS_SLACK_BYTES, "{ mode?: 'merge' | 'replace' }")? else {
         return Ok(ImportMode::Merge);
     };
-    let mode = match fields.choice("mode", &["merge", "replace"])? {
-        None | Some(0) => ImportMode::Merge,
-        Some(_) => ImportMode::Replace,
-    };
+    let mode = fields.choice("mode", &[("merge", ImportMode::Merge), ("replace", ImportMode::Replace)])?.unwrap_or_default();
     fields.done()?;
     Ok(mode)
 }

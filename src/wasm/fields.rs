@@ -84,18 +84,20 @@ impl Fields {
         }
     }
 
-    /// A string field that must be one of `choices` (in the order the
-    /// caller matches them); its position there, or `None` when it is
-    /// absent or `null`.
-    pub fn choice(&mut self, field: &str, choices: &[&str]) -> Result<Option<usize>> {
+    /// A string field that must name one of `choices`; the value it names,
+    /// or `None` when it is absent or `null`.
+    pub fn choice<T: Copy>(&mut self, field: &str, choices: &[(&str, T)]) -> Result<Option<T>> {
         let Some(text) = self.text(field)? else { return Ok(None) };
-        match choices.iter().position(|c| *c == text) {
-            Some(at) => Ok(Some(at)),
-            None => {
-                let quoted: Vec<String> = choices.iter().map(|c| format!("'{c}'")).collect();
-                Err(self.wrong(field, &Json::String(text), &format!("one of {}", quoted.join(", "))))
-            }
+        match choices.iter().find(|(name, _)| *name == text) {
+            Some((_, value)) => Ok(Some(*value)),
+            None => Err(self.not_one_of(field, text, &choices.iter().map(|(name, _)| *name).collect::<Vec<_>>())),
         }
+    }
+
+    /// The error for a `choice` given as `text`, which names none of `names`.
+    fn not_one_of(&self, field: &str, text: String, names: &[&str]) -> Error {
+        let quoted: Vec<String> = names.iter().map(|name| format!("'{name}'")).collect();
+        self.wrong(field, &Json::String(text), &format!("one of {}", quoted.join(", ")))
     }
 
     /// Ends the reading: a field not taken is refused, with the shape the

@@ -66,13 +66,10 @@ pub fn opening(options: &JsValue) -> Result<Opening> {
     };
     // No options read as an empty object: every default.
     let mut fields = Fields::of(&options, "options", 1 << 16, OPEN_SHAPE)?.unwrap_or_else(|| Fields::empty("options", OPEN_SHAPE));
-    let backend = match fields.choice("backend", &["memory", "indexeddb", "localStorage"])? {
-        None | Some(0) => BackendChoice::Memory,
-        Some(1) => BackendChoice::IndexedDb,
-        Some(_) => BackendChoice::LocalStorage,
-    };
+    let backends = [("memory", BackendChoice::Memory), ("indexeddb", BackendChoice::IndexedDb), ("localStorage", BackendChoice::LocalStorage)];
+    let backend = fields.choice("backend", &backends)?.unwrap_or_default();
     let name = fields.text("name")?;
-    let fallback = fields.choice("fallback", &["memory"])?.map(|_| Fallback::Memory);
+    let fallback = fields.choice("fallback", &[("memory", Fallback::Memory)])?;
     let limits = match fields.object("limits", LIMITS_SHAPE)? {
         Some(given) => read_limits(given)?,
         None => Limits::default(),
