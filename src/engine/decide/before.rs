@@ -9,40 +9,42 @@ use crate::id::Uuid;
 use crate::model::{Change, Instance, Record};
 use crate::time::Timestamp;
 
-/// The stored instances as the batch's written changes before position
-/// `upto` leave them (a rename earlier in the batch frees its old name).
-pub(super) fn instances_before(stored: &[Instance], changes: &[Change], skipped: &[usize], upto: usize) -> Vec<Instance> {
-    let mut instances = stored.to_vec();
-    for (_, change) in changes.iter().enumerate().take(upto).filter(|(i, _)| !skipped.contains(i)) {
-        match change {
-            Change::PutInstance(put) => {
-                instances.retain(|i| i.id != put.id);
-                instances.push(put.clone());
-            }
-            Change::DeleteInstance(id) => instances.retain(|i| i.id != *id),
-            Change::PutRecord(_) | Change::DeleteRecord { .. } | Change::DeleteNamespace { .. } => {}
-        }
-    }
-    instances
-}
+/// One change of the batch to an instance: its position, the instance,
+/// and the document it writes (`None`: it removes the instance).
+pub(super) type Lifetime<'a> = (usize, Uuid, Option<&'a Instance>);
 
-/// Where the batch creates or writes an instance (`true`) and removes one
-/// (`false`), in order.
-pub(super) fn lifetimes(changes: &[Change]) -> Vec<(usize, Uuid, bool)> {
+/// Where the batch writes and removes instances, in order: all that the
+/// guards below need of the batch's own instance changes, found once.
+pub(super) fn lifetimes(changes: &[Change]) -> Vec<Lifetime<'_>> {
     let events = changes.iter().enumerate().filter_map(|(i, change)| match change {
-        Change::PutInstance(instance) => Some((i, instance.id, true)),
-        Change::DeleteInstance(id) => Some((i, *id, false)),
+        Change::PutInstance(instance) => Some((i, instance.id, Some(instance))),
+        Change::DeleteInstance(id) => Some((i, *id, None)),
         Change::PutRecord(_) | Change::DeleteRecord { .. } | Change::DeleteNamespace { .. } => None,
     });
     events.collect()
 }
 
+/// The batch's written instance changes before position `upto`.
+fn earlier<'a, 'b>(lifetimes: &'b [Lifetime<'a>], skipped: &'b [usize], upto: usize) -> impl Iterator<Item = &'b Lifetime<'a>> {
+    lifetimes.iter().take_while(move |(i, _, _)| *i < upto).filter(move |(i, _, _)| !skipped.contains(i))
+}
+
+/// The stored instances as the batch's written changes before position
+/// `upto` leave them (a rename earlier in the batch frees its old name).
+pub(super) fn instances_before(stored: &[Instance], lifetimes: &[Lifetime<'_>], skipped: &[usize], upto: usize) -> Vec<Instance> {
+    let mut instances = stored.to_vec();
+    for (_, id, put) in earlier(lifetimes, skipped, upto) {
+        instances.retain(|i| i.id != *id);
+        instances.extend(put.cloned());
+    }
+    instances
+}
+
 /// Whether the batch's written changes before position `upto` leave the
 /// instance `id` stored; `None` when none of them touches it, so storage
 /// decides.
-pub(super) fn alive_before(lifetimes: &[(usize, Uuid, bool)], skipped: &[usize], upto: usize, id: Uuid) -> Option<bool> {
-    let earlier = lifetimes.iter().take_while(|(i, _, _)| *i < upto).filter(|(i, _, _)| !skipped.contains(i));
-    earlier.filter(|(_, of, _)| *of == id).last().map(|(_, _, alive)| *alive)
+pub(super) fn alive_before(lifetimes: &[Lifetime<'_>], skipped: &[usize], upto: usize, id: Uuid) -> Option<bool> {
+    earlier(lifetimes, skipped, upto).filter(|(_, of, _)| *of == id).last().map(|(_, _, put)| put.is_some())
 }
 
 /// The live records of `instance`, by place and last write, as `stored`

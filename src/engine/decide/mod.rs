@@ -84,7 +84,7 @@ pub fn decide(changes: &[Change], guards: &[Guard], looked: &Looked<'_>, counts:
             }
             Expect::NameFree | Expect::NameOrJoin => {
                 let Change::PutInstance(instance) = change()? else { return Err("a name guard is on a change that is not an instance".into()) };
-                let instances = instances_before(&stored_instances, changes, &skipped, guard.change);
+                let instances = instances_before(&stored_instances, &lifetimes, &skipped, guard.change);
                 let taken = instances.iter().find(|s| s.name == instance.name && s.id != instance.id);
                 let is_new = !instances.iter().any(|s| s.id == instance.id);
                 match taken {
@@ -111,36 +111,18 @@ pub fn decide(changes: &[Change], guards: &[Guard], looked: &Looked<'_>, counts:
             }
             Expect::Unchanged(before) => {
                 let id = written_into(change()?)?;
-                match (alive_before(&lifetimes, &skipped, guard.change, id), found) {
-                    // This copy's own earlier write, which memory showed.
-                    (Some(true), _) => None,
-                    (Some(false), _) | (None, None) => Some((Some(Error::InstanceGone), vec![Change::DeleteInstance(id)])),
-                    (None, Some(doc)) => {
-                        let stored = codec::decode_instance(&doc)?;
-                        let error = Error::InstanceChanged(before.name.clone());
-                        (stored != *before).then(|| (Some(error), vec![Change::PutInstance(stored)]))
-                    }
-                }
+                unchanged_check(before, alive_before(&lifetimes, &skipped, guard.change, id), found)?
             }
             Expect::Holds { instance, records, now } => {
                 let docs = listed(looked.lists, looked.listed, &layout::instance_prefix(&instance.to_string()))
                     .ok_or("storage did not answer a listing the commit asked for")?;
                 let stored: Vec<Record> = docs.iter().filter_map(|doc| codec::decode_record(doc).ok()).collect();
                 let holds = held_before(&stored, changes, &skipped, guard.change, *instance, *now);
-                if holds == records.iter().cloned().collect() {
-                    None
-                } else {
-                    let instances = instances_before(&stored_instances, changes, &skipped, guard.change);
-                    let name = instances.iter().find(|i| i.id == *instance).map_or_else(|| instance.to_string(), |i| i.name.clone());
-                    // Memory takes what storage holds: the records stored, and
-                    // none of those it knew that storage no longer has.
-                    let gone = records.iter().filter(|(place, _)| !holds.contains_key(place)).map(|(place, _)| place.clone());
-                    let gone = gone.map(|Place { instance_id, namespace, key }| Change::DeleteRecord { instance_id, namespace, key });
-                    Some((Some(Error::InstanceChanged(name)), gone.chain(stored.into_iter().map(Change::PutRecord)).collect()))
-                }
+                let instances = || instances_before(&stored_instances, &lifetimes, &skipped, guard.change);
+                holds_check(*instance, records, holds, stored, instances)
             }
             Expect::Emptied => {
-                let left = instances_before(&stored_instances, changes, &skipped, guard.change);
+                let left = instances_before(&stored_instances, &lifetimes, &skipped, guard.change);
                 // Memory learns them, so that the call made again removes them too.
                 let error = Error::NotEmptied { instances: left.iter().map(|i| i.name.clone()).collect() };
                 (!left.is_empty()).then(|| (Some(error), left.into_iter().map(Change::PutInstance).collect()))
@@ -172,6 +154,36 @@ pub fn decide(changes: &[Change], guards: &[Guard], looked: &Looked<'_>, counts:
         false => None,
     };
     Ok(Decided { changes: moved, encoded, skipped, counter, committed })
+}
+
+/// An update's check: `None` when the instance it writes is stored as the
+/// update was made from (or as this batch wrote it before), else the
+/// refusal with what storage holds.
+fn unchanged_check(before: &Instance, alive: Option<bool>, found: Option<String>) -> Result<Option<Refusal>, String> {
+    let gone = || Some((Some(Error::InstanceGone), vec![Change::DeleteInstance(before.id)]));
+    Ok(match (alive, found) {
+        // This copy's own earlier write, which memory showed.
+        (Some(true), _) => None,
+        (Some(false), _) | (None, None) => gone(),
+        (None, Some(doc)) => {
+            let stored = codec::decode_instance(&doc)?;
+            (stored != *before).then(|| (Some(Error::InstanceChanged(before.name.clone())), vec![Change::PutInstance(stored)]))
+        }
+    })
+}
+
+/// A takeover's check: `None` when the instance `holds` exactly the
+/// `records` this copy moves out of it, else the refusal, with which
+/// memory takes what storage holds (the records `stored` there, and none
+/// of those it knew that storage no longer has).
+fn holds_check(instance: Uuid, records: &[(Place, Timestamp)], holds: HashMap<Place, Timestamp>, stored: Vec<Record>, instances: impl Fn() -> Vec<Instance>) -> Option<Refusal> {
+    if holds == records.iter().cloned().collect() {
+        return None;
+    }
+    let name = instances().into_iter().find(|i| i.id == instance).map_or_else(|| instance.to_string(), |i| i.name);
+    let gone = records.iter().filter(|(place, _)| !holds.contains_key(place)).map(|(place, _)| place.clone());
+    let gone = gone.map(|Place { instance_id, namespace, key }| Change::DeleteRecord { instance_id, namespace, key });
+    Some((Some(Error::InstanceChanged(name)), gone.chain(stored.into_iter().map(Change::PutRecord)).collect()))
 }
 
 /// A refusal's error, naming the batch operation it is for.
