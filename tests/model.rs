@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use boltkv::envelope::{Method, data};
+use boltkv::envelope::{Data, Method, data};
 use std::future::{Future, ready};
 
 use boltkv::{InstanceUpdate, KvStore, LocalBoxFuture, MemoryBackend, Timestamp};
@@ -118,18 +118,14 @@ impl Model {
     }
 }
 
-fn to_json(data: impl serde::Serialize) -> Json {
-    serde_json::to_value(data).expect("data serialises")
-}
-
 /// Issues one call on the store now (a write changes memory at once), and
 /// gives the future of its envelope, parsed.
 fn issue<'a>(store: &'a KvStore, op: &Op, arg: &str) -> LocalBoxFuture<'a, Json> {
-    fn answer<'a, T: 'a>(
+    fn answer<'a, T: 'a, D: Data + 'a>(
         store: &'a KvStore,
         method: Method,
         pending: impl Future<Output = boltkv::Result<T>> + 'a,
-        data: impl FnOnce(T) -> Json + 'a,
+        data: impl FnOnce(T) -> D + 'a,
     ) -> LocalBoxFuture<'a, Json> {
         Box::pin(async move {
             let text = store.envelope(method, pending.await.map(data));
@@ -139,26 +135,26 @@ fn issue<'a>(store: &'a KvStore, op: &Op, arg: &str) -> LocalBoxFuture<'a, Json>
     match op {
         Op::Create { name, description } => {
             let d = description.then_some("about");
-            answer(store, Method::CreateInstance, store.create_instance(NAMES[*name], d), |instance| to_json(data::InstanceData { instance }))
+            answer(store, Method::CreateInstance, store.create_instance(NAMES[*name], d), |instance| data::InstanceData { instance })
         }
-        Op::GetInstance { .. } => answer(store, Method::GetInstance, ready(store.get_instance(arg)), |instance| to_json(data::InstanceData { instance })),
-        Op::List => answer(store, Method::ListInstances, ready(Ok(store.list_instances())), |instances| to_json(data::InstancesData { instances })),
+        Op::GetInstance { .. } => answer(store, Method::GetInstance, ready(store.get_instance(arg)), |instance| data::InstanceData { instance }),
+        Op::List => answer(store, Method::ListInstances, ready(Ok(store.list_instances())), |instances| data::InstancesData { instances }),
         Op::Rename { to, .. } => {
             let update = InstanceUpdate { name: Some(NAMES[*to].to_string()), description: None };
-            answer(store, Method::UpdateInstance, store.update_instance(arg, update), |instance| to_json(data::InstanceData { instance }))
+            answer(store, Method::UpdateInstance, store.update_instance(arg, update), |instance| data::InstanceData { instance })
         }
-        Op::DeleteInstance { .. } => answer(store, Method::DeleteInstance, store.delete_instance(arg), |deleted| to_json(data::DeletedData { deleted })),
-        Op::Get { ns, key, .. } => answer(store, Method::Get, ready(store.get_raw(arg, NAMESPACES[*ns], KEYS[*key])), |v| to_json(data::GetData::of(v))),
+        Op::DeleteInstance { .. } => answer(store, Method::DeleteInstance, store.delete_instance(arg), |deleted| data::DeletedData { deleted }),
+        Op::Get { ns, key, .. } => answer(store, Method::Get, ready(store.get_raw(arg, NAMESPACES[*ns], KEYS[*key])), data::GetData::of),
         Op::Set { ns, key, value, auto, .. } => {
-            answer(store, Method::Set, store.set(arg, NAMESPACES[*ns], KEYS[*key], value, *auto), |record| to_json(data::RecordData { record }))
+            answer(store, Method::Set, store.set(arg, NAMESPACES[*ns], KEYS[*key], value, *auto), |record| data::RecordData { record })
         }
-        Op::Delete { ns, key, .. } => answer(store, Method::Delete, store.delete(arg, NAMESPACES[*ns], KEYS[*key]), |deleted| to_json(data::DeletedData { deleted })),
+        Op::Delete { ns, key, .. } => answer(store, Method::Delete, store.delete(arg, NAMESPACES[*ns], KEYS[*key]), |deleted| data::DeletedData { deleted }),
         Op::DeleteNamespace { ns, .. } => answer(store, Method::DeleteNamespace, store.delete_namespace(arg, NAMESPACES[*ns]), |deleted_count| {
-            to_json(data::DeletedCountData { deleted_count })
+            data::DeletedCountData { deleted_count }
         }),
-        Op::Namespaces { .. } => answer(store, Method::GetNamespaces, ready(store.get_namespaces(arg)), |namespaces| to_json(data::NamespacesData { namespaces })),
+        Op::Namespaces { .. } => answer(store, Method::GetNamespaces, ready(store.get_namespaces(arg)), |namespaces| data::NamespacesData { namespaces }),
         Op::Count { ns, .. } => {
-            answer(store, Method::GetRecordCount, ready(store.get_record_count(arg, ns.map(|n| NAMESPACES[n]))), |count| to_json(data::CountData { count }))
+            answer(store, Method::GetRecordCount, ready(store.get_record_count(arg, ns.map(|n| NAMESPACES[n]))), |count| data::CountData { count })
         }
     }
 }

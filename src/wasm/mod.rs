@@ -14,13 +14,12 @@ mod watch;
 mod write_options;
 
 use js_sys::Promise;
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 
 use crate::commit::Pending;
-use crate::envelope::{data, Method};
+use crate::envelope::{data, Data, Method};
 use crate::error::{Error, Field, Result};
 use crate::store::{DeleteOptions, KvStore, SetOptions};
 
@@ -65,13 +64,13 @@ impl JsKvStore {
     }
 
     /// Answers a read, which the store answers at once from memory.
-    fn answer<T: Serialize>(&self, method: Method, result: Result<T>) -> Promise {
+    fn answer<T: Data>(&self, method: Method, result: Result<T>) -> Promise {
         Promise::resolve(&self.store.with_envelope(method, result, parse))
     }
 
     /// Answers a write: at once when nothing waits for storage, else when
     /// the write's batch is durable.
-    fn reply<U: Unpin + 'static, T: Serialize + 'static>(
+    fn reply<U: Unpin + 'static, T: Data + 'static>(
         &self,
         method: Method,
         call: Result<Pending<U>>,
@@ -253,7 +252,7 @@ impl JsKvStore {
             args::nothing_more(&extra, Method::Batch)?;
             Ok(self.store.batch(batch_args::operations(&operations, self.store.limits())?))
         })();
-        self.reply(Method::Batch, call, data::BatchData::of)
+        self.reply(Method::Batch, call, data::BatchData)
     }
 
     /// `getMany(keys)`: `{ records }`, a record or `null` per key.

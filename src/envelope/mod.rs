@@ -3,14 +3,12 @@
 //! answer into fresh objects with one `JSON.parse`, so no caller ever holds
 //! a reference into the store.
 
-use serde::Serialize;
-
 use crate::error::{ErrorCode, Result};
 use crate::id::Uuid;
-use crate::model::{Instance, Record};
-use crate::store::{KvStore, Outcome};
+use crate::store::KvStore;
 use crate::time::Timestamp;
-use crate::value::Value;
+
+pub use data::Data;
 
 /// The twelve calls, for their `type` strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +72,7 @@ impl Method {
 }
 
 /// Renders an envelope: `data` on success, the error's sentence and code on failure.
-pub fn render<T: Serialize>(method: Method, result: Result<T>, timestamp: Timestamp, request_id: Uuid) -> String {
+pub fn render<T: Data>(method: Method, result: Result<T>, timestamp: Timestamp, request_id: Uuid) -> String {
     let mut text = Vec::new();
     render_into(&mut text, method, result, timestamp, request_id);
     String::from_utf8(text).unwrap_or_else(|_| unreadable(method, timestamp, request_id))
@@ -93,9 +91,9 @@ fn unreadable(method: Method, timestamp: Timestamp, request_id: Uuid) -> String 
 }
 
 /// [`render`], into `out` (emptied first), so a caller can reuse one buffer.
-pub fn render_into<T: Serialize>(out: &mut Vec<u8>, method: Method, result: Result<T>, timestamp: Timestamp, request_id: Uuid) {
+pub fn render_into<T: Data>(out: &mut Vec<u8>, method: Method, result: Result<T>, timestamp: Timestamp, request_id: Uuid) {
     let written = match &result {
-        Ok(data) => frame(out, method, Ok(&|out: &mut Vec<u8>| serde_json::to_writer(out, data)), timestamp, request_id),
+        Ok(data) => frame(out, method, Ok(&|out: &mut Vec<u8>| data.write(out)), timestamp, request_id),
         Err(e) => frame(out, method, Err((&e.to_string(), e.code())), timestamp, request_id),
     };
     if let Err(e) = written {
@@ -122,7 +120,7 @@ fn frame(
 ) -> serde_json::Result<()> {
     out.clear();
     out.extend_from_slice(b"{\"type\":");
-    quoted(out, method.type_name().as_bytes());
+    write::quoted(out, method.type_name().as_bytes());
     match answer {
         Ok(data) => {
             out.extend_from_slice(b",\"success\":true,\"data\":");
@@ -132,24 +130,15 @@ fn frame(
             out.extend_from_slice(b",\"success\":false,\"error\":");
             serde_json::to_writer(&mut *out, message)?;
             out.extend_from_slice(b",\"code\":");
-            quoted(out, code.as_str().as_bytes());
+            write::quoted(out, code.as_str().as_bytes());
         }
     }
     out.extend_from_slice(b",\"timestamp\":");
-    timestamp.with_text(|text| quoted(out, text.as_bytes()));
+    write::time(out, timestamp);
     out.extend_from_slice(b",\"requestId\":");
-    quoted(out, &request_id.to_text());
+    write::quoted(out, &request_id.to_text());
     out.push(b'}');
     Ok(())
-}
-
-/// A JSON string of text that needs no escapes: the frame's own ASCII
-/// (type names, codes, ISO times, UUIDs), written without serde_json's
-/// byte-by-byte escape scan, which was a tenth of a missing key's `get`.
-fn quoted(out: &mut Vec<u8>, ascii: &[u8]) {
-    out.push(b'"');
-    out.extend_from_slice(ascii);
-    out.push(b'"');
 }
 
 /// Answers above this size do not keep their buffer: one huge query result
@@ -158,13 +147,13 @@ const KEPT_ANSWER_BYTES: usize = 1 << 20;
 
 impl KvStore {
     /// Renders an envelope stamped with this store's clock and a fresh request id.
-    pub fn envelope<T: Serialize>(&self, method: Method, result: Result<T>) -> String {
+    pub fn envelope<T: Data>(&self, method: Method, result: Result<T>) -> String {
         render(method, result, self.now(), self.fresh_id())
     }
 
     /// Hands `read` the envelope's text, rendered into a buffer the store
     /// reuses: the hot path of every call, so it allocates nothing once warm.
-    pub fn with_envelope<T: Serialize, R>(&self, method: Method, result: Result<T>, read: impl FnOnce(&str) -> R) -> R {
+    pub fn with_envelope<T: Data, R>(&self, method: Method, result: Result<T>, read: impl FnOnce(&str) -> R) -> R {
         let (timestamp, request_id) = (self.now(), self.fresh_id());
         let Ok(mut out) = self.answers.try_borrow_mut() else {
             // Only a `read` that calls back into the store gets here.
@@ -183,139 +172,8 @@ impl KvStore {
 }
 
 /// The `data` of each call, named as `docs/api.md` names its fields.
-pub mod data {
-    use super::*;
-
-    /// `createInstance`, `getInstance`, `updateInstance`.
-    #[derive(Serialize)]
-    pub struct InstanceData {
-        /// The instance created, found or updated.
-        pub instance: Instance,
-    }
-
-    /// `listInstances`.
-    #[derive(Serialize)]
-    pub struct InstancesData {
-        /// Every instance, oldest first.
-        pub instances: Vec<Instance>,
-    }
-
-    /// `deleteInstance`, `delete`.
-    #[derive(Serialize)]
-    pub struct DeletedData {
-        /// Whether there was something to delete.
-        pub deleted: bool,
-    }
-
-    /// `get`: `value` is `null` when the key is missing.
-    #[derive(Serialize)]
-    pub struct GetData {
-        /// The stored value.
-        pub value: Option<Value>,
-        /// Whether the key holds a value (which may be `null`).
-        pub exists: bool,
-    }
-
-    /// `batch`: one result per operation.
-    #[derive(Serialize)]
-    pub struct BatchData {
-        /// `{ record }`, `{ deleted }` or `{ ok: true }`, in order.
-        pub results: Vec<BatchResult>,
-    }
-
-    /// One operation's result in a `batch`.
-    #[derive(Serialize)]
-    #[serde(untagged)]
-    pub enum BatchResult {
-        /// A set.
-        Record {
-            /// The record as stored.
-            record: Record,
-        },
-        /// A delete.
-        Deleted {
-            /// Whether there was a record to delete.
-            deleted: bool,
-        },
-        /// A check that held.
-        Checked {
-            /// Always true.
-            ok: bool,
-        },
-    }
-
-    impl BatchData {
-        /// The results of a batch's outcomes.
-        pub fn of(outcomes: Vec<Outcome>) -> BatchData {
-            let results = outcomes
-                .into_iter()
-                .map(|outcome| match outcome {
-                    Outcome::Record(record) => BatchResult::Record { record },
-                    Outcome::Deleted(deleted) => BatchResult::Deleted { deleted },
-                    Outcome::Checked => BatchResult::Checked { ok: true },
-                })
-                .collect();
-            BatchData { results }
-        }
-    }
-
-    /// `getMany`: the record, or `null`, per key asked for.
-    #[derive(Serialize)]
-    pub struct RecordsData {
-        /// In the order asked.
-        pub records: Vec<Option<Record>>,
-    }
-
-    /// `set`.
-    #[derive(Serialize)]
-    pub struct RecordData {
-        /// The record as stored.
-        pub record: Record,
-    }
-
-    /// `deleteNamespace`.
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct DeletedCountData {
-        /// How many records were deleted.
-        pub deleted_count: usize,
-    }
-
-    /// `query`.
-    #[derive(Serialize)]
-    pub struct QueryData {
-        /// The page of rows and the count of matches.
-        pub result: crate::query::QueryResult,
-    }
-
-    /// `export`.
-    #[derive(Serialize)]
-    pub struct ExportData {
-        /// The export, as JSON Lines.
-        pub text: String,
-    }
-
-    /// `getNamespaces`.
-    #[derive(Serialize)]
-    pub struct NamespacesData {
-        /// The namespaces holding records, sorted.
-        pub namespaces: Vec<String>,
-    }
-
-    /// `getRecordCount`.
-    #[derive(Serialize)]
-    pub struct CountData {
-        /// How many records.
-        pub count: usize,
-    }
-
-    impl GetData {
-        /// The answer for a value that may be missing.
-        pub fn of(value: Option<Value>) -> GetData {
-            GetData { exists: value.is_some(), value }
-        }
-    }
-}
+pub mod data;
+mod write;
 
 #[cfg(test)]
 mod tests {
