@@ -45,9 +45,15 @@ impl KvStore {
             return Ok(query.nothing());
         };
         if let Some(field) = indexed_field.and_then(|field| slot.field(field)) {
+            // Candidates outside a namespace the query names never get
+            // here, so its keys are looked up once, not per match.
+            let named = query.namespace().map(|namespace| slot.namespaces.get(namespace));
             let find = |namespace, key| {
-                let entry = slot.namespaces.get(namespace)?.get(key)?;
-                Some(Stored { instance_id, namespace, key, entry })
+                let keys = match named {
+                    Some(keys) => keys?,
+                    None => slot.namespaces.get(namespace)?,
+                };
+                Some(Stored { instance_id, namespace, key, entry: keys.get(key)? })
             };
             let in_scope = match query.namespace() {
                 Some(namespace) => slot.namespaces.get(namespace).map_or(0, Keys::len),
