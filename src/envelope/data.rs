@@ -1,6 +1,6 @@
 //! The `data` of each call, named as `docs/api.md` names its fields, and
 //! how each is written into the envelope's text: the answers that carry
-//! records by hand ([`super::write`]), the rest through serde.
+//! records by hand (`write.rs`), the rest through serde.
 
 use serde::Serialize;
 
