@@ -51,7 +51,7 @@ impl Match<'_> {
 
 impl Query {
     /// Runs the query over the records of its instance (and namespace).
-    pub(crate) fn run<'a>(&self, records: impl Iterator<Item = Stored<'a>>) -> QueryResult {
+    pub(crate) fn run<'a>(&self, records: impl Iterator<Item = Stored<'a>>) -> Result<QueryResult> {
         let paths = self.value_paths();
         self.page(records.filter_map(|record| self.admit(record, &paths, None)).collect())
     }
@@ -90,7 +90,7 @@ impl Query {
             for candidate in index.candidates(self) {
                 matches.extend(admit(candidate)?);
             }
-            return Ok(self.page(matches));
+            return self.page(matches);
         };
         // Walked in the order of the first order key, the matches past the
         // page (and the records tied with its last one) need only counting,
@@ -117,14 +117,14 @@ impl Query {
             for candidate in kept.into_iter().skip(self.offset()).take(self.limit) {
                 page.extend(admit(candidate)?);
             }
-            return Ok(self.finish(page, in_scope, self.limit > 0 && in_scope > end));
+            return self.finish(page, in_scope, self.limit > 0 && in_scope > end);
         }
         let (mut kept, mut total) = (Vec::new(), 0usize);
         for candidate in walk {
             let last_at = kept.last().map(|last: &Match<'_>| last.keys.first().and_then(Option::as_ref));
             let past_page = past_page(end, kept.len(), last_at, candidate);
             if past_page && self.conditions.is_empty() {
-                return Ok(self.page_of(kept, in_scope));
+                return self.page_of(kept, in_scope);
             }
             if let Some(found) = admit(candidate)? {
                 total = total.saturating_add(1);
@@ -133,7 +133,7 @@ impl Query {
                 }
             }
         }
-        Ok(self.page_of(kept, total))
+        self.page_of(kept, total)
     }
 
     /// Whether the index can be walked in the query's order, and then
@@ -148,14 +148,14 @@ impl Query {
     }
 
     /// The page of `matches` the query asks for, with their total.
-    fn page(&self, matches: Vec<Match<'_>>) -> QueryResult {
+    fn page(&self, matches: Vec<Match<'_>>) -> Result<QueryResult> {
         let total = matches.len();
         self.page_of(matches, total)
     }
 
     /// The page of `matches`, which hold every match up to the end of the
     /// page (the rest, `total` less these, sort after them).
-    fn page_of<'a>(&self, mut matches: Vec<Match<'a>>, total: usize) -> QueryResult {
+    fn page_of<'a>(&self, mut matches: Vec<Match<'a>>, total: usize) -> Result<QueryResult> {
         let unkept = total.saturating_sub(matches.len());
         if let Start::After(position) = &self.start {
             matches.retain(|m| self.compare(position.place(), m.place()).is_lt());
@@ -169,10 +169,10 @@ impl Query {
 
     /// The result for a page cut out in order; `more` when matches remain
     /// after it.
-    fn finish(&self, page: Vec<Match<'_>>, total: usize, more: bool) -> QueryResult {
-        let cursor = page.last().filter(|_| more).map(|last| cursor::make(self, last.place()));
+    fn finish(&self, page: Vec<Match<'_>>, total: usize, more: bool) -> Result<QueryResult> {
+        let cursor = page.last().filter(|_| more).map(|last| cursor::make(self, last.place())).transpose()?;
         let records = page.into_iter().map(|m| self.row(m.record)).collect();
-        QueryResult { records, total, limit: self.limit, offset: self.offset(), cursor }
+        Ok(QueryResult { records, total, limit: self.limit, offset: self.offset(), cursor })
     }
 
     /// Every path into the value that a condition or an order key reads,

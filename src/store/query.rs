@@ -69,7 +69,7 @@ impl KvStore {
         let records = namespaces.into_iter().flat_map(|(namespace, keys)| {
             keys.iter().map(move |(key, entry)| Stored { instance_id, namespace, key, entry })
         });
-        Ok(query.run(records))
+        query.run(records)
     }
 
     /// Runs a query given as JSON text (as `JSON.stringify` makes it); text

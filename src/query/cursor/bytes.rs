@@ -5,6 +5,8 @@
 
 use serde_json::Value as Json;
 
+use crate::error::{Error, Result, StorageError};
+
 /// Writes parts one after another.
 #[derive(Default)]
 pub(super) struct Writer(Vec<u8>);
@@ -14,11 +16,17 @@ impl Writer {
         self.part(text.as_bytes());
     }
 
-    pub(super) fn json(&mut self, value: &Json) {
+    /// Writing into a `Vec` cannot fail, nor can serialising a JSON
+    /// value; were it to, the cursor says so rather than hash a stand-in.
+    pub(super) fn json(&mut self, value: &Json) -> Result<()> {
         let mut text = Vec::new();
-        // Writing into a `Vec` cannot fail, nor can serialising a JSON value.
-        serde_json::to_writer(&mut text, value).unwrap_or_default();
+        serde_json::to_writer(&mut text, value).map_err(|e| {
+            Error::Storage(StorageError::Failed(format!(
+                "a query's operand or a cursor's place could not be written as JSON ({e}); this is a bug in boltkv."
+            )))
+        })?;
         self.part(&text);
+        Ok(())
     }
 
     pub(super) fn flag(&mut self, on: bool) {
@@ -118,7 +126,7 @@ mod tests {
         writer.text("");
         writer.text(&long);
         writer.flag(true);
-        writer.json(&json!({"a": [1, null, "\u{1F600}"]}));
+        writer.json(&json!({"a": [1, null, "\u{1F600}"]})).expect("writes");
         writer.flag(false);
         let bytes = writer.into_bytes();
         let mut reader = Reader::new(&bytes);

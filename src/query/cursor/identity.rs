@@ -9,13 +9,14 @@ use serde_json::Value as Json;
 
 use super::bytes::Writer;
 use super::short_hash;
+use crate::error::Result;
 use crate::query::{Bound, Query, Test};
 
 /// Names what is hashed, so that no other hash of the store means the same.
 const TAG: &[u8] = b"boltkv query 1\n";
 
 /// The identity of `query`.
-pub(super) fn of(query: &Query) -> [u8; 8] {
+pub(super) fn of(query: &Query) -> Result<[u8; 8]> {
     let mut form = Writer::default();
     form.text(&query.instance);
     form.flag(query.namespace.is_some());
@@ -25,29 +26,28 @@ pub(super) fn of(query: &Query) -> [u8; 8] {
     form.count(query.conditions.len());
     for condition in &query.conditions {
         form.text(&condition.field.spelling());
-        test(&mut form, &condition.test);
+        test(&mut form, &condition.test)?;
     }
     form.count(query.order.len());
     for key in &query.order {
         form.text(&key.field.spelling());
         form.flag(key.descending);
     }
-    short_hash(TAG, &form.into_bytes())
+    Ok(short_hash(TAG, &form.into_bytes()))
 }
 
 /// A test as its operator's own spelling, then its operand.
-fn test(form: &mut Writer, test: &Test) {
+fn test(form: &mut Writer, test: &Test) -> Result<()> {
     match test {
         Test::OneOf(choices) => {
             form.text("in");
             form.count(choices.len());
-            for choice in choices {
-                form.json(choice);
-            }
+            choices.iter().try_for_each(|choice| form.json(choice))
         }
         Test::Exists(present) => {
             form.text("exists");
             form.flag(*present);
+            Ok(())
         }
         Test::Equals(operand) => compares(form, "eq", operand),
         Test::Differs(operand) => compares(form, "neq", operand),
@@ -62,7 +62,7 @@ fn test(form: &mut Writer, test: &Test) {
 }
 
 /// An operator with one operand.
-fn compares(form: &mut Writer, operator: &str, operand: &Json) {
+fn compares(form: &mut Writer, operator: &str, operand: &Json) -> Result<()> {
     form.text(operator);
-    form.json(operand);
+    form.json(operand)
 }

@@ -52,21 +52,21 @@ impl Position {
 }
 
 /// The cursor of a page of `query` whose last row stands at `place`.
-pub(super) fn make(query: &Query, place: Place<'_>) -> String {
+pub(super) fn make(query: &Query, place: Place<'_>) -> Result<String> {
     let mut form = Writer::default();
     form.text(place.namespace);
     form.text(place.key);
     for key in place.keys {
         form.flag(key.is_some());
         if let Some(value) = key {
-            form.json(value);
+            form.json(value)?;
         }
     }
-    let mut body = identity::of(query).to_vec();
+    let mut body = identity::of(query)?.to_vec();
     body.extend(form.into_bytes());
     let mut bytes = check(&body).to_vec();
     bytes.extend(body);
-    base64url::encode(&bytes)
+    Ok(base64url::encode(&bytes))
 }
 
 /// The place `cursor` holds, when it is a cursor boltkv made for `query`
@@ -78,7 +78,7 @@ pub(super) fn read(cursor: &str, query: &Query) -> Result<Position> {
         return Err(not_ours());
     }
     let (made_for, place) = body.split_first_chunk::<8>().ok_or_else(not_ours)?;
-    if *made_for != identity::of(query) {
+    if *made_for != identity::of(query)? {
         return Err(invalid(
             "was made by a different query; a cursor continues only the query that gave it (the same from, \
              where and orderBy, while limit and select may change), so pass it with that query, or leave after \
