@@ -171,7 +171,6 @@ impl KvStore {
     }
 }
 
-/// The `data` of each call, named as `docs/api.md` names its fields.
 pub mod data;
 mod write;
 
