@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 // The platform's `TextEncoder`, bound here rather than through web-sys,
-// whose `encode` takes a Rust `&str` (which would mean the slow copy first);
+// whose methods take a Rust `&str` (which would mean the slow copy first);
 // a global binding, not a snippet module: with one more module to fetch,
 // wasm-bindgen-test-runner's page for tests/wasm_local_storage.rs stalled
 // while loading in 6 runs of 16 in Chromium.
@@ -23,6 +23,18 @@ extern "C" {
 
     #[wasm_bindgen(method)]
     fn encode(this: &TextEncoder, text: &JsString) -> js_sys::Uint8Array;
+
+    /// Writes UTF-8 straight into `into`, which JavaScript sees as a view
+    /// of wasm memory: no array is made and copied over.
+    #[wasm_bindgen(method, js_name = encodeInto)]
+    fn encode_into(this: &TextEncoder, text: &JsString, into: &mut [u8]) -> Encoded;
+
+    /// What `encodeInto` did.
+    type Encoded;
+
+    /// How many UTF-16 units it read.
+    #[wasm_bindgen(method, getter)]
+    fn read(this: &Encoded) -> u32;
 }
 
 thread_local! {
@@ -40,9 +52,18 @@ pub fn copy_in(js: &JsString, units: u32) -> String {
     if units < LONG_TEXT {
         return String::from(js);
     }
+    let bytes = ENCODER.with(|encoder| {
+        // Written in place when the text is ASCII (one byte per unit, and
+        // only then does all of it fit); other text is encoded by size
+        // (`TextEncoder.encode`, then copied in).
+        let mut bytes = vec![0; units as usize];
+        match encoder.encode_into(js, &mut bytes).read() == units {
+            true => bytes,
+            false => encoder.encode(js).to_vec(),
+        }
+    });
     // The encoder's bytes are UTF-8 by definition; were they not, the slow
     // copy gives the same text.
-    let bytes = ENCODER.with(|encoder| encoder.encode(js).to_vec());
     String::from_utf8(bytes).unwrap_or_else(|_| String::from(js))
 }
 

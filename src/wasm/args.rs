@@ -17,6 +17,9 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = jsonText)]
     fn json_text(value: &JsValue) -> std::result::Result<JsValue, JsValue>;
 
+    #[wasm_bindgen(catch, js_name = checkFinite)]
+    fn check_finite(value: &JsValue) -> std::result::Result<bool, JsValue>;
+
     #[wasm_bindgen(js_name = utf8Length)]
     fn utf8_length(text: &JsString) -> f64;
 
@@ -137,8 +140,8 @@ pub fn flag(value: &JsValue, arg: &str) -> Result<bool> {
 #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "string lengths are whole numbers below 2^32")]
 pub fn json(value: &JsValue, limits: &Limits) -> Result<String> {
     let max = limits.max_value_bytes;
-    let text = json_text(value)
-        .map_err(|thrown| Error::InvalidValue(format!("JSON cannot represent it: {}", reason(&thrown))))?;
+    let cannot = |thrown: JsValue| Error::InvalidValue(format!("JSON cannot represent it: {}", reason(&thrown)));
+    let text = json_text(value).map_err(cannot)?;
     if text.is_null() {
         return Err(Error::ValueTooDeep { max: limits.max_depth });
     }
@@ -153,7 +156,21 @@ pub fn json(value: &JsValue, limits: &Limits) -> Result<String> {
         let bytes = utf8_length(js) as usize;
         return Err(Error::ValueTooLarge { bytes, max });
     }
-    Ok(copy_in(js, units))
+    let text = copy_in(js, units);
+    // A NaN or ±Infinity can only have become `null`; texts without one
+    // are final, the rest are checked again (rare, so cheap overall).
+    if mentions_null(&text) && !check_finite(value).map_err(cannot)? {
+        return Err(Error::ValueTooDeep { max: limits.max_depth });
+    }
+    Ok(text)
+}
+
+/// Whether `null` occurs in `text` (in a string too, where the check it
+/// leads to finds nothing). Searched from each `l`, a rare letter in JSON.
+fn mentions_null(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let null_at = |l: usize| l.checked_sub(2).and_then(|start| bytes.get(start..)).is_some_and(|rest| rest.starts_with(b"null"));
+    bytes.iter().enumerate().any(|(i, &b)| b == b'l' && null_at(i))
 }
 
 /// Why an object argument was refused.

@@ -275,6 +275,7 @@ const REFUSED = () => {
     ['NaN in array', [1, NaN]],
     ['Infinity deep', [[{ x: [Infinity] }]]],
     ['-Infinity in object', { neg: -Infinity }],
+    ['NaN beside nulls in a long value', { text: 'null, '.repeat(40), list: [null, 'null', NaN] }],
     ['toJSON giving NaN', { toJSON: () => NaN }],
     ['toJSON giving undefined', { toJSON: () => undefined }],
     ['toJSON that throws', { toJSON: () => { throw new Error('toJSON boom'); } }],
@@ -489,4 +490,9 @@ test('values: long texts round-trip exactly (from 128 UTF-16 units they are copi
     }
   }
   equal(await count(kv, 'v', 'names'), 20);
+  // Nulls, and the word in strings, in a long value (a value whose text
+  // holds null is checked again for NaN and ±Infinity).
+  const nulls = { text: 'null'.repeat(60), list: [null, 1.5, { n: null }] };
+  deepEqual((await put(kv, 'v', 'ns', 'nulls', nulls)).value, nulls);
+  deepEqual(await read(kv, 'v', 'ns', 'nulls'), { value: nulls, exists: true });
 });
