@@ -166,7 +166,8 @@ pub fn json(value: &JsValue, limits: &Limits) -> Result<String> {
 }
 
 /// Whether `null` occurs in `text` (in a string too, where the check it
-/// leads to finds nothing). Searched from each `l`, a rare letter in JSON.
+/// leads to finds nothing): one comparison per byte, and a closer look at
+/// each `l`.
 fn mentions_null(text: &str) -> bool {
     let bytes = text.as_bytes();
     let null_at = |l: usize| l.checked_sub(2).and_then(|start| bytes.get(start..)).is_some_and(|rest| rest.starts_with(b"null"));

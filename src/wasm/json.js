@@ -23,9 +23,9 @@ function tooDeep(thrown) {
 // (undefined, a function or a symbol); null when it nests too deep for the
 // engine to write it out (deeper than any store accepts). Throws when it
 // cannot be stored exactly, except for a NaN or ±Infinity, which has become
-// `null`: the caller asks checkFinite of texts holding one (it searches in
-// wasm: String.prototype.includes on a fresh 1 KB text takes 4 µs in
-// Chromium, more than the stringify's half).
+// `null`: the caller asks checkFinite of texts holding one. (It searches in
+// wasm: String.prototype.includes on a freshly written 1 KB text took
+// 3.8 µs in Chromium 156, half as long as the stringify itself.)
 export function jsonText(value) {
   try {
     return JSON.stringify(value);
