@@ -24,8 +24,11 @@
 //              (tests/browser/tabs.js): one instance name created by both
 //              (exactly one succeeds), one instance auto-created by both (both
 //              write into it), 2 x 200 conditional increments (exactly 400),
-//              writes into instances the other tab deletes (written, then
-//              deleted, or NOT_FOUND; a fresh open skips no orphan record).
+//              two renames to one name (exactly one succeeds) and two updates
+//              of one instance (each succeeds or answers CONFLICT; storage
+//              keeps a successful one), writes into instances the other tab
+//              deletes (written, then deleted, or NOT_FOUND; a fresh open
+//              skips no orphan record).
 //   d. watch   tab A watches a namespace and a live query while tab B makes
 //              1,000 random writes (tests/browser/watching.js): A's events,
 //              applied in order to its first state, equal a fresh read in A
@@ -383,7 +386,8 @@ async function raceScenario(browserName, backend, opts) {
  * Two top-level tabs of one browser on one store race on what storage must
  * decide (tests/browser/tabs.js): one instance name created by both, one
  * instance auto-created by both, 2 x 200 conditional increments of one
- * counter, and writes into instances the other tab deletes.
+ * counter, two renames to one name and two updates of one instance, and
+ * writes into instances the other tab deletes.
  */
 async function tabsScenario(browserName, backend, opts) {
   return twoTabsScenario(browserName, backend, opts, 'tabs', 'c. two tabs decide', (sc, a, b) => {
@@ -409,6 +413,21 @@ async function tabsScenario(browserName, backend, opts) {
     sc.check(`2 tabs x 200 increments with ifVersion, retried on CONFLICT, end at exactly 400 in both tabs (conflicts: ${a.counter.conflicts} + ${b.counter.conflicts})`, () => {
       assert.deepEqual([a.counter.failures, b.counter.failures], [[], []]);
       assert.deepEqual([a.counter.final, b.counter.final], [400, 400]);
+    });
+    sc.check('of two tabs renaming their instances to one new name at once, exactly one succeeds; the other answers ALREADY_EXISTS and keeps its name', () => {
+      const outcomes = [a.updates.renamed, b.updates.renamed];
+      const winner = outcomes.find((o) => o !== 'ALREADY_EXISTS');
+      assert.deepEqual(outcomes.filter((o) => o === 'ALREADY_EXISTS'), ['ALREADY_EXISTS']);
+      assert.deepEqual([a.updates.stored.renamed, a.updates.stored.left], [[winner], 1]);
+    });
+    sc.check(`of two tabs updating one instance at once, each succeeds or answers CONFLICT, and storage keeps a successful one's change (${a.updates.described}, ${b.updates.described})`, () => {
+      const succeeded = [a, b].filter((t) => t.updates.described === true).map((t) => `by ${t === a ? 'A' : 'B'}`);
+      assert.deepEqual([a, b].map((t) => t.updates.described).filter((d) => d !== true && d !== 'CONFLICT'), []);
+      assert.ok(succeeded.includes(a.updates.stored.description), `storage holds ${a.updates.stored.description}`);
+    });
+    sc.check('both tabs, and a store opened afresh in each, then show the same instances', () => {
+      assert.deepEqual(b.updates.stored, a.updates.stored);
+      assert.deepEqual([a.updates.agrees, b.updates.agrees], [true, true]);
     });
     sc.check(`writes into instances the other tab deletes meanwhile are written (then deleted) or answer NOT_FOUND, and leave no record without its instance (${JSON.stringify(a.doomed.answers)})`, () => {
       const { written = 0, NOT_FOUND: refused = 0, 'NOT_FOUND, deleted meanwhile': meanwhile = 0, ...other } = a.doomed.answers;

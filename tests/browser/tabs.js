@@ -3,9 +3,10 @@
 // in step with each other (a barrier over a BroadcastChannel), race on what
 // storage must decide: creating one instance name, auto-creating one
 // instance with `set`, 200 increments each of one counter with
-// `ifVersion`, retrying on CONFLICT, and writes of one tab into instances
-// the other deletes at the same moment. Each tab reports what it saw; the
-// driver asserts.
+// `ifVersion`, retrying on CONFLICT, two renames to one new name and two
+// updates of one instance, and writes of one tab into instances the other
+// deletes at the same moment. Each tab reports what it saw; the driver
+// asserts.
 
 import { barrier, until } from './in-step.js';
 
@@ -64,6 +65,7 @@ export async function tabs(store, side, run) {
     const now = await counter(store);
     return now?.value === 2 * INCREMENTS ? now : undefined;
   }, 10000);
+  const updates = await instanceUpdates(store, side, channel);
   const doomed = await writesIntoDeleted(store, side, channel);
   channel.close();
   return {
@@ -72,7 +74,42 @@ export async function tabs(store, side, run) {
     named: named.map((i) => i.id),
     auto: { success: auto.success, instanceId: auto.data?.record.instanceId, reachable: !!reachable, instances: autoInstances },
     counter: { made: made.success || made.code, conflicts, failures, final: final?.value ?? (await counter(store))?.value },
+    updates,
     doomed,
+  };
+}
+
+/**
+ * Each tab renames its own instance to one new name, then both set the
+ * description of one instance, each from what it knew, at once: storage
+ * lets one rename through, and an update made from a state the other tab
+ * has changed meanwhile answers CONFLICT instead of undoing that change.
+ * Reports the answers, what a store opened afresh on the storage shows,
+ * and whether this tab's own store came to show the same.
+ */
+async function instanceUpdates(store, side, channel) {
+  const names = ['rename-A', 'rename-B', 'described'];
+  if (side === 'A') for (const name of names) await store.createInstance(name);
+  await until(async () => (await Promise.all(names.map((n) => store.getInstance(n)))).every((r) => r.success), 10000);
+  await barrier(channel, side, 'update');
+  const renamed = await store.updateInstance(`rename-${side}`, { name: 'renamed' });
+  const described = await store.updateInstance('described', { description: `by ${side}` });
+  await barrier(channel, side, 'updated');
+  const shown = async (s) => {
+    const instances = (await s.listInstances()).data.instances;
+    const id = (name) => instances.filter((i) => i.name === name).map((i) => i.id);
+    return { renamed: id('renamed'), left: [...id('rename-A'), ...id('rename-B')].length, description: instances.find((i) => i.name === 'described')?.description };
+  };
+  const { backend, name } = store.storage;
+  const fresh = await store.constructor.open({ backend, name });
+  const stored = await shown(fresh);
+  fresh.free();
+  const agrees = await until(async () => JSON.stringify(await shown(store)) === JSON.stringify(stored), 10000);
+  return {
+    renamed: renamed.success ? renamed.data.instance.id : renamed.code,
+    described: described.success || described.code,
+    stored,
+    agrees,
   };
 }
 
