@@ -55,8 +55,8 @@ impl KvStore {
                 };
                 Some(Stored { instance_id, namespace, key, entry: keys.get(key)? })
             };
-            let in_scope = match query.namespace() {
-                Some(namespace) => slot.namespaces.get(namespace).map_or(0, Keys::len),
+            let in_scope = match named {
+                Some(keys) => keys.map_or(0, Keys::len),
                 None => slot.namespaces.values().map(Keys::len).sum(),
             };
             return query.run_indexed(field, find, in_scope);
