@@ -260,6 +260,7 @@ mod id;
 mod index;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod js_text;
+mod json_read;
 mod limits;
 mod model;
 mod query;

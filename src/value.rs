@@ -8,8 +8,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use serde::Serialize;
-use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
+use serde::de::{DeserializeOwned, IgnoredAny};
 
 use crate::error::{Error, Result};
 use crate::limits::Limits;
@@ -18,22 +17,26 @@ use crate::limits::Limits;
 /// UTF-16 surrogates (which could not come back out unchanged). Shared, not
 /// copied, between the index, the pending batch and the caller's answer.
 #[derive(Debug, Clone)]
-pub struct Value(Rc<RawValue>);
+pub struct Value(Rc<str>);
 
 impl Value {
-    /// Validates JSON text (as `JSON.stringify` makes it) and takes it.
+    /// Validates JSON text (as `JSON.stringify` makes it) and takes it,
+    /// without the whitespace around it. The grammar is checked by skipping
+    /// the text with serde_json rather than reading it into a `RawValue`,
+    /// whose decoding would link serde's typed-decoding errors (and float
+    /// formatting with them) into the wasm build (`src/json_read.rs`).
     pub fn from_json(text: String, limits: &Limits) -> Result<Value> {
         check(&text, limits)?;
-        RawValue::from_string(text)
-            .map(|raw| Value(raw.into()))
-            .map_err(|e| Error::InvalidValue(format!("it is not valid JSON ({e}).")))
+        serde_json::from_str::<IgnoredAny>(&text).map_err(|e| Error::InvalidValue(format!("it is not valid JSON ({e}).")))?;
+        let trimmed = text.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
+        Ok(Value(if trimmed.len() == text.len() { text.into() } else { trimmed.into() }))
     }
 
     /// Takes a value that a JSON parser has already read as part of a
     /// larger document, so only the checks beyond the grammar are left.
-    pub fn from_raw(raw: &RawValue, limits: &Limits) -> Result<Value> {
-        check(raw.get(), limits)?;
-        Ok(Value(raw.to_owned().into()))
+    pub fn from_raw(raw: &str, limits: &Limits) -> Result<Value> {
+        check(raw, limits)?;
+        Ok(Value(raw.into()))
     }
 
     /// Takes a value built in Rust, of any type serde can write, on the
@@ -46,25 +49,20 @@ impl Value {
     /// The value as a Rust type; [`Error::WrongType`], naming `T`, when it
     /// does not deserialise into one.
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T> {
-        serde_json::from_str(self.0.get())
+        serde_json::from_str(&self.0)
             .map_err(|e| Error::WrongType { type_name: std::any::type_name::<T>(), problem: e.to_string() })
     }
 
     /// The stored JSON text.
     pub fn json(&self) -> &str {
-        self.0.get()
+        &self.0
     }
 
     /// The value as a tree, for queries and for Rust callers.
     pub fn parse(&self) -> serde_json::Value {
         // Validated on the way in, so parsing cannot fail; `Null` keeps the
         // signature total without a panic path.
-        serde_json::from_str(self.0.get()).unwrap_or(serde_json::Value::Null)
-    }
-
-    /// The stored text, for embedding in a response without a copy.
-    pub fn raw(&self) -> &RawValue {
-        &self.0
+        serde_json::from_str(&self.0).unwrap_or(serde_json::Value::Null)
     }
 }
 
@@ -81,9 +79,13 @@ impl fmt::Display for Value {
     }
 }
 
+/// Written exactly as stored by serde_json (as a `RawValue`), for Rust
+/// callers that serialise records (Cargo.toml's `serialize` feature).
+#[cfg(feature = "serialize")]
 impl serde::Serialize for Value {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+        let raw = serde_json::value::RawValue::from_string(self.json().to_owned());
+        raw.map_err(serde::ser::Error::custom)?.serialize(serializer)
     }
 }
 

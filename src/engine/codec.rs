@@ -2,13 +2,15 @@
 //! document each, with times as epoch milliseconds and the value
 //! embedded as its stored JSON text. Decoding checks everything a document
 //! claims, so a foreign or damaged item is reported, never loaded half-way.
+//! Both ways are written by hand, without serde's derives
+//! (`src/json_read.rs` says why); the tests hold the documents to the
+//! shapes stored by earlier builds.
 
 use std::ops::Range;
 
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
-
+use crate::envelope::write::{quoted, record_with, string};
 use crate::id::Uuid;
+use crate::json_read::{required, unknown, Reader};
 use crate::limits::{DEPTH_CEILING, Limits};
 use crate::model::{Change, Instance, Record};
 use crate::time::Timestamp;
@@ -18,50 +20,10 @@ use crate::value::Value;
 /// a layout it does not know.
 pub const FORMAT_VERSION: u32 = 1;
 
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RecordDoc<'a> {
-    id: String,
-    instance_id: String,
-    namespace: String,
-    key: String,
-    #[serde(borrow)]
-    value: &'a RawValue,
-    created_at: i64,
-    updated_at: i64,
-    version: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    expires_at: Option<i64>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct InstanceDoc {
-    id: String,
-    name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    description: Option<String>,
-    created_at: i64,
-    updated_at: i64,
-    seq: u64,
-}
-
-/// A change as another copy of the store receives it: puts carry their
-/// document verbatim, deletes the place they delete.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-enum ChangeDoc<'a> {
-    #[serde(borrow)]
-    PutInstance(&'a RawValue),
-    DeleteInstance(String),
-    #[serde(borrow)]
-    PutRecord(&'a RawValue),
-    DeleteRecord([String; 3]),
-    DeleteNamespace([String; 2]),
-}
-
 /// A batch encoded once: the message for other tabs, a JSON array with one
-/// `ChangeDoc` per change, in which each put's document appears verbatim,
+/// `{"<change>":...}` object per change (`putInstance`, `putRecord`,
+/// `deleteInstance`, `deleteRecord`, `deleteNamespace`), in which each put's
+/// document appears verbatim,
 /// so the backend stores slices of the message instead of encoding twice.
 pub struct EncodedBatch {
     /// The JSON array other tabs receive.
@@ -95,14 +57,38 @@ pub fn encode_batch(changes: &[Change], skipped: &[usize]) -> Result<EncodedBatc
             out.push(b',');
         }
         docs.push(match change {
-            Change::PutInstance(instance) => Some(put_doc(&mut out, "putInstance", &instance_doc(instance))?),
-            Change::PutRecord(record) => Some(put_doc(&mut out, "putRecord", &record_doc(record))?),
-            Change::DeleteInstance(id) => delete_doc(&mut out, &ChangeDoc::DeleteInstance(id.to_string()))?,
+            Change::PutInstance(instance) => Some(put_doc(&mut out, "putInstance", |out| instance_doc(out, instance))?),
+            Change::PutRecord(record) => Some(put_doc(&mut out, "putRecord", |out| record_doc(out, record))?),
+            Change::DeleteInstance(id) => {
+                tagged(&mut out, "deleteInstance", |out| {
+                    quoted(out, &id.to_text());
+                    Ok(())
+                })?;
+                None
+            }
             Change::DeleteRecord { instance_id, namespace, key } => {
-                delete_doc(&mut out, &ChangeDoc::DeleteRecord([instance_id.to_string(), namespace.clone(), key.clone()]))?
+                tagged(&mut out, "deleteRecord", |out| {
+                    out.push(b'[');
+                    quoted(out, &instance_id.to_text());
+                    out.push(b',');
+                    string(out, namespace)?;
+                    out.push(b',');
+                    string(out, key)?;
+                    out.push(b']');
+                    Ok(())
+                })?;
+                None
             }
             Change::DeleteNamespace { instance_id, namespace } => {
-                delete_doc(&mut out, &ChangeDoc::DeleteNamespace([instance_id.to_string(), namespace.clone()]))?
+                tagged(&mut out, "deleteNamespace", |out| {
+                    out.push(b'[');
+                    quoted(out, &instance_id.to_text());
+                    out.push(b',');
+                    string(out, namespace)?;
+                    out.push(b']');
+                    Ok(())
+                })?;
+                None
             }
         });
     }
@@ -116,79 +102,116 @@ fn encoding_failed(what: &str) -> String {
 }
 
 /// Writes `{"<tag>":<document>}` and returns where the document is.
-fn put_doc(out: &mut Vec<u8>, tag: &str, doc: &impl Serialize) -> Result<Range<usize>, String> {
-    out.extend_from_slice(b"{\"");
-    out.extend_from_slice(tag.as_bytes());
-    out.extend_from_slice(b"\":");
-    let start = out.len();
-    serde_json::to_writer(&mut *out, doc).map_err(|_| encoding_failed("a document"))?;
-    let span = start..out.len();
-    out.push(b'}');
+fn put_doc(out: &mut Vec<u8>, tag: &str, doc: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>) -> Result<Range<usize>, String> {
+    let mut span = 0..0;
+    tagged(out, tag, |out| {
+        span.start = out.len();
+        doc(out)?;
+        span.end = out.len();
+        Ok(())
+    })?;
     Ok(span)
 }
 
-fn delete_doc(out: &mut Vec<u8>, doc: &ChangeDoc<'_>) -> Result<Option<Range<usize>>, String> {
-    serde_json::to_writer(&mut *out, doc).map_err(|_| encoding_failed("a removal"))?;
-    Ok(None)
+/// Writes `{"<tag>":<content>}`.
+fn tagged(out: &mut Vec<u8>, tag: &str, content: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>) -> Result<(), String> {
+    out.extend_from_slice(b"{\"");
+    out.extend_from_slice(tag.as_bytes());
+    out.extend_from_slice(b"\":");
+    content(out).map_err(|_| encoding_failed("a change"))?;
+    out.push(b'}');
+    Ok(())
 }
 
 /// A batch another copy of the store committed, each change with the
 /// document it stored (for puts), or why the message is not one (a newer or
 /// foreign sender: the receiver ignores it rather than guess).
 pub fn decode_changes(text: &str) -> Result<Vec<(Change, Option<String>)>, String> {
-    let docs: Vec<ChangeDoc> = serde_json::from_str(text).map_err(|e| format!("it is not a batch of changes ({e})"))?;
-    docs.into_iter()
-        .map(|doc| {
-            Ok(match doc {
-                ChangeDoc::PutInstance(doc) => (Change::PutInstance(decode_instance(doc.get())?), Some(doc.get().to_string())),
-                ChangeDoc::DeleteInstance(id_text) => (Change::DeleteInstance(id(&id_text, "instance id")?), None),
-                ChangeDoc::PutRecord(doc) => (Change::PutRecord(decode_record(doc.get())?), Some(doc.get().to_string())),
-                ChangeDoc::DeleteRecord([instance_id, namespace, key]) => {
-                    (Change::DeleteRecord { instance_id: id(&instance_id, "instanceId")?, namespace, key }, None)
+    let read = Reader::document(text, |r| {
+        let mut changes = Vec::new();
+        r.array(|r| {
+            let mut change = None;
+            r.object(|tag, r| {
+                if change.is_some() {
+                    return Err("a change has more than one member".to_string());
                 }
-                ChangeDoc::DeleteNamespace([instance_id, namespace]) => {
-                    (Change::DeleteNamespace { instance_id: id(&instance_id, "instanceId")?, namespace }, None)
-                }
-            })
-        })
-        .collect()
+                change = Some(match tag {
+                    "putInstance" => {
+                        let doc = r.raw()?;
+                        (Change::PutInstance(decode_instance(doc)?), Some(doc.to_string()))
+                    }
+                    "putRecord" => {
+                        let doc = r.raw()?;
+                        (Change::PutRecord(decode_record(doc)?), Some(doc.to_string()))
+                    }
+                    "deleteInstance" => (Change::DeleteInstance(id(&r.string()?, "instance id")?), None),
+                    "deleteRecord" => {
+                        let [instance_id, namespace, key] = strings(r)?;
+                        (Change::DeleteRecord { instance_id: id(&instance_id, "instanceId")?, namespace, key }, None)
+                    }
+                    "deleteNamespace" => {
+                        let [instance_id, namespace] = strings(r)?;
+                        (Change::DeleteNamespace { instance_id: id(&instance_id, "instanceId")?, namespace }, None)
+                    }
+                    other => return Err(format!("{other:?} is not a change this store knows")),
+                });
+                Ok(())
+            })?;
+            changes.push(change.ok_or_else(|| "a change has no member".to_string())?);
+            Ok(())
+        })?;
+        Ok(changes)
+    });
+    read.map_err(|e| format!("it is not a batch of changes ({e})"))
+}
+
+/// An array of exactly `N` strings.
+fn strings<const N: usize>(r: &mut Reader<'_>) -> Result<[String; N], String> {
+    let mut found = Vec::with_capacity(N);
+    r.array(|r| r.string().map(|s| found.push(s.into_owned())))?;
+    let count = found.len();
+    found.try_into().map_err(|_| format!("{count} names where a change has {N}"))
 }
 
 /// A record as one JSON document.
 #[cfg(test)]
 pub fn encode_record(record: &Record) -> String {
-    serde_json::to_string(&record_doc(record)).unwrap_or_default()
+    let mut out = Vec::new();
+    record_doc(&mut out, record).map_or_else(|_| String::new(), |()| String::from_utf8(out).unwrap_or_default())
 }
 
-fn record_doc(record: &Record) -> RecordDoc<'_> {
-    RecordDoc {
-        id: record.id.to_string(),
-        instance_id: record.instance_id.to_string(),
-        namespace: record.namespace.clone(),
-        key: record.key.clone(),
-        value: record.value.raw(),
-        created_at: record.created_at.0,
-        updated_at: record.updated_at.0,
-        version: record.version,
-        expires_at: record.expires_at.map(|t| t.0),
-    }
+/// The record's document: its fields with times as epoch milliseconds.
+fn record_doc(out: &mut Vec<u8>, record: &Record) -> serde_json::Result<()> {
+    record_with(out, record, |out, at| serde_json::to_writer(&mut *out, &at.0))
 }
 
 /// An instance as one JSON document.
 #[cfg(test)]
 pub fn encode_instance(instance: &Instance) -> Result<String, String> {
-    serde_json::to_string(&instance_doc(instance)).map_err(|_| encoding_failed("an instance"))
+    let mut out = Vec::new();
+    instance_doc(&mut out, instance).map_err(|_| encoding_failed("an instance"))?;
+    String::from_utf8(out).map_err(|_| encoding_failed("an instance"))
 }
 
-fn instance_doc(instance: &Instance) -> InstanceDoc {
-    InstanceDoc {
-        id: instance.id.to_string(),
-        name: instance.name.clone(),
-        description: instance.description.clone(),
-        created_at: instance.created_at.0,
-        updated_at: instance.updated_at.0,
-        seq: instance.seq,
+/// The instance's document: its fields with times as epoch milliseconds.
+fn instance_doc(out: &mut Vec<u8>, instance: &Instance) -> serde_json::Result<()> {
+    let Instance { id, name, description, created_at, updated_at, seq } = instance;
+    out.extend_from_slice(b"{\"id\":");
+    quoted(out, &id.to_text());
+    out.extend_from_slice(b",\"name\":");
+    string(out, name)?;
+    if let Some(description) = description {
+        out.extend_from_slice(b",\"description\":");
+        string(out, description)?;
     }
+    out.extend_from_slice(b",\"createdAt\":");
+    serde_json::to_writer(&mut *out, &created_at.0)?;
+    out.extend_from_slice(b",\"updatedAt\":");
+    serde_json::to_writer(&mut *out, &updated_at.0)?;
+    out.extend_from_slice(b",\"seq\":");
+    serde_json::to_writer(&mut *out, seq)?;
+    out.push(b'}');
+    Ok(())
 }
 
 fn id(text: &str, what: &str) -> Result<Uuid, String> {
@@ -197,40 +220,78 @@ fn id(text: &str, what: &str) -> Result<Uuid, String> {
 
 /// A record from its document, or why it is not one.
 pub fn decode_record(text: &str) -> Result<Record, String> {
-    let doc: RecordDoc<'_> = serde_json::from_str(text).map_err(|e| format!("it is not a record document ({e})"))?;
+    let (mut id_text, mut instance_id, mut namespace, mut key, mut value) = (None, None, None, None, None);
+    let (mut created_at, mut updated_at, mut version, mut expires_at) = (None, None, None, None);
+    let read = Reader::document(text, |r| {
+        r.object(|name, r| {
+            match name {
+                "id" => id_text = Some(r.string()?),
+                "instanceId" => instance_id = Some(r.string()?),
+                "namespace" => namespace = Some(r.string()?.into_owned()),
+                "key" => key = Some(r.string()?.into_owned()),
+                "value" => value = Some(r.raw()?),
+                "createdAt" => created_at = Some(r.integer()?),
+                "updatedAt" => updated_at = Some(r.integer()?),
+                "version" => version = Some(r.count()?),
+                "expiresAt" => expires_at = if r.null() { None } else { Some(r.integer()?) },
+                other => return Err(unknown(other)),
+            }
+            Ok(())
+        })
+    });
+    let in_doc = |e| format!("it is not a record document ({e})");
+    read.map_err(in_doc)?;
     // Values were checked against the limits in force when they were written;
     // only what any store must refuse is checked again.
     let loading = Limits { max_value_bytes: usize::MAX, max_depth: DEPTH_CEILING, ..Limits::default() };
-    let value = Value::from_raw(doc.value, &loading).map_err(|e| e.to_string())?;
-    if doc.namespace.is_empty() || doc.key.is_empty() {
+    let value = Value::from_raw(required(value, "value").map_err(in_doc)?, &loading).map_err(|e| e.to_string())?;
+    let (namespace, key) = (required(namespace, "namespace").map_err(in_doc)?, required(key, "key").map_err(in_doc)?);
+    if namespace.is_empty() || key.is_empty() {
         return Err("its namespace or key is empty".to_string());
     }
     Ok(Record {
-        id: id(&doc.id, "id")?,
-        instance_id: id(&doc.instance_id, "instanceId")?,
-        namespace: doc.namespace,
-        key: doc.key,
+        id: id(&required(id_text, "id").map_err(in_doc)?, "id")?,
+        instance_id: id(&required(instance_id, "instanceId").map_err(in_doc)?, "instanceId")?,
+        namespace,
+        key,
         value,
-        created_at: Timestamp(doc.created_at),
-        updated_at: Timestamp(doc.updated_at),
-        version: doc.version,
-        expires_at: doc.expires_at.map(Timestamp),
+        created_at: Timestamp(required(created_at, "createdAt").map_err(in_doc)?),
+        updated_at: Timestamp(required(updated_at, "updatedAt").map_err(in_doc)?),
+        version: required(version, "version").map_err(in_doc)?,
+        expires_at: expires_at.map(Timestamp),
     })
 }
 
 /// An instance from its document, or why it is not one.
 pub fn decode_instance(text: &str) -> Result<Instance, String> {
-    let doc: InstanceDoc = serde_json::from_str(text).map_err(|e| format!("it is not an instance document ({e})"))?;
-    if doc.name.is_empty() {
+    let (mut id_text, mut name, mut description, mut created_at, mut updated_at, mut seq) = (None, None, None, None, None, None);
+    let read = Reader::document(text, |r| {
+        r.object(|member, r| {
+            match member {
+                "id" => id_text = Some(r.string()?),
+                "name" => name = Some(r.string()?.into_owned()),
+                "description" => description = if r.null() { None } else { Some(r.string()?.into_owned()) },
+                "createdAt" => created_at = Some(r.integer()?),
+                "updatedAt" => updated_at = Some(r.integer()?),
+                "seq" => seq = Some(r.count()?),
+                other => return Err(unknown(other)),
+            }
+            Ok(())
+        })
+    });
+    let in_doc = |e| format!("it is not an instance document ({e})");
+    read.map_err(in_doc)?;
+    let name = required(name, "name").map_err(in_doc)?;
+    if name.is_empty() {
         return Err("its name is empty".to_string());
     }
     Ok(Instance {
-        id: id(&doc.id, "id")?,
-        name: doc.name,
-        description: doc.description,
-        created_at: Timestamp(doc.created_at),
-        updated_at: Timestamp(doc.updated_at),
-        seq: doc.seq,
+        id: id(&required(id_text, "id").map_err(in_doc)?, "id")?,
+        name,
+        description,
+        created_at: Timestamp(required(created_at, "createdAt").map_err(in_doc)?),
+        updated_at: Timestamp(required(updated_at, "updatedAt").map_err(in_doc)?),
+        seq: required(seq, "seq").map_err(in_doc)?,
     })
 }
 
@@ -283,8 +344,18 @@ mod tests {
         assert_eq!((encoded.doc(1), encoded.doc(4)), (None, None));
         let decoded: Vec<Change> = decode_changes(&encoded.message).expect("decodes").into_iter().map(|(change, _)| change).collect();
         assert_eq!(decoded, batch);
-        assert!(decode_changes(r#"[{"renameKey":["a","b"]}]"#).is_err());
-        assert!(decode_changes(r#"[{"deleteInstance":"nope"}]"#).is_err());
+        let id = r.instance_id;
+        for bad in [
+            r#"[{"renameKey":["a","b"]}]"#.to_string(),
+            r#"[{"deleteInstance":"nope"}]"#.to_string(),
+            "[{}]".to_string(),
+            format!(r#"[{{"deleteInstance":"{id}","deleteNamespace":["{id}","ns"]}}]"#),
+            format!(r#"[{{"deleteNamespace":["{id}"]}}]"#),
+            format!(r#"[{{"deleteNamespace":["{id}","ns","k"]}}]"#),
+            format!(r#"[{{"deleteInstance":"{id}"}}"#),
+        ] {
+            assert!(decode_changes(&bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
@@ -298,9 +369,19 @@ mod tests {
             good.replace(&Uuid::v4_from_bytes([1; 16]).to_string(), "nope"),
             good.replace("[1,null", "[1,NaN"),
             good.replace("\"version\"", "\"extra\":1,\"version\""),
+            good.replace(",\"version\":7", ""),
+            good.replace("\"version\":7", "\"version\":7.0"),
+            good.replace("\"version\":7", "\"version\":7,\"key\":\"again\""),
+            good.replace("\"createdAt\":1", "\"createdAt\":\"1\""),
+            format!("{good}x"),
         ] {
             assert!(decode_record(&bad).is_err(), "{bad}");
         }
         assert!(decode_instance(&good).is_err(), "a record is not an instance");
+        let expiring = good.replace("\"version\":7", "\"version\":7,\"expiresAt\":null");
+        assert_eq!(decode_record(&format!(" {expiring}\n")), Ok(record()), "an absent expiry may be written null");
+        // A document as an earlier build (serde's derive) stored it.
+        let stored = r#"{"id":"01010101-0101-4101-8101-010101010101","instanceId":"02020202-0202-4202-8202-020202020202","namespace":"ns","key":"k\ud83d\ude00","value":{"a":[1,null,"\u0000"]},"createdAt":1,"updatedAt":2,"version":7}"#;
+        assert_eq!(decode_record(stored), Ok(record()));
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::write;
 use crate::model::{Instance, Record};
-use crate::query::{QueryResult, Row};
+use crate::query::QueryResult;
 use crate::store::{Imported, Outcome};
 use crate::value::Value;
 
@@ -183,21 +183,9 @@ fn list<T>(out: &mut Vec<u8>, name: &str, items: &[T], item: impl FnMut(&mut Vec
 
 impl Data for QueryData {
     fn write(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        let QueryResult { records, total, limit, offset, cursor } = &self.result;
-        out.extend_from_slice(b"{\"result\":{\"records\":");
-        write::array(out, records, |out, row| match row {
-            Row::Record(record) => write::record(out, record),
-            Row::Projection(fields) => serde_json::to_writer(&mut *out, fields),
-        })?;
-        for (name, count) in [(&b",\"total\":"[..], total), (b",\"limit\":", limit), (b",\"offset\":", offset)] {
-            out.extend_from_slice(name);
-            serde_json::to_writer(&mut *out, count)?;
-        }
-        if let Some(cursor) = cursor {
-            out.extend_from_slice(b",\"cursor\":");
-            write::string(out, cursor)?;
-        }
-        out.extend_from_slice(b"}}");
+        out.extend_from_slice(b"{\"result\":");
+        write::query_result(out, &self.result)?;
+        out.push(b'}');
         Ok(())
     }
 }

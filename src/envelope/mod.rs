@@ -172,7 +172,7 @@ impl KvStore {
 }
 
 pub mod data;
-mod write;
+pub(crate) mod write;
 
 #[cfg(test)]
 mod tests {

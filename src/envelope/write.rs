@@ -1,13 +1,18 @@
-//! Records written into an answer's text by hand. They are the bulk of the
-//! answers that carry them (a query page, a `set`), and serde_json escapes
-//! every field name and every string of each one byte by byte at run time:
-//! that was an eighth of a 1,000-record query. The shape is
-//! [`Record`]'s serde form, which Rust callers get (a test holds the two
-//! equal); stored values are spliced in as they are.
+//! Records written into an answer's text by hand, and the query results
+//! and change events that carry them. They are the bulk of the answers
+//! that carry them (a query page, a `set`), and serde_json escapes every
+//! field name and every string of each one byte by byte at run time: that
+//! was an eighth of a 1,000-record query. Writing them by hand also keeps
+//! serde's `RawValue` out of the JavaScript builds (Cargo.toml's
+//! `serialize` feature says why). The shapes are the serde forms Rust
+//! callers get (tests hold the two equal); stored values are spliced in as
+//! they are.
 
 use crate::model::Record;
+use crate::query::{QueryResult, Row};
 use crate::time::Timestamp;
 use crate::value::Value;
+use crate::watch::{ChangeEvent, Changed, Origin};
 
 /// A JSON string of text that needs no escapes: the store's own ASCII
 /// (type names, codes, ISO times, UUIDs).
@@ -53,6 +58,15 @@ pub fn array<T>(out: &mut Vec<u8>, items: &[T], mut item: impl FnMut(&mut Vec<u8
 
 /// One record, its fields in the order of [`Record`]'s declaration.
 pub fn record(out: &mut Vec<u8>, record: &Record) -> serde_json::Result<()> {
+    record_with(out, record, |out, at| {
+        time(out, at);
+        Ok(())
+    })
+}
+
+/// One record with its times written by `time`: ISO text in answers,
+/// epoch milliseconds in stored documents (`src/engine/codec.rs`).
+pub fn record_with(out: &mut Vec<u8>, record: &Record, time: impl Fn(&mut Vec<u8>, Timestamp) -> serde_json::Result<()>) -> serde_json::Result<()> {
     let Record { id, instance_id, namespace, key, value, created_at, updated_at, version, expires_at } = record;
     out.extend_from_slice(b"{\"id\":");
     quoted(out, &id.to_text());
@@ -65,14 +79,85 @@ pub fn record(out: &mut Vec<u8>, record: &Record) -> serde_json::Result<()> {
     out.extend_from_slice(b",\"value\":");
     self::value(out, Some(value));
     out.extend_from_slice(b",\"createdAt\":");
-    time(out, *created_at);
+    time(out, *created_at)?;
     out.extend_from_slice(b",\"updatedAt\":");
-    time(out, *updated_at);
+    time(out, *updated_at)?;
     out.extend_from_slice(b",\"version\":");
     serde_json::to_writer(&mut *out, version)?;
     if let Some(at) = expires_at {
         out.extend_from_slice(b",\"expiresAt\":");
-        time(out, *at);
+        time(out, *at)?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// A query's page: `{ records, total, limit, offset, cursor? }`.
+pub fn query_result(out: &mut Vec<u8>, result: &QueryResult) -> serde_json::Result<()> {
+    let QueryResult { records, total, limit, offset, cursor } = result;
+    out.extend_from_slice(b"{\"records\":");
+    array(out, records, |out, row| match row {
+        Row::Record(record) => self::record(out, record),
+        Row::Projection(fields) => serde_json::to_writer(&mut *out, fields),
+    })?;
+    for (name, count) in [(&b",\"total\":"[..], total), (b",\"limit\":", limit), (b",\"offset\":", offset)] {
+        out.extend_from_slice(name);
+        serde_json::to_writer(&mut *out, count)?;
+    }
+    if let Some(cursor) = cursor {
+        out.extend_from_slice(b",\"cursor\":");
+        string(out, cursor)?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// A change event as watchers in JavaScript get it:
+/// `{ type: "kvStore.change", origin, changes }`.
+pub fn change_event(out: &mut Vec<u8>, event: &ChangeEvent) -> serde_json::Result<()> {
+    out.extend_from_slice(b"{\"type\":\"kvStore.change\",\"origin\":");
+    quoted(out, match event.origin {
+        Origin::Local => b"local",
+        Origin::Remote => b"remote",
+    });
+    out.extend_from_slice(b",\"changes\":");
+    array(out, &event.changes, change)?;
+    out.push(b'}');
+    Ok(())
+}
+
+/// One change, tagged by `op`.
+fn change(out: &mut Vec<u8>, change: &Changed) -> serde_json::Result<()> {
+    let (op, place): (&[u8], _) = match change {
+        Changed::Set { record } => {
+            out.extend_from_slice(b"{\"op\":\"set\",\"record\":");
+            self::record(out, record)?;
+            out.push(b'}');
+            return Ok(());
+        }
+        Changed::Instance { instance } => {
+            out.extend_from_slice(b"{\"op\":\"instance\",\"instance\":");
+            serde_json::to_writer(&mut *out, instance)?;
+            out.push(b'}');
+            return Ok(());
+        }
+        Changed::Delete { instance_id, namespace, key } => (b"delete", (instance_id, Some(namespace), Some(key))),
+        Changed::Expire { instance_id, namespace, key } => (b"expire", (instance_id, Some(namespace), Some(key))),
+        Changed::DeleteNamespace { instance_id, namespace } => (b"deleteNamespace", (instance_id, Some(namespace), None)),
+        Changed::DeleteInstance { instance_id } => (b"deleteInstance", (instance_id, None, None)),
+    };
+    let (instance_id, namespace, key) = place;
+    out.extend_from_slice(b"{\"op\":");
+    quoted(out, op);
+    out.extend_from_slice(b",\"instanceId\":");
+    quoted(out, &instance_id.to_text());
+    if let Some(namespace) = namespace {
+        out.extend_from_slice(b",\"namespace\":");
+        string(out, namespace)?;
+    }
+    if let Some(key) = key {
+        out.extend_from_slice(b",\"key\":");
+        string(out, key)?;
     }
     out.push(b'}');
     Ok(())
@@ -122,6 +207,36 @@ mod tests {
                 String::from_utf8(out).expect("UTF-8"),
                 serde_json::to_string(each).expect("serialises")
             );
+        }
+    }
+
+    #[test]
+    fn events_and_results_are_written_as_serde_writes_them() {
+        use crate::model::Instance;
+        let set = record("n\"s", "k", r#"[1.50,-0,1e21,{"z":1,"a":2}]"#, Some(Timestamp(9)));
+        let (id, namespace, key) = (set.instance_id, "ns".to_string(), "k\n".to_string());
+        let instance = Instance { id, name: "app".into(), description: None, created_at: Timestamp(1), updated_at: Timestamp(2), seq: 3 };
+        let changes = vec![
+            Changed::Set { record: set.clone() },
+            Changed::Delete { instance_id: id, namespace: namespace.clone(), key: key.clone() },
+            Changed::Expire { instance_id: id, namespace: namespace.clone(), key },
+            Changed::DeleteNamespace { instance_id: id, namespace },
+            Changed::DeleteInstance { instance_id: id },
+            Changed::Instance { instance },
+        ];
+        for origin in [Origin::Local, Origin::Remote] {
+            let event = ChangeEvent { origin, changes: changes.clone() };
+            // The Rust form has no `type`; JavaScript's puts it first.
+            let serde_form = serde_json::to_string(&event).expect("serialises");
+            let fields = serde_form.strip_prefix('{').expect("an object");
+            assert_eq!(event.to_json().expect("writes"), format!("{{\"type\":\"kvStore.change\",{fields}"));
+        }
+        let rows = vec![Row::Record(set), Row::Projection(serde_json::json!({"key": "k", "value": {"a": [1]}}))];
+        for cursor in [None, Some("c\"1".to_string())] {
+            let result = QueryResult { records: rows.clone(), total: 7, limit: 2, offset: 0, cursor };
+            let mut out = Vec::new();
+            query_result(&mut out, &result).expect("writes");
+            assert_eq!(String::from_utf8(out).expect("UTF-8"), serde_json::to_string(&result).expect("serialises"));
         }
     }
 

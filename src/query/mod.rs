@@ -92,8 +92,8 @@ pub struct QueryResult<R = Row> {
 }
 
 /// One row of a result: the whole record, or only the selected fields.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serialize", derive(Serialize), serde(untagged))]
 pub enum Row {
     /// The query had no `select`.
     Record(Record),

@@ -8,14 +8,14 @@
 //! else.
 
 use js_sys::Function;
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::fields::Fields;
 use super::{args, parse, JsKvStore};
+use crate::envelope::write;
 use crate::error::Error;
-use crate::watch::{ChangeEvent, Changed, Origin, Selector, Watch};
+use crate::watch::{ChangeEvent, Selector, Watch};
 
 /// The most a selector may take as JSON: four names.
 const MAX_SELECTOR_BYTES: usize = 4096;
@@ -29,15 +29,6 @@ extern "C" {
     fn console_error(message: &str, thrown: &JsValue);
 }
 
-/// An event as JavaScript receives it.
-#[derive(Serialize)]
-struct EventJson<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    origin: Origin,
-    changes: &'a [Changed],
-}
-
 #[wasm_bindgen(js_class = KvStore)]
 impl JsKvStore {
     /// `watch(selector, listener)`: a stop function.
@@ -47,10 +38,7 @@ impl JsKvStore {
         let listener = listener_arg(&listener)?;
         let watch = self
             .store
-            .watch(selector, move |event: &ChangeEvent| {
-                let json = EventJson { kind: "kvStore.change", origin: event.origin, changes: &event.changes };
-                call_soon(&listener, serde_json::to_string(&json));
-            })
+            .watch(selector, move |event: &ChangeEvent| call_soon(&listener, event.to_json().map_err(|e| e.to_string())))
             .map_err(type_error)?;
         Ok(stopper(watch))
     }
@@ -63,7 +51,7 @@ impl JsKvStore {
         let json = args::plain_object(&query, max).map_err(args::Misfit::into_query_error).map_err(type_error)?;
         let query = crate::query::Query::from_json(&json).map_err(type_error)?;
         let listener = listener_arg(&listener)?;
-        let watch = self.store.watch_query(query, move |result| call_soon(&listener, serde_json::to_string(result))).map_err(type_error)?;
+        let watch = self.store.watch_query(query, move |result| call_soon(&listener, render(|out| write::query_result(out, result)))).map_err(type_error)?;
         Ok(stopper(watch))
     }
 
@@ -102,12 +90,19 @@ fn type_error(error: Error) -> JsValue {
     js_sys::TypeError::new(&error.to_string()).into()
 }
 
+/// The JSON text `writer` writes.
+fn render(writer: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>) -> Result<String, String> {
+    let mut out = Vec::new();
+    writer(&mut out).map_err(|e| e.to_string())?;
+    String::from_utf8(out).map_err(|e| e.to_string())
+}
+
 /// Calls `listener` in a microtask with a fresh object parsed from `json`.
-fn call_soon(listener: &Function, json: serde_json::Result<String>) {
+fn call_soon(listener: &Function, json: Result<String, String>) {
     let json = match json {
         Ok(json) => json,
         // Records and results always render; say so if one ever does not.
-        Err(e) => return console_error("boltkv: a watch event could not be rendered (a bug in boltkv):", &e.to_string().into()),
+        Err(e) => return console_error("boltkv: a watch event could not be rendered (a bug in boltkv):", &e.into()),
     };
     let listener = listener.clone();
     let task = Closure::once_into_js(move || {

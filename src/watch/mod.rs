@@ -37,8 +37,8 @@ pub enum Origin {
 }
 
 /// One change of a committed batch, as watchers see it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "op", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serialize", derive(Serialize), serde(tag = "op", rename_all = "camelCase", rename_all_fields = "camelCase"))]
 pub enum Changed {
     /// A record was written; the record as stored.
     Set {
@@ -110,7 +110,8 @@ impl Changed {
 }
 
 /// The changes of one committed batch that a watcher's selector covers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serialize", derive(Serialize))]
 pub struct ChangeEvent {
     /// Whether this copy of the store made the batch.
     pub origin: Origin,
@@ -118,6 +119,23 @@ pub struct ChangeEvent {
     /// selector covers (never none: a batch it does not touch makes no
     /// event).
     pub changes: Vec<Changed>,
+}
+
+impl ChangeEvent {
+    /// The event as JSON, as watchers in JavaScript receive it:
+    /// `{"type":"kvStore.change","origin":...,"changes":[...]}`, each change
+    /// tagged by `op`, records with their values as stored.
+    ///
+    /// # Errors
+    ///
+    /// What serde_json refuses in the parts written through it (nothing the
+    /// store holds).
+    pub fn to_json(&self) -> serde_json::Result<String> {
+        let mut out = Vec::new();
+        crate::envelope::write::change_event(&mut out, self)?;
+        // Every part is UTF-8; the lossy path is never taken.
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    }
 }
 
 /// What a watcher is called with.

@@ -76,11 +76,13 @@ fn hex(nibble: u8) -> char {
     char::from_digit(u32::from(nibble), 16).unwrap_or('0')
 }
 
+// The drivers build for wasm32 only, where the test runner runs
+// `wasm_bindgen_test`s, not plain `#[test]`s.
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn short_item_keys_are_stored_as_they_are() {
         let keys = StorageKeys::new("app").expect("a short name");
         let item = layout::record("i", "n", "k");
@@ -88,7 +90,7 @@ mod tests {
         assert_eq!(keys.item_key(&keys.storage_key(&item)), Ok(item));
     }
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn long_item_keys_are_hashed_within_the_limit_and_stay_apart() {
         let keys = StorageKeys::new("app").expect("a short name");
         let long_a = layout::record("i", "n", &"a".repeat(600));
@@ -103,7 +105,7 @@ mod tests {
         assert_eq!(keys.storage_key(&just_fits), format!("{}{just_fits}", keys.prefix()));
     }
 
-    #[test]
+    #[wasm_bindgen_test::wasm_bindgen_test]
     fn names_whose_keys_cannot_fit_are_refused_with_the_limit() {
         assert!(StorageKeys::new(&"n".repeat(256)).is_ok());
         let error = StorageKeys::new(&"/".repeat(256)).expect_err("escaped to 512 bytes");

@@ -137,7 +137,9 @@ impl Connection {
             Ok(found) => Err(StorageError::Unavailable(format!(
                 "the IndexedDB database {name:?} holds data in format {}, and this boltkv reads formats {} and {} only; \
                  open it with the boltkv that wrote it, or choose another name.",
-                found.map_or_else(|| "(none)".to_string(), |f| f.to_string()),
+                // serde_json's number text, not Rust's `f64` Display, which
+                // would link float formatting into the build for one message.
+                found.map_or_else(|| "(none)".to_string(), |f| serde_json::Number::from_f64(f).map_or_else(|| "not a finite number".to_string(), |n| n.to_string())),
                 schema::LAYOUT_WITH_ARRAY_KEYS,
                 schema::LAYOUT,
             ))),

@@ -10,6 +10,7 @@
 mod commit;
 mod events;
 mod lock;
+mod note;
 mod thrown;
 mod writer;
 

@@ -17,12 +17,12 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::rc::{Rc, Weak};
 
 use js_sys::{Array, Function, Promise};
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 use super::Area;
 use super::lock;
+use super::note::{Answer, Ask, Note};
 use super::commit::{self, Plan};
 use crate::drivers::tabs::Tabs;
 use crate::drivers::timer;
@@ -37,43 +37,6 @@ const ATTEMPTS: usize = 30;
 /// Answers the writer remembers, so that a question asked again (its
 /// answer lost or late) is answered, not applied twice.
 const REMEMBERED: usize = 256;
-
-/// What tabs tell each other about commits.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-enum Note {
-    /// A tab's commit, for the writer.
-    Ask(Ask),
-    /// The writer's answer to tab `to`'s question `id`.
-    Answer { to: String, id: u64, answer: Answer },
-}
-
-#[derive(Serialize, Deserialize, Clone)]
-struct Ask {
-    from: String,
-    id: u64,
-    /// What the tab read at each item key, its decision rests on.
-    reads: Vec<(String, Option<String>)>,
-    /// What it found under each prefix.
-    lists: Vec<(String, Vec<String>)>,
-    /// The items it found under each prefix it clears: its writes remove
-    /// exactly those, so that their `storage` events are its own echoes.
-    clearing: Vec<(String, Vec<String>)>,
-    /// Its writes, the final content of each item (`None` removes one).
-    items: Vec<(String, Option<String>)>,
-}
-
-#[derive(Serialize, Deserialize, Clone)]
-#[serde(rename_all = "camelCase")]
-enum Answer {
-    /// Written.
-    Done,
-    /// The reads no longer hold; here is what is stored now (and the
-    /// items under each prefix the tab clears).
-    Stale { items: Vec<Option<String>>, listed: Vec<Vec<String>>, under: Vec<Vec<String>> },
-    /// Writing failed; nothing was kept.
-    Failed { why: String, full: bool },
-}
 
 /// This tab's part in writing one store.
 pub struct Writer {
@@ -236,7 +199,7 @@ impl Writer {
             tabs.post(&text);
             let raced = JsFuture::from(Promise::race(&Array::of2(&answered, &timer::after(PATIENCE_MS)))).await;
             self.waiting.borrow_mut().remove(&ask.id);
-            if let Some(answer) = raced.ok().and_then(|v| v.as_string()).and_then(|t| serde_json::from_str(&t).ok()) {
+            if let Some(answer) = raced.ok().and_then(|v| v.as_string()).and_then(|t| Answer::read(&t)) {
                 return Some(answer);
             }
         }
@@ -329,9 +292,9 @@ impl Drop for Writer {
 /// Handles a note from another tab.
 fn receive(writer: &Weak<Writer>, text: &str) {
     let Some(writer) = writer.upgrade() else { return };
-    match serde_json::from_str::<Note>(text) {
-        Ok(Note::Ask(ask)) => writer.serve(ask),
-        Ok(Note::Answer { to, id, answer }) if to == writer.me => {
+    match Note::read(text) {
+        Some(Note::Ask(ask)) => writer.serve(ask),
+        Some(Note::Answer { to, id, answer }) if to == writer.me => {
             if let Ok(text) = serde_json::to_string(&answer) {
                 writer.answered(id, text);
             }

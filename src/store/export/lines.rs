@@ -5,11 +5,12 @@
 //! checks every line on its own (names, value and limits, ids, times,
 //! versions) and says which line is wrong, counted from 1 (the header).
 
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
+use serde::Serialize;
 
+use crate::envelope::write;
 use crate::error::{Error, Field, Result};
 use crate::id::Uuid;
+use crate::json_read::{required, unknown, Reader};
 use crate::limits::Limits;
 use crate::model::{Instance, Record};
 use crate::time::Timestamp;
@@ -24,70 +25,59 @@ const LAYOUT: u64 = 1;
 /// Versions above it could not come back out of an envelope unchanged.
 const MAX_VERSION: u64 = super::super::versions::MAX_SAFE_INTEGER;
 
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Header<T> {
-    format: String,
-    version: u64,
-    exported_at: T,
-}
-
-/// One line after the header, as written.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-enum Line<'a> {
-    Instance(&'a Instance),
-    Record(&'a Record),
+struct Header {
+    format: &'static str,
+    version: u64,
+    exported_at: Timestamp,
 }
 
-/// One line after the header, as read: the fields of [`Line`] as text, so
-/// that each is checked with a sentence of its own.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-enum LineDoc<'a> {
-    Instance(InstanceDoc),
-    #[serde(borrow)]
-    Record(RecordDoc<'a>),
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// An instance line as read: its fields as text, so that each is checked
+/// with a sentence of its own.
 struct InstanceDoc {
     id: String,
     name: String,
-    #[serde(default)]
     description: Option<String>,
     created_at: String,
     updated_at: String,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// A record line as read, its fields as text.
 struct RecordDoc<'a> {
     id: String,
     instance_id: String,
     namespace: String,
     key: String,
-    #[serde(borrow)]
-    value: &'a RawValue,
+    value: &'a str,
     created_at: String,
     updated_at: String,
-    version: serde_json::Number,
-    #[serde(default)]
+    version: &'a str,
     expires_at: Option<String>,
+}
+
+/// One line after the header, as read.
+enum LineDoc<'a> {
+    Instance(InstanceDoc),
+    Record(RecordDoc<'a>),
 }
 
 /// Writes the export of `instances` and `records` (already selected) as
 /// taken at `now`, one line each, every line ending in a newline.
 pub fn write(now: Timestamp, instances: &[&Instance], records: &[Record]) -> Result<String> {
     let mut out = Vec::new();
-    let header = Header { format: FORMAT.to_string(), version: LAYOUT, exported_at: now };
+    let header = Header { format: FORMAT, version: LAYOUT, exported_at: now };
     line(&mut out, &header)?;
     for instance in instances {
-        line(&mut out, &Line::Instance(instance))?;
+        out.extend_from_slice(b"{\"instance\":");
+        serde_json::to_writer(&mut out, instance).map_err(|e| unwritable(&e.to_string()))?;
+        out.extend_from_slice(b"}\n");
     }
     for record in records {
-        line(&mut out, &Line::Record(record))?;
+        // By hand, as the envelopes write records (values as stored).
+        out.extend_from_slice(b"{\"record\":");
+        write::record(&mut out, record).map_err(|e| unwritable(&e.to_string()))?;
+        out.extend_from_slice(b"}\n");
     }
     // serde_json writes UTF-8 only.
     String::from_utf8(out).map_err(|_| unwritable("it is not UTF-8"))
@@ -123,12 +113,12 @@ pub fn read(text: &str, limits: &Limits) -> Result<File> {
     header(first).map_err(|error| on_line(1, error))?;
     let mut file = File::default();
     for (number, text) in lines.filter(|(_, line)| !line.trim().is_empty()) {
-        let doc: LineDoc = serde_json::from_str(text).map_err(|e| {
+        let doc = line_doc(text).map_err(|e| {
             on_line(number, invalid("It", format!("is not an {{\"instance\":{{...}}}} or {{\"record\":{{...}}}} line ({e}).")))
         })?;
         match doc {
             LineDoc::Instance(doc) => file.instances.push((number, instance(doc, limits).map_err(|error| on_line(number, error))?)),
-            LineDoc::Record(doc) => file.records.push((number, record(&doc, limits).map_err(|error| on_line(number, error))?)),
+            LineDoc::Record(doc) => file.records.push((number, record(doc, limits).map_err(|error| on_line(number, error))?)),
         }
     }
     Ok(file)
@@ -146,14 +136,102 @@ pub fn invalid(name: &str, problem: String) -> Error {
 
 fn header(text: &str) -> Result<()> {
     let expected = format!("{{\"format\":\"{FORMAT}\",\"version\":{LAYOUT},\"exportedAt\":\"<ISO-8601>\"}}");
-    let header: Header<String> = serde_json::from_str(text).map_err(|e| invalid("It", format!("is not the header {expected} ({e}).")))?;
-    if header.format != FORMAT {
-        return Err(invalid("format", format!("is {:?}, not {FORMAT:?}: this is not a boltkv export.", header.format)));
+    let (mut format, mut version, mut exported_at) = (None, None, None);
+    let read = Reader::document(text, |r| {
+        r.object(|name, r| {
+            match name {
+                "format" => format = Some(r.string()?),
+                "version" => version = Some(r.count()?),
+                "exportedAt" => exported_at = Some(r.string()?),
+                other => return Err(unknown(other)),
+            }
+            Ok(())
+        })?;
+        Ok((required(format, "format")?, required(version, "version")?, required(exported_at, "exportedAt")?))
+    });
+    let (format, version, exported_at) = read.map_err(|e| invalid("It", format!("is not the header {expected} ({e}).")))?;
+    if format != FORMAT {
+        return Err(invalid("format", format!("is {format:?}, not {FORMAT:?}: this is not a boltkv export.")));
     }
-    if header.version != LAYOUT {
-        return Err(invalid("version", format!("is {}, and this boltkv reads only version {LAYOUT}; import it with the boltkv that wrote it.", header.version)));
+    if version != LAYOUT {
+        return Err(invalid("version", format!("is {version}, and this boltkv reads only version {LAYOUT}; import it with the boltkv that wrote it.")));
     }
-    time("exportedAt", &header.exported_at).map(drop)
+    time("exportedAt", &exported_at).map(drop)
+}
+
+/// A line after the header: `{"instance":{...}}` or `{"record":{...}}`.
+fn line_doc(text: &str) -> std::result::Result<LineDoc<'_>, String> {
+    Reader::document(text, |r| {
+        let mut doc = None;
+        r.object(|name, r| {
+            if doc.is_some() {
+                return Err("a line holds one instance or one record".to_string());
+            }
+            doc = Some(match name {
+                "instance" => LineDoc::Instance(instance_doc(r)?),
+                "record" => LineDoc::Record(record_doc(r)?),
+                other => return Err(unknown(other)),
+            });
+            Ok(())
+        })?;
+        doc.ok_or_else(|| "the line is an empty object".to_string())
+    })
+}
+
+fn instance_doc(r: &mut Reader<'_>) -> std::result::Result<InstanceDoc, String> {
+    let [mut id, mut name, mut description, mut created_at, mut updated_at] = [None, None, None, None, None];
+    r.object(|member, r| {
+        let slot = match member {
+            "id" => &mut id,
+            "name" => &mut name,
+            "description" => &mut description,
+            "createdAt" => &mut created_at,
+            "updatedAt" => &mut updated_at,
+            other => return Err(unknown(other)),
+        };
+        *slot = Some(r.string()?.into_owned());
+        Ok(())
+    })?;
+    Ok(InstanceDoc {
+        id: required(id, "id")?,
+        name: required(name, "name")?,
+        description,
+        created_at: required(created_at, "createdAt")?,
+        updated_at: required(updated_at, "updatedAt")?,
+    })
+}
+
+fn record_doc<'t>(r: &mut Reader<'t>) -> std::result::Result<RecordDoc<'t>, String> {
+    let [mut id, mut instance_id, mut namespace, mut key, mut created_at, mut updated_at, mut expires_at] = [None, None, None, None, None, None, None];
+    let (mut value, mut version) = (None, None);
+    r.object(|member, r| {
+        let slot = match member {
+            "value" => return r.raw().map(|raw| value = Some(raw)),
+            "version" => return r.number().map(|number| version = Some(number)),
+            "expiresAt" if r.null() => return Ok(()),
+            "expiresAt" => &mut expires_at,
+            "id" => &mut id,
+            "instanceId" => &mut instance_id,
+            "namespace" => &mut namespace,
+            "key" => &mut key,
+            "createdAt" => &mut created_at,
+            "updatedAt" => &mut updated_at,
+            other => return Err(unknown(other)),
+        };
+        *slot = Some(r.string()?.into_owned());
+        Ok(())
+    })?;
+    Ok(RecordDoc {
+        id: required(id, "id")?,
+        instance_id: required(instance_id, "instanceId")?,
+        namespace: required(namespace, "namespace")?,
+        key: required(key, "key")?,
+        value: required(value, "value")?,
+        created_at: required(created_at, "createdAt")?,
+        updated_at: required(updated_at, "updatedAt")?,
+        version: required(version, "version")?,
+        expires_at,
+    })
 }
 
 fn instance(doc: InstanceDoc, limits: &Limits) -> Result<Instance> {
@@ -171,16 +249,16 @@ fn instance(doc: InstanceDoc, limits: &Limits) -> Result<Instance> {
     })
 }
 
-fn record(doc: &RecordDoc<'_>, limits: &Limits) -> Result<Record> {
+fn record(doc: RecordDoc<'_>, limits: &Limits) -> Result<Record> {
     limits.check(Field::Namespace, &doc.namespace)?;
     limits.check(Field::Key, &doc.key)?;
-    let version = doc.version.as_u64().filter(|v| (1..=MAX_VERSION).contains(v));
+    let version = doc.version.parse::<u64>().ok().filter(|v| (1..=MAX_VERSION).contains(v));
     let version = version.ok_or_else(|| invalid("record.version", format!("must be a whole number from 1 to {MAX_VERSION}, not {}.", doc.version)))?;
     Ok(Record {
         id: id("record.id", &doc.id)?,
         instance_id: id("record.instanceId", &doc.instance_id)?,
-        namespace: doc.namespace.clone(),
-        key: doc.key.clone(),
+        namespace: doc.namespace,
+        key: doc.key,
         value: Value::from_raw(doc.value, limits)?,
         created_at: time("record.createdAt", &doc.created_at)?,
         updated_at: time("record.updatedAt", &doc.updated_at)?,
