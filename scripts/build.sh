@@ -62,6 +62,12 @@ build() {
   rm -f "$dir/boltkv_bg.wasm.d.ts"
   node scripts/inline-snippets.mjs "$dir"
   local wasm=$dir/boltkv_bg.wasm
+  # Rust's float formatting stays out of the JavaScript builds (README,
+  # "Size"): any type decoded through serde would link it again. The names
+  # are still in the module here; wasm-opt strips them below.
+  if grep -aq -e 'flt2dec' -e 'de::Unexpected' "$wasm"; then
+    die "the $name build links Rust's float formatting (flt2dec) or serde's Unexpected: a type is decoded through serde somewhere; read it with src/json_read.rs"
+  fi
 
   if [[ -n $wasm_opt ]]; then
     section "$name build: wasm-opt -Oz ($("$wasm_opt" --version))"
