@@ -114,19 +114,23 @@ impl<'t> Reader<'t> {
     /// A whole number written as JSON writes one (no fraction, exponent,
     /// sign `+` or leading zero), within `i64`.
     pub fn integer(&mut self) -> Result<i64> {
-        let digits = self.number()?;
-        let whole = digits.strip_prefix('-').unwrap_or(digits);
-        let plain = !whole.is_empty() && whole.bytes().all(|b| b.is_ascii_digit()) && (whole == "0" || !whole.starts_with('0'));
-        match digits.parse() {
-            Ok(n) if plain => Ok(n),
-            _ => Err(format!("{digits} is not a whole number the store writes")),
-        }
+        let digits = self.whole()?;
+        digits.parse().map_err(|_| format!("{digits} is outside the whole numbers the store writes"))
     }
 
-    /// A whole number from 0 up, as [`Reader::integer`] reads it.
+    /// A whole number from 0 up, as [`Reader::integer`] reads it, within `u64`.
     pub fn count(&mut self) -> Result<u64> {
-        let n = self.integer()?;
-        u64::try_from(n).map_err(|_| format!("{n} is below 0"))
+        let digits = self.whole()?;
+        digits.parse().map_err(|_| format!("{digits} is not a count from 0 up that the store writes"))
+    }
+
+    /// The text of a number written without fraction or exponent.
+    fn whole(&mut self) -> Result<&'t str> {
+        let digits = self.number()?;
+        if digits.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+            return Err(format!("{digits} is not a whole number"));
+        }
+        Ok(digits)
     }
 
     /// A number's text, exactly as written and checked by JSON's grammar.
@@ -259,6 +263,7 @@ mod tests {
         assert_eq!(doc, Ok(expected));
         assert_eq!(read(r#"{"note":"n","list":[]}"#).map(|d| (d.note, d.list.len())), Ok((Some("n".into()), 0)));
         assert_eq!(read("{}"), Ok(Doc::default()));
+        assert_eq!(read(r#"{"at":-9223372036854775808,"n":18446744073709551615}"#).map(|d| (d.at, d.n)), Ok((i64::MIN, u64::MAX)));
         assert_eq!(read(r#"{"value":7}"#).map(|d| d.value), Ok("7".into()));
     }
 
@@ -279,7 +284,10 @@ mod tests {
             r#"{"at":01}"#,
             r#"{"at":-}"#,
             r#"{"at":99999999999999999999}"#,
+            r#"{"at":9223372036854775808}"#,
             r#"{"n":-1}"#,
+            r#"{"n":-0}"#,
+            r#"{"n":18446744073709551616}"#,
             r#"{"name":"\x"}"#,
             "{\"name\":\"tab\there\"}",
             r#"{"value":[1,}"#,

@@ -358,6 +358,76 @@ mod tests {
         }
     }
 
+    // proptest is a native dev-dependency only.
+    #[cfg(not(target_arch = "wasm32"))]
+    mod any_document {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Text with what JSON must escape (quotes, backslashes, control
+        /// characters), what it need not (non-ASCII, line separators) and
+        /// anything else.
+        fn text() -> impl Strategy<Value = String> {
+            let char = prop_oneof![Just('"'), Just('\\'), Just('\u{0}'), Just('\n'), Just('\u{1f}'), Just('\u{2028}'), Just('é'), Just('\u{1F600}'), any::<char>()];
+            proptest::collection::vec(char, 1..8).prop_map(|chars| chars.into_iter().collect())
+        }
+
+        fn value() -> impl Strategy<Value = Value> {
+            (text(), any::<i64>(), any::<bool>()).prop_map(|(s, n, b)| {
+                let json = serde_json::json!({ "s": s, "n": n, "list": [b, null, n.to_string()] }).to_string();
+                Value::from_json(json, &Limits::default()).expect("valid")
+            })
+        }
+
+        fn record() -> impl Strategy<Value = Record> {
+            (any::<[u8; 16]>(), any::<[u8; 16]>(), text(), text(), value(), any::<(i64, i64, u64)>(), proptest::option::of(any::<i64>())).prop_map(
+                |(id, instance, namespace, key, value, (created, updated, version), expires)| Record {
+                    id: Uuid::v4_from_bytes(id),
+                    instance_id: Uuid::v4_from_bytes(instance),
+                    namespace,
+                    key,
+                    value,
+                    created_at: Timestamp(created),
+                    updated_at: Timestamp(updated),
+                    version,
+                    expires_at: expires.map(Timestamp),
+                },
+            )
+        }
+
+        fn instance() -> impl Strategy<Value = Instance> {
+            (any::<[u8; 16]>(), text(), proptest::option::of(text()), any::<(i64, i64, u64)>()).prop_map(|(id, name, description, (created, updated, seq))| Instance {
+                id: Uuid::v4_from_bytes(id),
+                name,
+                description,
+                created_at: Timestamp(created),
+                updated_at: Timestamp(updated),
+                seq,
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(500))]
+
+            #[test]
+            fn documents_and_batches_read_back_as_written(r in record(), i in instance(), ns in text(), key in text()) {
+                prop_assert_eq!(decode_record(&encode_record(&r)), Ok(r.clone()));
+                prop_assert_eq!(encode_instance(&i).map(|doc| decode_instance(&doc)), Ok(Ok(i.clone())));
+                let id = r.instance_id;
+                let batch = vec![
+                    Change::PutInstance(i),
+                    Change::PutRecord(r),
+                    Change::DeleteRecord { instance_id: id, namespace: ns.clone(), key },
+                    Change::DeleteNamespace { instance_id: id, namespace: ns },
+                    Change::DeleteInstance(id),
+                ];
+                let encoded = encode_batch(&batch, &[]).map_err(TestCaseError::fail)?;
+                let decoded = decode_changes(&encoded.message).map_err(TestCaseError::fail)?;
+                prop_assert_eq!(decoded.into_iter().map(|(change, _)| change).collect::<Vec<_>>(), batch);
+            }
+        }
+    }
+
     #[test]
     fn damaged_documents_are_refused_with_a_reason() {
         let good = encode_record(&record());
