@@ -62,6 +62,21 @@ impl<'t> Reader<'t> {
         }
     }
 
+    /// An object of exactly one member, as serde writes an enum variant
+    /// that carries data (`{"<tag>":<data>}`): `read` is called with the
+    /// tag and must read the data.
+    pub fn tagged<T>(&mut self, mut read: impl FnMut(&str, &mut Reader<'t>) -> Result<T>) -> Result<T> {
+        let mut found = None;
+        self.object(|tag, r| {
+            if found.is_some() {
+                return Err(format!("{tag:?} is a second member where one tag was expected"));
+            }
+            found = Some(read(tag, r)?);
+            Ok(())
+        })?;
+        found.ok_or_else(|| "an empty object where one tag was expected".to_string())
+    }
+
     /// An array: `element` is called for each element and must read it.
     pub fn array(&mut self, mut element: impl FnMut(&mut Reader<'t>) -> Result<()>) -> Result<()> {
         self.open(b'[', "an array")?;
@@ -102,7 +117,8 @@ impl<'t> Reader<'t> {
         let quoted = self.text.get(start..end).ok_or_else(|| self.expected("a string"))?;
         self.at = end;
         if !escaped {
-            return Ok(Cow::Borrowed(quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or_default()));
+            let inside = quoted.strip_prefix('"').and_then(|q| q.strip_suffix('"'));
+            return inside.map(Cow::Borrowed).ok_or_else(|| self.expected("a string"));
         }
         // Escapes are rare in the store's own documents: serde_json reads them.
         match serde_json::from_str::<Json>(quoted) {

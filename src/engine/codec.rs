@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use crate::envelope::write::{quoted, record_with, string};
+use crate::envelope::write::{self, quoted, record_with, string};
 use crate::id::Uuid;
 use crate::json_read::{required, unknown, Reader};
 use crate::limits::{DEPTH_CEILING, Limits};
@@ -56,41 +56,22 @@ pub fn encode_batch(changes: &[Change], skipped: &[usize]) -> Result<EncodedBatc
         if out.len() > 1 {
             out.push(b',');
         }
-        docs.push(match change {
-            Change::PutInstance(instance) => Some(put_doc(&mut out, "putInstance", |out| instance_doc(out, instance))?),
-            Change::PutRecord(record) => Some(put_doc(&mut out, "putRecord", |out| record_doc(out, record))?),
-            Change::DeleteInstance(id) => {
-                tagged(&mut out, "deleteInstance", |out| {
-                    quoted(out, &id.to_text());
-                    Ok(())
-                })?;
-                None
-            }
+        let doc = match change {
+            Change::PutInstance(instance) => put_doc(&mut out, "putInstance", |out| instance_doc(out, instance)).map(Some),
+            Change::PutRecord(record) => put_doc(&mut out, "putRecord", |out| record_doc(out, record)).map(Some),
+            Change::DeleteInstance(id) => write::tagged(&mut out, "deleteInstance", |out| {
+                quoted(out, &id.to_text());
+                Ok(())
+            })
+            .map(|()| None),
             Change::DeleteRecord { instance_id, namespace, key } => {
-                tagged(&mut out, "deleteRecord", |out| {
-                    out.push(b'[');
-                    quoted(out, &instance_id.to_text());
-                    out.push(b',');
-                    string(out, namespace)?;
-                    out.push(b',');
-                    string(out, key)?;
-                    out.push(b']');
-                    Ok(())
-                })?;
-                None
+                write::tagged(&mut out, "deleteRecord", |out| place(out, *instance_id, &[namespace, key])).map(|()| None)
             }
             Change::DeleteNamespace { instance_id, namespace } => {
-                tagged(&mut out, "deleteNamespace", |out| {
-                    out.push(b'[');
-                    quoted(out, &instance_id.to_text());
-                    out.push(b',');
-                    string(out, namespace)?;
-                    out.push(b']');
-                    Ok(())
-                })?;
-                None
+                write::tagged(&mut out, "deleteNamespace", |out| place(out, *instance_id, &[namespace])).map(|()| None)
             }
-        });
+        };
+        docs.push(doc.map_err(|_| encoding_failed("a change"))?);
     }
     out.push(b']');
     let message = String::from_utf8(out).map_err(|_| encoding_failed("a batch"))?;
@@ -102,9 +83,9 @@ fn encoding_failed(what: &str) -> String {
 }
 
 /// Writes `{"<tag>":<document>}` and returns where the document is.
-fn put_doc(out: &mut Vec<u8>, tag: &str, doc: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>) -> Result<Range<usize>, String> {
+fn put_doc(out: &mut Vec<u8>, tag: &str, doc: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>) -> serde_json::Result<Range<usize>> {
     let mut span = 0..0;
-    tagged(out, tag, |out| {
+    write::tagged(out, tag, |out| {
         span.start = out.len();
         doc(out)?;
         span.end = out.len();
@@ -113,13 +94,15 @@ fn put_doc(out: &mut Vec<u8>, tag: &str, doc: impl FnOnce(&mut Vec<u8>) -> serde
     Ok(span)
 }
 
-/// Writes `{"<tag>":<content>}`.
-fn tagged(out: &mut Vec<u8>, tag: &str, content: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>) -> Result<(), String> {
-    out.extend_from_slice(b"{\"");
-    out.extend_from_slice(tag.as_bytes());
-    out.extend_from_slice(b"\":");
-    content(out).map_err(|_| encoding_failed("a change"))?;
-    out.push(b'}');
+/// `["<instance id>", <names>...]`: the place a removal clears.
+fn place(out: &mut Vec<u8>, instance_id: Uuid, names: &[&String]) -> serde_json::Result<()> {
+    out.push(b'[');
+    quoted(out, &instance_id.to_text());
+    for name in names {
+        out.push(b',');
+        string(out, name)?;
+    }
+    out.push(b']');
     Ok(())
 }
 
@@ -129,40 +112,34 @@ fn tagged(out: &mut Vec<u8>, tag: &str, content: impl FnOnce(&mut Vec<u8>) -> se
 pub fn decode_changes(text: &str) -> Result<Vec<(Change, Option<String>)>, String> {
     let read = Reader::document(text, |r| {
         let mut changes = Vec::new();
-        r.array(|r| {
-            let mut change = None;
-            r.object(|tag, r| {
-                if change.is_some() {
-                    return Err("a change has more than one member".to_string());
-                }
-                change = Some(match tag {
-                    "putInstance" => {
-                        let doc = r.raw()?;
-                        (Change::PutInstance(decode_instance(doc)?), Some(doc.to_string()))
-                    }
-                    "putRecord" => {
-                        let doc = r.raw()?;
-                        (Change::PutRecord(decode_record(doc)?), Some(doc.to_string()))
-                    }
-                    "deleteInstance" => (Change::DeleteInstance(id(&r.string()?, "instance id")?), None),
-                    "deleteRecord" => {
-                        let [instance_id, namespace, key] = strings(r)?;
-                        (Change::DeleteRecord { instance_id: id(&instance_id, "instanceId")?, namespace, key }, None)
-                    }
-                    "deleteNamespace" => {
-                        let [instance_id, namespace] = strings(r)?;
-                        (Change::DeleteNamespace { instance_id: id(&instance_id, "instanceId")?, namespace }, None)
-                    }
-                    other => return Err(format!("{other:?} is not a change this store knows")),
-                });
-                Ok(())
-            })?;
-            changes.push(change.ok_or_else(|| "a change has no member".to_string())?);
-            Ok(())
-        })?;
+        r.array(|r| r.tagged(change).map(|each| changes.push(each)))?;
         Ok(changes)
     });
     read.map_err(|e| format!("it is not a batch of changes ({e})"))
+}
+
+/// One change of a batch, read after its tag, with the document it stores.
+fn change(tag: &str, r: &mut Reader<'_>) -> Result<(Change, Option<String>), String> {
+    Ok(match tag {
+        "putInstance" => {
+            let doc = r.raw()?;
+            (Change::PutInstance(decode_instance(doc)?), Some(doc.to_string()))
+        }
+        "putRecord" => {
+            let doc = r.raw()?;
+            (Change::PutRecord(decode_record(doc)?), Some(doc.to_string()))
+        }
+        "deleteInstance" => (Change::DeleteInstance(id(&r.string()?, "instance id")?), None),
+        "deleteRecord" => {
+            let [instance_id, namespace, key] = strings(r)?;
+            (Change::DeleteRecord { instance_id: id(&instance_id, "instanceId")?, namespace, key }, None)
+        }
+        "deleteNamespace" => {
+            let [instance_id, namespace] = strings(r)?;
+            (Change::DeleteNamespace { instance_id: id(&instance_id, "instanceId")?, namespace }, None)
+        }
+        other => return Err(format!("{other:?} is not a change this store knows")),
+    })
 }
 
 /// An array of exactly `N` strings.
@@ -176,8 +153,7 @@ fn strings<const N: usize>(r: &mut Reader<'_>) -> Result<[String; N], String> {
 /// A record as one JSON document.
 #[cfg(test)]
 pub fn encode_record(record: &Record) -> String {
-    let mut out = Vec::new();
-    record_doc(&mut out, record).map_or_else(|_| String::new(), |()| String::from_utf8(out).unwrap_or_default())
+    write::text(|out| record_doc(out, record)).unwrap_or_default()
 }
 
 /// The record's document: its fields with times as epoch milliseconds.
@@ -188,9 +164,7 @@ fn record_doc(out: &mut Vec<u8>, record: &Record) -> serde_json::Result<()> {
 /// An instance as one JSON document.
 #[cfg(test)]
 pub fn encode_instance(instance: &Instance) -> Result<String, String> {
-    let mut out = Vec::new();
-    instance_doc(&mut out, instance).map_err(|_| encoding_failed("an instance"))?;
-    String::from_utf8(out).map_err(|_| encoding_failed("an instance"))
+    write::text(|out| instance_doc(out, instance)).map_err(|_| encoding_failed("an instance"))
 }
 
 /// The instance's document: its fields with times as epoch milliseconds.

@@ -14,6 +14,24 @@ use crate::time::Timestamp;
 use crate::value::Value;
 use crate::watch::{ChangeEvent, Changed, Origin};
 
+/// The text `write` writes. Every writer here writes UTF-8; should one
+/// ever not, that is an error, not a changed text.
+pub fn text(write: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>) -> Result<String, String> {
+    let mut out = Vec::new();
+    write(&mut out).map_err(|e| e.to_string())?;
+    String::from_utf8(out).map_err(|_| "boltkv wrote JSON that is not UTF-8 (a bug in boltkv)".to_string())
+}
+
+/// `{"<tag>":<content>}`, as serde writes an enum variant with data.
+pub fn tagged(out: &mut Vec<u8>, tag: &str, content: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>) -> serde_json::Result<()> {
+    out.extend_from_slice(b"{\"");
+    out.extend_from_slice(tag.as_bytes());
+    out.extend_from_slice(b"\":");
+    content(out)?;
+    out.push(b'}');
+    Ok(())
+}
+
 /// A JSON string of text that needs no escapes: the store's own ASCII
 /// (type names, codes, ISO times, UUIDs).
 pub fn quoted(out: &mut Vec<u8>, ascii: &[u8]) {

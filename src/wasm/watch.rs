@@ -38,7 +38,7 @@ impl JsKvStore {
         let listener = listener_arg(&listener)?;
         let watch = self
             .store
-            .watch(selector, move |event: &ChangeEvent| call_soon(&listener, event.to_json().map_err(|e| e.to_string())))
+            .watch(selector, move |event: &ChangeEvent| call_soon(&listener, event.to_json()))
             .map_err(type_error)?;
         Ok(stopper(watch))
     }
@@ -51,7 +51,7 @@ impl JsKvStore {
         let json = args::plain_object(&query, max).map_err(args::Misfit::into_query_error).map_err(type_error)?;
         let query = crate::query::Query::from_json(&json).map_err(type_error)?;
         let listener = listener_arg(&listener)?;
-        let watch = self.store.watch_query(query, move |result| call_soon(&listener, render(|out| write::query_result(out, result)))).map_err(type_error)?;
+        let watch = self.store.watch_query(query, move |result| call_soon(&listener, write::text(|out| write::query_result(out, result)))).map_err(type_error)?;
         Ok(stopper(watch))
     }
 
@@ -88,13 +88,6 @@ fn listener_arg(value: &JsValue) -> Result<Function, JsValue> {
 
 fn type_error(error: Error) -> JsValue {
     js_sys::TypeError::new(&error.to_string()).into()
-}
-
-/// The JSON text `writer` writes.
-fn render(writer: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>) -> Result<String, String> {
-    let mut out = Vec::new();
-    writer(&mut out).map_err(|e| e.to_string())?;
-    String::from_utf8(out).map_err(|e| e.to_string())
 }
 
 /// Calls `listener` in a microtask with a fresh object parsed from `json`.

@@ -128,13 +128,10 @@ impl ChangeEvent {
     ///
     /// # Errors
     ///
-    /// What serde_json refuses in the parts written through it (nothing the
-    /// store holds).
-    pub fn to_json(&self) -> serde_json::Result<String> {
-        let mut out = Vec::new();
-        crate::envelope::write::change_event(&mut out, self)?;
-        // Every part is UTF-8; the lossy path is never taken.
-        Ok(String::from_utf8_lossy(&out).into_owned())
+    /// A sentence saying what could not be written (nothing the store
+    /// holds: an error here is a bug in boltkv).
+    pub fn to_json(&self) -> Result<String, String> {
+        crate::envelope::write::text(|out| crate::envelope::write::change_event(out, self))
     }
 }
 

@@ -51,7 +51,7 @@ impl Note {
     /// A note as another tab wrote it; `None` for anything else (a newer or
     /// foreign sender), which the receiver ignores.
     pub fn read(text: &str) -> Option<Note> {
-        Reader::document(text, |r| one_member(r, |tag, r| match tag {
+        Reader::document(text, |r| r.tagged(|tag, r| match tag {
             "ask" => Ask::read(r).map(Note::Ask),
             "answer" => {
                 let (mut to, mut id, mut answer) = (None, None, None);
@@ -111,7 +111,7 @@ impl Answer {
         if text == r#""done""# {
             return Ok(Answer::Done);
         }
-        Reader::document(text, |r| one_member(r, |tag, r| match tag {
+        Reader::document(text, |r| r.tagged(|tag, r| match tag {
             "stale" => {
                 let (mut items, mut listed, mut under) = (None, None, None);
                 r.object(|member, r| {
@@ -140,20 +140,6 @@ impl Answer {
             other => Err(unknown(other)),
         }))
     }
-}
-
-/// An object of exactly one member, as serde writes an enum's variant
-/// with data: `{"<tag>":<data>}`.
-fn one_member<T>(r: &mut Reader<'_>, mut read: impl FnMut(&str, &mut Reader<'_>) -> Result<T>) -> Result<T> {
-    let mut found = None;
-    r.object(|tag, r| {
-        if found.is_some() {
-            return Err("a note has one member".to_string());
-        }
-        found = Some(read(tag, r)?);
-        Ok(())
-    })?;
-    found.ok_or_else(|| "a note is an empty object".to_string())
 }
 
 fn list<T>(r: &mut Reader<'_>, mut each: impl FnMut(&mut Reader<'_>) -> Result<T>) -> Result<Vec<T>> {

@@ -65,26 +65,24 @@ enum LineDoc<'a> {
 /// Writes the export of `instances` and `records` (already selected) as
 /// taken at `now`, one line each, every line ending in a newline.
 pub fn write(now: Timestamp, instances: &[&Instance], records: &[Record]) -> Result<String> {
-    let mut out = Vec::new();
-    let header = Header { format: FORMAT, version: LAYOUT, exported_at: now };
-    line(&mut out, &header)?;
-    for instance in instances {
-        out.extend_from_slice(b"{\"instance\":");
-        serde_json::to_writer(&mut out, instance).map_err(|e| unwritable(&e.to_string()))?;
-        out.extend_from_slice(b"}\n");
-    }
-    for record in records {
-        // By hand, as the envelopes write records (values as stored).
-        out.extend_from_slice(b"{\"record\":");
-        write::record(&mut out, record).map_err(|e| unwritable(&e.to_string()))?;
-        out.extend_from_slice(b"}\n");
-    }
-    // serde_json writes UTF-8 only.
-    String::from_utf8(out).map_err(|_| unwritable("it is not UTF-8"))
+    let lines = write::text(|out| {
+        serde_json::to_writer(&mut *out, &Header { format: FORMAT, version: LAYOUT, exported_at: now })?;
+        out.push(b'\n');
+        for instance in instances {
+            line(out, "instance", |out| serde_json::to_writer(&mut *out, instance))?;
+        }
+        for record in records {
+            // By hand, as the envelopes write records (values as stored).
+            line(out, "record", |out| write::record(out, record))?;
+        }
+        Ok(())
+    });
+    lines.map_err(|e| unwritable(&e))
 }
 
-fn line(out: &mut Vec<u8>, item: &impl Serialize) -> Result<()> {
-    serde_json::to_writer(&mut *out, item).map_err(|e| unwritable(&e.to_string()))?;
+/// `{"<tag>":<item>}` and a newline.
+fn line(out: &mut Vec<u8>, tag: &str, item: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>) -> serde_json::Result<()> {
+    write::tagged(out, tag, item)?;
     out.push(b'\n');
     Ok(())
 }
@@ -162,19 +160,11 @@ fn header(text: &str) -> Result<()> {
 /// A line after the header: `{"instance":{...}}` or `{"record":{...}}`.
 fn line_doc(text: &str) -> std::result::Result<LineDoc<'_>, String> {
     Reader::document(text, |r| {
-        let mut doc = None;
-        r.object(|name, r| {
-            if doc.is_some() {
-                return Err("a line holds one instance or one record".to_string());
-            }
-            doc = Some(match name {
-                "instance" => LineDoc::Instance(instance_doc(r)?),
-                "record" => LineDoc::Record(record_doc(r)?),
-                other => return Err(unknown(other)),
-            });
-            Ok(())
-        })?;
-        doc.ok_or_else(|| "the line is an empty object".to_string())
+        r.tagged(|name, r| match name {
+            "instance" => instance_doc(r).map(LineDoc::Instance),
+            "record" => record_doc(r).map(LineDoc::Record),
+            other => Err(unknown(other)),
+        })
     })
 }
 
